@@ -1,0 +1,207 @@
+//! The command line: clap types stay here; they resolve once into plain options.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::build::{self, BuildOptions};
+use crate::diagnostics::{self, Diagnostic};
+use crate::error::Error;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pmsite",
+    version,
+    about = "Turns a folder of incident post-mortems into a searchable static incident library"
+)]
+pub struct Cli {
+    /// The library's folder (where pmsite.toml is).
+    #[arg(short = 'C', long = "root", global = true, default_value = ".")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a new library: pmsite.toml and content/ with one example post-mortem.
+    Init {
+        /// Where to create it (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Write a new draft post-mortem from the template; never overwrites a file.
+    New {
+        /// The post-mortem's title, e.g. "Checkout API returned 500s after a config push".
+        title: String,
+        /// Severity on the configured scale (default: the middle of the scale).
+        #[arg(long)]
+        severity: Option<String>,
+        /// When impact began: 2024-03-12 or 2024-03-12T21:04:00Z (default: now).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Build the site into public/ (atomic: a failed build leaves the previous output intact).
+    Build {
+        /// Include drafts and post-mortems in review, with a banner.
+        #[arg(long)]
+        drafts: bool,
+        /// Include post-mortems with visibility = "restricted".
+        #[arg(long)]
+        include_restricted: bool,
+        /// Override base_url from pmsite.toml (e.g. for a preview deploy).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// The output directory; replaced only if a previous pmsite build made it.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "DIR",
+            default_value = "public"
+        )]
+        output: PathBuf,
+        /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
+    /// Validate every post-mortem; prints file:line: message for each problem and exits
+    /// non-zero on errors.
+    Check {
+        /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Prints diagnostics to stderr, one `file:line: level: message` per line.
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
+}
+
+fn summary_counts(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    (errors, diags.len() - errors)
+}
+
+/// Runs one command. Library problems are printed here; the exit code is decided here.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = cli.root;
+    match cli.command {
+        Command::Init { dir } => {
+            let dir = if root != PathBuf::from(".") && dir == PathBuf::from(".") {
+                root
+            } else {
+                dir
+            };
+            let written = crate::scaffold::init(&dir)?;
+            for path in &written {
+                println!("created {}", path.display());
+            }
+            println!("Next: cd {} && pmsite build", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New {
+            title,
+            severity,
+            date,
+        } => {
+            let now = chrono::Utc::now().naive_utc();
+            let path = crate::scaffold::new_incident(
+                &root,
+                &title,
+                severity.as_deref(),
+                date.as_deref(),
+                now,
+            )?;
+            println!("created {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Build {
+            drafts,
+            include_restricted,
+            base_url,
+            output,
+            today: day,
+        } => {
+            let output = if output.is_absolute() {
+                output
+            } else {
+                root.join(output)
+            };
+            let opts = BuildOptions {
+                root: root.clone(),
+                output: output.clone(),
+                drafts,
+                include_restricted,
+                base_url,
+                today: day.unwrap_or_else(today),
+            };
+            match build::build(&opts) {
+                Ok(report) => {
+                    print_diagnostics(&report.warnings);
+                    let mut left_out = Vec::new();
+                    if report.drafts_left_out > 0 {
+                        left_out.push(format!(
+                            "{} draft/in review left out",
+                            report.drafts_left_out
+                        ));
+                    }
+                    if report.restricted_left_out > 0 {
+                        left_out.push(format!(
+                            "{} restricted left out",
+                            report.restricted_left_out
+                        ));
+                    }
+                    if !report.warnings.is_empty() {
+                        left_out.push(format!("{} warning(s)", report.warnings.len()));
+                    }
+                    let extra = if left_out.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", left_out.join(", "))
+                    };
+                    println!(
+                        "Built {} incidents into {} in {:.2}s{extra}\n{}",
+                        report.incidents,
+                        output.display(),
+                        report.seconds,
+                        report.home_url
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(Error::Invalid(diags)) => {
+                    print_diagnostics(&diags);
+                    let (errors, warnings) = summary_counts(&diags);
+                    eprintln!(
+                        "build failed: {errors} error(s), {warnings} warning(s); the output directory was not changed"
+                    );
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Check { today: day } => {
+            let mut diags = build::check(&root, day.unwrap_or_else(today))?;
+            diagnostics::sort(&mut diags);
+            print_diagnostics(&diags);
+            let (errors, warnings) = summary_counts(&diags);
+            if std::io::stderr().is_terminal() || errors + warnings > 0 {
+                eprintln!("check: {errors} error(s), {warnings} warning(s)");
+            }
+            Ok(if errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `pmsite.toml`: the library's settings. Unknown keys are errors naming the key and line,
+//! so a typo never silently falls back to a default.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, line_of_offset};
+
+pub const CONFIG_FILE: &str = "pmsite.toml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub title: String,
+    /// Where the site is published; every absolute link (JSON, feeds) starts with it.
+    pub base_url: String,
+    pub description: String,
+    /// The severity scale, most severe first. Front matter values are normalised to it.
+    pub severities: Vec<String>,
+    /// A pattern with `{path}` (the file's path in the library) for "edit this page".
+    pub edit_url: Option<String>,
+    pub theme: String,
+    pub markdown: MarkdownConfig,
+    pub action_items: ActionItemConfig,
+    pub digest: DigestConfig,
+    pub search: SearchConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Incident library".into(),
+            base_url: "http://127.0.0.1:1111".into(),
+            description: String::new(),
+            severities: ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]
+                .map(String::from)
+                .to_vec(),
+            edit_url: None,
+            theme: "default".into(),
+            markdown: MarkdownConfig::default(),
+            action_items: ActionItemConfig::default(),
+            digest: DigestConfig::default(),
+            search: SearchConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Raw HTML in Markdown is escaped unless this is true.
+    pub allow_html: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionItemConfig {
+    /// Days after publication within which an item of that priority is due when it names no
+    /// due date (Atlassian's priority actions: P0/P1 four weeks, P2 eight).
+    pub target_days: BTreeMap<String, u32>,
+}
+
+impl Default for ActionItemConfig {
+    fn default() -> Self {
+        ActionItemConfig {
+            target_days: [("P0", 28), ("P1", 28), ("P2", 56)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigestConfig {
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub subject: Option<String>,
+    pub smtp: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    pub fields: Vec<String>,
+    pub boost: BTreeMap<String, f64>,
+}
+
+impl Config {
+    /// Reads `pmsite.toml` from the library root; every problem is a diagnostic.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    0,
+                    format!(
+                        "no {CONFIG_FILE} in {}: run `pmsite init` to start a library, or run pmsite from the library's folder",
+                        root.display()
+                    ),
+                )]);
+            }
+            Err(e) => return Err(vec![Diagnostic::error(CONFIG_FILE, 0, e.to_string())]),
+        };
+        Config::parse(&text, Path::new(CONFIG_FILE))
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start)).unwrap_or(0);
+            vec![Diagnostic::error(
+                path,
+                line,
+                e.message().trim().to_string(),
+            )]
+        })?;
+        let mut problems = Vec::new();
+        if config.severities.is_empty() {
+            problems.push(Diagnostic::error(path, find_line(text, "severities"), "severities is empty: list the scale, most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]"));
+        }
+        if let Some(edit) = &config.edit_url
+            && !edit.contains("{path}")
+        {
+            problems.push(Diagnostic::error(path, find_line(text, "edit_url"), "edit_url has no {path}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/edit/main/{path}\""));
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The base URL without its trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The path part of `base_url`, always ending in `/`: pages link with it so a site
+    /// hosted under a sub-path works.
+    pub fn root_path(&self) -> String {
+        let rest = self
+            .base_url
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(&self.base_url);
+        let path = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+        let trimmed = path.trim_end_matches('/');
+        format!("{trimmed}/")
+    }
+
+    /// The directories holding the theme, in order of precedence (the library's own
+    /// `templates/` first).
+    pub fn theme_dir(&self, root: &Path) -> PathBuf {
+        root.join("themes").join(&self.theme)
+    }
+}
+
+fn find_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = Config::parse("title = \"x\"\n\ntitel = \"y\"\n", Path::new("pmsite.toml"))
+            .unwrap_err();
+        assert_eq!(err[0].line, 3);
+        assert!(err[0].message.contains("titel"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn root_path_from_base_url() {
+        let mut c = Config::default();
+        c.base_url = "https://x.example.com".into();
+        assert_eq!(c.root_path(), "/");
+        c.base_url = "https://x.example.com/docs/incidents/".into();
+        assert_eq!(c.root_path(), "/docs/incidents/");
+    }
+}

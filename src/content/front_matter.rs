@@ -1,0 +1,600 @@
+//! Front matter: split from the body without copying, parsed from TOML (`+++`) or YAML
+//! (`---`) into one generic table, then read key by key so that every problem is reported
+//! with its line, not only the first.
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value as Json};
+use toml::{Table, Value};
+
+use crate::dates::{self, When};
+
+use super::model::{ActionItem, ActionType, People, Source, Ticket, TimelineEntry};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawFrontMatter<'a> {
+    Toml(&'a str),
+    Yaml(&'a str),
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub front: RawFrontMatter<'a>,
+    /// The 1-based line of the first line inside the fences.
+    pub front_line: usize,
+    pub body: &'a str,
+    /// The 1-based line the body starts on, so Markdown positions become file lines.
+    pub body_line: usize,
+}
+
+/// A problem at a line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Splits `+++ TOML +++` or `--- YAML ---` front matter from the body. A file that does not
+/// open with a fence has no front matter (a wiki page).
+pub fn split(text: &str) -> Result<Split<'_>, Problem> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let fence = text[..first_end].trim_end();
+    let toml = match fence {
+        "+++" => true,
+        "---" => false,
+        _ => {
+            return Ok(Split {
+                front: RawFrontMatter::None,
+                front_line: 0,
+                body: text,
+                body_line: 1,
+            });
+        }
+    };
+    let mut offset = first_end;
+    let mut line = 2;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map(|i| offset + i + 1)
+            .unwrap_or(text.len());
+        if text[offset..end].trim_end() == fence {
+            let raw = &text[first_end..offset];
+            return Ok(Split {
+                front: if toml {
+                    RawFrontMatter::Toml(raw)
+                } else {
+                    RawFrontMatter::Yaml(raw)
+                },
+                front_line: 2,
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        offset = end;
+        line += 1;
+    }
+    Err(Problem::new(
+        1,
+        format!(
+            "front matter opened with `{fence}` is never closed: add a `{fence}` line after it"
+        ),
+    ))
+}
+
+/// Parses the raw front matter into a table. YAML is converted to TOML values so one reader
+/// serves both.
+pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table, Problem> {
+    match front {
+        RawFrontMatter::None => Ok(Table::new()),
+        RawFrontMatter::Toml(src) => toml::from_str::<Table>(src).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| crate::diagnostics::line_of_offset(src, s.start))
+                .unwrap_or(1);
+            Problem::new(
+                front_line + line - 1,
+                format!("invalid TOML front matter: {}", e.message().trim()),
+            )
+        }),
+        RawFrontMatter::Yaml(src) => {
+            let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
+                let line = e.location().map(|l| l.line()).unwrap_or(1);
+                let msg = e.to_string();
+                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                Problem::new(
+                    front_line + line - 1,
+                    format!("invalid YAML front matter: {msg}"),
+                )
+            })?;
+            match value {
+                serde_yaml::Value::Null => Ok(Table::new()),
+                serde_yaml::Value::Mapping(_) => match yaml_to_toml(value) {
+                    Some(Value::Table(t)) => Ok(t),
+                    _ => Ok(Table::new()),
+                },
+                _ => Err(Problem::new(
+                    front_line,
+                    "YAML front matter must be a map of `key: value` lines",
+                )),
+            }
+        }
+    }
+}
+
+fn yaml_to_toml(value: serde_yaml::Value) -> Option<Value> {
+    use serde_yaml::Value as Y;
+    Some(match value {
+        Y::Null => return None,
+        Y::Bool(b) => Value::Boolean(b),
+        Y::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().filter_map(yaml_to_toml).collect()),
+        Y::Mapping(map) => {
+            let mut table = Table::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    _ => continue,
+                };
+                if let Some(v) = yaml_to_toml(v) {
+                    table.insert(key, v);
+                }
+            }
+            Value::Table(table)
+        }
+        Y::Tagged(tagged) => return yaml_to_toml(tagged.value),
+    })
+}
+
+/// Every key front matter may have; anything else is an error (free-form data goes under
+/// `[impact]` or `[extra]`).
+pub const KEYS: &[&str] = &[
+    "title",
+    "date",
+    "id",
+    "status",
+    "severity",
+    "summary",
+    "components",
+    "tags",
+    "root_causes",
+    "detected",
+    "mitigated",
+    "resolved",
+    "published",
+    "visibility",
+    "impact",
+    "people",
+    "extra",
+    "timeline",
+    "action_items",
+];
+
+const PEOPLE_KEYS: &[&str] = &[
+    "incident_commander",
+    "ics_in_training",
+    "owners",
+    "responders",
+    "customer_liaison",
+    "author",
+    "reviewers",
+    "review_meeting",
+];
+
+/// The fields as written, before normalisation against the config.
+#[derive(Debug, Default)]
+pub struct Fields {
+    pub title: Option<String>,
+    pub id: Option<String>,
+    pub status: Option<(String, usize)>,
+    pub severity: Option<(String, usize)>,
+    pub summary: Option<String>,
+    pub date: Option<When>,
+    pub detected: Option<When>,
+    pub mitigated: Option<When>,
+    pub resolved: Option<When>,
+    pub published: Option<When>,
+    pub visibility: Option<(String, usize)>,
+    pub components: Vec<String>,
+    pub tags: Vec<String>,
+    pub root_causes: Vec<String>,
+    pub impact: Map<String, Json>,
+    pub people: People,
+    pub extra: Map<String, Json>,
+    pub timeline: Vec<TimelineEntry>,
+    pub action_items: Vec<ActionItem>,
+}
+
+/// Finds the line a key is written on, for messages.
+struct KeyLines<'a> {
+    src: &'a str,
+    first_line: usize,
+}
+
+impl KeyLines<'_> {
+    fn line_of(&self, key: &str, within: Option<&str>) -> usize {
+        let mut start = 0;
+        if let Some(table) = within {
+            let header = format!("[{table}]");
+            let yaml = format!("{table}:");
+            if let Some(i) = self
+                .src
+                .lines()
+                .position(|l| l.trim() == header || l.trim_start().starts_with(&yaml))
+            {
+                start = i;
+            }
+        }
+        for (i, line) in self.src.lines().enumerate().skip(start) {
+            let l = line.trim_start().trim_start_matches("- ");
+            let l = l.trim_start_matches(['"', '\'']);
+            if let Some(rest) = l.strip_prefix(key) {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                if rest.starts_with('=') || rest.starts_with(':') {
+                    return self.first_line + i;
+                }
+            }
+            if line.trim() == format!("[{key}]") || line.trim() == format!("[[{key}]]") {
+                return self.first_line + i;
+            }
+        }
+        self.first_line
+    }
+}
+
+/// Reads every known key; unknown keys and wrong types are problems, never a failed load.
+pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<Problem>) {
+    let lines = KeyLines { src, first_line };
+    let mut f = Fields::default();
+    let mut problems = Vec::new();
+    for (key, value) in table {
+        let line = lines.line_of(&key, None);
+        let mut bad =
+            |what: &str| problems.push(Problem::new(line, format!("`{key}` must be {what}")));
+        match key.as_str() {
+            "title" => f.title = string(&value).or_else(|| text_or(&mut bad, "text")),
+            "id" => f.id = string(&value).or_else(|| text_or(&mut bad, "text, e.g. \"INC-2024-017\"")),
+            "summary" => f.summary = string(&value).or_else(|| text_or(&mut bad, "text")),
+            "status" => f.status = string(&value).map(|s| (s, line)).or_else(|| text_or(&mut bad, "one of \"draft\", \"review\", \"published\"")),
+            "visibility" => f.visibility = string(&value).map(|s| (s, line)).or_else(|| text_or(&mut bad, "\"internal\" or \"restricted\"")),
+            "severity" => {
+                f.severity = match &value {
+                    Value::String(s) => Some((s.clone(), line)),
+                    Value::Integer(i) => Some((i.to_string(), line)),
+                    _ => text_or(&mut bad, "text, e.g. \"SEV1\""),
+                }
+            }
+            "date" | "detected" | "mitigated" | "resolved" | "published" => {
+                let when = match when(&value) {
+                    Ok(w) => Some(w),
+                    Err(()) => {
+                        problems.push(Problem::new(line, format!("`{key}` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z")));
+                        None
+                    }
+                };
+                match key.as_str() {
+                    "date" => f.date = when,
+                    "detected" => f.detected = when,
+                    "mitigated" => f.mitigated = when,
+                    "resolved" => f.resolved = when,
+                    _ => f.published = when,
+                }
+            }
+            "components" | "tags" | "root_causes" => {
+                let list = string_list(&value).unwrap_or_else(|| {
+                    problems.push(Problem::new(line, format!("`{key}` must be a list of text, e.g. [\"checkout-api\"]")));
+                    Vec::new()
+                });
+                match key.as_str() {
+                    "components" => f.components = list,
+                    "tags" => f.tags = list,
+                    _ => f.root_causes = list,
+                }
+            }
+            "impact" | "extra" => match value {
+                Value::Table(t) => {
+                    let map = t.into_iter().map(|(k, v)| (k, to_json(v))).collect();
+                    if key == "impact" { f.impact = map } else { f.extra = map }
+                }
+                _ => problems.push(Problem::new(line, format!("`{key}` must be a table: write [{key}] and `key = value` lines under it"))),
+            },
+            "people" => match value {
+                Value::Table(t) => f.people = read_people(t, &lines, &mut problems),
+                _ => problems.push(Problem::new(line, "`people` must be a table: write [people] and `incident_commander = \"Ana\"` lines under it")),
+            },
+            "timeline" => f.timeline = read_timeline(value, line, &mut problems),
+            "action_items" => f.action_items = read_actions(value, line, &mut problems),
+            other => {
+                let hint = closest(other, KEYS)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                problems.push(Problem::new(
+                    line,
+                    format!("unknown front matter key `{other}`{hint}: put free-form data under [impact] or [extra]"),
+                ));
+            }
+        }
+    }
+    (f, problems)
+}
+
+fn text_or<T>(bad: &mut impl FnMut(&str), what: &str) -> Option<T> {
+    bad(what);
+    None
+}
+
+fn read_people(table: Table, lines: &KeyLines<'_>, problems: &mut Vec<Problem>) -> People {
+    let mut p = People::default();
+    for (key, value) in table {
+        let line = lines.line_of(&key, Some("people"));
+        let list = || string_list(&value).unwrap_or_default();
+        match key.as_str() {
+            "incident_commander" => p.incident_commander = string(&value),
+            "customer_liaison" => p.customer_liaison = string(&value),
+            "author" => p.author = string_list(&value).map(|v| v.join(", ")),
+            "ics_in_training" => p.ics_in_training = list(),
+            "owners" => p.owners = list(),
+            "responders" => p.responders = list(),
+            "reviewers" => p.reviewers = list(),
+            "review_meeting" => match when(&value) {
+                Ok(w) => p.review_meeting = Some(w),
+                Err(()) => problems.push(Problem::new(
+                    line,
+                    "`review_meeting` is not a date: write 2024-03-15",
+                )),
+            },
+            other => {
+                let hint = closest(other, PEOPLE_KEYS)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                problems.push(Problem::new(
+                    line,
+                    format!(
+                        "unknown key `{other}` in [people]{hint}: the keys are {}",
+                        PEOPLE_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    p
+}
+
+fn read_timeline(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<TimelineEntry> {
+    let Value::Array(items) = value else {
+        problems.push(Problem::new(
+            line,
+            "`timeline` must be a list of entries: write [[timeline]] tables with `at` and `text`",
+        ));
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    for item in items {
+        let Value::Table(t) = item else {
+            problems.push(Problem::new(
+                line,
+                "each [[timeline]] entry must be a table with `at` and `text`",
+            ));
+            continue;
+        };
+        let at_value = t.get("at").or_else(|| t.get("time"));
+        let at = at_value.and_then(|v| when(v).ok());
+        if at.is_none() {
+            problems.push(Problem::new(line, "a [[timeline]] entry needs `at` as a date and time, e.g. at = 2024-03-12T21:04:00Z"));
+        }
+        let text = t.get("text").and_then(string).unwrap_or_default();
+        let sources = match t.get("sources").or_else(|| t.get("source")) {
+            Some(v) => string_list(v)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|url| Source {
+                    label: short_label(&url),
+                    url,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let milestone = super::sections::milestone_of(&text);
+        entries.push(TimelineEntry {
+            time_text: at.map(|w| w.display()).unwrap_or_default(),
+            at,
+            text,
+            sources,
+            milestone,
+            line,
+        });
+    }
+    entries
+}
+
+fn read_actions(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<ActionItem> {
+    let Value::Array(items) = value else {
+        problems.push(Problem::new(
+            line,
+            "`action_items` must be a list: write [[action_items]] tables with `text`",
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Value::Table(t) = item else {
+            problems.push(Problem::new(
+                line,
+                "each [[action_items]] entry must be a table with `text`",
+            ));
+            continue;
+        };
+        let get = |k: &str| t.get(k).and_then(string);
+        let due = match t.get("due") {
+            Some(v) => match when(v) {
+                Ok(w) => Some(w.date()),
+                Err(()) => {
+                    problems.push(Problem::new(
+                        line,
+                        "`due` of an action item is not a date: write 2024-04-01",
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let kind = get("type").and_then(|s| {
+            let k = ActionType::parse(&s);
+            if k.is_none() {
+                problems.push(Problem::new(
+                    line,
+                    format!(
+                        "action item type `{s}` is not one of prevent, mitigate, detect, process"
+                    ),
+                ));
+            }
+            k
+        });
+        let done = match t.get("done") {
+            Some(Value::Boolean(b)) => *b,
+            _ => get("status").is_some_and(|s| s.eq_ignore_ascii_case("done")),
+        };
+        let ticket = get("ticket").map(|id| Ticket {
+            url: get("ticket_url").or_else(|| id.starts_with("http").then(|| id.clone())),
+            id,
+        });
+        out.push(ActionItem {
+            text: get("text").unwrap_or_default(),
+            owner: get("owner").map(|o| o.trim_start_matches('@').to_string()),
+            due,
+            priority: get("priority").map(|p| p.to_ascii_uppercase()),
+            kind,
+            ticket,
+            done,
+            line,
+        });
+    }
+    out
+}
+
+/// A short label for a bare source URL: its host.
+pub fn short_label(url: &str) -> String {
+    url.split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest))
+        .unwrap_or(url)
+        .to_string()
+}
+
+fn string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn string_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Integer(i) => Some(i.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+fn when(value: &Value) -> Result<When, ()> {
+    match value {
+        Value::Datetime(dt) => dates::from_toml(dt).ok_or(()),
+        Value::String(s) => dates::parse_when(s).ok_or(()),
+        _ => Err(()),
+    }
+}
+
+pub fn parse_due(text: &str) -> Option<NaiveDate> {
+    dates::parse_date(text)
+}
+
+/// Front matter values as JSON, for `[impact]` and `[extra]` which are kept as written.
+pub fn to_json(value: Value) -> Json {
+    match value {
+        Value::String(s) => Json::String(s),
+        Value::Integer(i) => Json::from(i),
+        Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        Value::Boolean(b) => Json::Bool(b),
+        Value::Datetime(dt) => match dates::from_toml(&dt) {
+            Some(w) if w.date_only => Json::String(w.date().to_string()),
+            Some(w) => Json::String(w.rfc3339()),
+            None => Json::String(dt.to_string()),
+        },
+        Value::Array(items) => Json::Array(items.into_iter().map(to_json).collect()),
+        Value::Table(t) => Json::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
+    }
+}
+
+/// The known key nearest to a typo, if it is near enough to be a typo.
+pub fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(word, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_cases() {
+        let s = split("+++\ntitle = \"x\"\n+++\nbody\n").unwrap();
+        assert_eq!(s.front, RawFrontMatter::Toml("title = \"x\"\n"));
+        assert_eq!((s.body, s.body_line), ("body\n", 4));
+        let s = split("---\ntitle: x\n---\n").unwrap();
+        assert_eq!(s.front, RawFrontMatter::Yaml("title: x\n"));
+        assert_eq!(s.body, "");
+        let s = split("# Title\n\ntext +++\n").unwrap();
+        assert_eq!(s.front, RawFrontMatter::None);
+        assert_eq!(split("+++\ntitle = 1\n").unwrap_err().line, 1);
+        let s = split("+++\r\ntitle = \"x\"\r\n+++\r\nbody").unwrap();
+        assert_eq!(s.body, "body");
+    }
+
+    #[test]
+    fn typo_suggestion() {
+        assert_eq!(closest("severty", KEYS), Some("severity"));
+        assert_eq!(closest("zzzzzz", KEYS), None);
+    }
+}

@@ -1,0 +1,613 @@
+//! Loading: every `.md` under `content/`, one `Incident` per file plus its diagnostics.
+//! Pure per file, so it runs in parallel; a problem in a file never stops the others.
+
+pub mod front_matter;
+pub mod model;
+pub mod sections;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use comrak::nodes::{Ast, AstNode, LineColumn, NodeValue};
+use rayon::prelude::*;
+use regex::Regex;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Markdown;
+use front_matter::{Fields, Problem, RawFrontMatter};
+use model::{BodyPart, ExternalMessage, Incident, Milestone, Status, TimelineEntry, Visibility};
+use sections::SectionKind;
+
+pub const CONTENT_DIR: &str = "content";
+
+/// The Markdown files of a library, sorted. Hidden files and wiki chrome (`_Sidebar.md`,
+/// `_Footer.md`) are not incidents.
+pub fn discover(root: &Path) -> crate::Result<Vec<PathBuf>> {
+    let dir = root.join(CONTENT_DIR);
+    if !dir.is_dir() {
+        return Err(crate::Error::Refused(format!(
+            "no {CONTENT_DIR}/ folder in {}: put post-mortems in {CONTENT_DIR}/ (or run `pmsite init`)",
+            root.display()
+        )));
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| dir.clone());
+            crate::Error::io(
+                path,
+                e.into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("walk error")),
+            )
+        })?;
+        let name = entry.file_name().to_string_lossy();
+        let is_md = name.ends_with(".md") || name.ends_with(".markdown");
+        if entry.file_type().is_file() && is_md && !name.starts_with('_') {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every file in parallel. Incidents come back in path order with all diagnostics.
+pub fn load_all(
+    root: &Path,
+    files: &[PathBuf],
+    config: &Config,
+    md: &Markdown,
+) -> (Vec<Incident>, Vec<Diagnostic>) {
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|path| load_file(root, path, config, md))
+        .collect();
+    let mut incidents = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    for (incident, diags) in results {
+        incidents.extend(incident);
+        diagnostics.extend(diags);
+    }
+    (incidents, diagnostics)
+}
+
+/// Loads one file from disk.
+pub fn load_file(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    md: &Markdown,
+) -> (Option<Incident>, Vec<Diagnostic>) {
+    let rel = crate::diagnostics::display_path(root, path);
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(&rel, &bytes, config, md),
+        Err(e) => (
+            None,
+            vec![Diagnostic::error(rel, 0, format!("cannot read: {e}"))],
+        ),
+    }
+}
+
+/// Loads one post-mortem from its bytes; `rel` is its path relative to the library root.
+pub fn load_bytes(
+    rel: &Path,
+    bytes: &[u8],
+    config: &Config,
+    md: &Markdown,
+) -> (Option<Incident>, Vec<Diagnostic>) {
+    let error = |line, msg: String| (None, vec![Diagnostic::error(rel, line, msg)]);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = crate::diagnostics::line_of_offset(
+                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+                usize::MAX,
+            );
+            return error(line, "the file is not UTF-8 text: save it as UTF-8".into());
+        }
+    };
+    if text.trim().is_empty() {
+        return error(
+            1,
+            "the file is empty: give it front matter with a title, or a `# Title` heading".into(),
+        );
+    }
+    let split = match front_matter::split(text) {
+        Ok(s) => s,
+        Err(p) => return error(p.line, p.message),
+    };
+    let table = match front_matter::parse_table(split.front, split.front_line) {
+        Ok(t) => t,
+        Err(p) => return error(p.line, p.message),
+    };
+    let front_src = match split.front {
+        RawFrontMatter::Toml(s) | RawFrontMatter::Yaml(s) => s,
+        RawFrontMatter::None => "",
+    };
+    let (mut fields, mut problems) = front_matter::read_fields(table, front_src, split.front_line);
+    let wiki_page = split.front == RawFrontMatter::None;
+
+    let mut body = split.body.to_string();
+    let mut wiki_status = None;
+    if wiki_page {
+        wiki_status = wiki_fields(&mut body, split.body_line, &mut fields, &mut problems);
+    }
+    let heading_title = take_title_heading(&mut body, fields.title.as_deref());
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let title = match (fields.title.take(), heading_title) {
+        (Some(t), _) => t,
+        (None, Some(h)) => h,
+        (None, None) if wiki_page => stem.replace(['-', '_'], " "),
+        (None, None) => {
+            problems.push(Problem::new(
+                split.front_line.max(1),
+                "missing `title`: add title = \"What broke, and how\" to the front matter",
+            ));
+            stem.clone()
+        }
+    };
+
+    let parsed = parse_body(&body, split.body_line, md, &mut problems);
+
+    let status = match (&fields.status, wiki_status) {
+        (_, Some(s)) => s,
+        (Some((s, line)), None) => match s.to_ascii_lowercase().as_str() {
+            "draft" => Status::Draft,
+            "review" | "in review" | "in-review" => Status::Review,
+            "published" => Status::Published,
+            _ => {
+                problems.push(Problem::new(
+                    *line,
+                    format!("unknown status `{s}`: use \"draft\", \"review\" or \"published\""),
+                ));
+                Status::Published
+            }
+        },
+        (None, None) => Status::Published,
+    };
+    let visibility = match &fields.visibility {
+        None => Visibility::Internal,
+        Some((v, line)) => match v.to_ascii_lowercase().as_str() {
+            "internal" => Visibility::Internal,
+            "restricted" => Visibility::Restricted,
+            _ => {
+                problems.push(Problem::new(
+                    *line,
+                    format!("unknown visibility `{v}`: use \"internal\" or \"restricted\""),
+                ));
+                Visibility::Restricted
+            }
+        },
+    };
+    let severity = fields.severity.as_ref().and_then(|(s, line)| {
+        let normal = normalise_severity(s, &config.severities);
+        if normal.is_none() {
+            problems.push(Problem::new(
+                *line,
+                format!(
+                    "unknown severity `{s}`: the scale in pmsite.toml is {}",
+                    config.severities.join(", ")
+                ),
+            ));
+        }
+        normal
+    });
+
+    // Timeline: front matter entries, else the section; times alone take the incident date.
+    let mut date = fields.date;
+    let mut timeline = std::mem::take(&mut fields.timeline);
+    if timeline.is_empty() {
+        if date.is_none() {
+            date = parsed
+                .timeline
+                .iter()
+                .find_map(|e| e.date.and_then(|_| e.when(None)));
+        }
+        let fallback = date.map(|d| d.date());
+        timeline = parsed
+            .timeline
+            .iter()
+            .map(|e| TimelineEntry {
+                at: e.when(fallback),
+                time_text: e.time_text.clone(),
+                text: e.text.clone(),
+                sources: e.sources.clone(),
+                milestone: sections::milestone_of(&e.text),
+                line: e.line,
+            })
+            .collect();
+    }
+    let first = |m: Milestone| {
+        timeline
+            .iter()
+            .find(|e| e.milestone == Some(m))
+            .and_then(|e| e.at)
+    };
+    if date.is_none_or(|d| d.date_only)
+        && let Some(begins) = first(Milestone::Begins)
+        && date.is_none_or(|d| d.date() == begins.date())
+    {
+        date = Some(begins);
+    }
+    let detected = fields.detected.or_else(|| first(Milestone::Detected));
+    let mitigated = fields.mitigated.or_else(|| first(Milestone::Mitigated));
+    let resolved = fields.resolved.or_else(|| first(Milestone::Resolved));
+
+    let action_items = if fields.action_items.is_empty() {
+        parsed.action_items
+    } else {
+        fields.action_items
+    };
+    let summary = fields.summary.or(parsed.summary);
+    let id = fields.id.unwrap_or_else(|| stem.clone());
+    let slug = slug::slugify(&id);
+    if slug.is_empty() {
+        problems.push(Problem::new(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")));
+    }
+
+    let incident = Incident {
+        slug,
+        id,
+        source: rel.to_string_lossy().replace('\\', "/"),
+        source_path: rel.to_path_buf(),
+        title,
+        status,
+        visibility,
+        severity,
+        summary,
+        date,
+        published: fields.published,
+        detected,
+        mitigated,
+        resolved,
+        components: fields.components,
+        tags: fields.tags,
+        root_causes: fields.root_causes,
+        impact: fields.impact,
+        people: fields.people,
+        extra: fields.extra,
+        timeline,
+        action_items,
+        external_message: parsed.external_message,
+        body: parsed.parts,
+        toc: parsed.toc,
+        wiki_links: parsed.wiki_links,
+        wiki_page,
+    };
+    let diagnostics = problems
+        .into_iter()
+        .map(|p| problem_to_diagnostic(rel, p))
+        .chain(warnings(&incident, rel))
+        .collect();
+    (Some(incident), diagnostics)
+}
+
+fn warnings(incident: &Incident, rel: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if incident.date.is_none() {
+        out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z"));
+    }
+    out
+}
+
+/// `SEV-1`, `sev1`, `Sev 1` and `1` are all `SEV1` on a scale that has `SEV1`.
+pub fn normalise_severity(raw: &str, scale: &[String]) -> Option<String> {
+    let key = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let wanted = key(raw);
+    if wanted.is_empty() {
+        return None;
+    }
+    if let Some(s) = scale.iter().find(|s| key(s) == wanted) {
+        return Some(s.clone());
+    }
+    if wanted.chars().all(|c| c.is_ascii_digit()) {
+        let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
+        let matches: Vec<_> = scale.iter().filter(|s| digits(s) == wanted).collect();
+        if let [one] = matches.as_slice() {
+            return Some((*one).clone());
+        }
+    }
+    None
+}
+
+static BOLD_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\*\*(?P<key>[^*]+?):?\*\*:?\s*(?P<value>.*?)\s*$").expect("field regex")
+});
+
+/// Reads `**Key:** value` lines from the top of a page without front matter (PagerDuty's and
+/// Google SRE's templates) into fields. Lines that become fields are blanked, keeping line
+/// numbers. Returns the status when the page names one.
+fn wiki_fields(
+    body: &mut String,
+    body_line: usize,
+    fields: &mut Fields,
+    problems: &mut Vec<Problem>,
+) -> Option<Status> {
+    let mut status = None;
+    let mut out = String::with_capacity(body.len());
+    let mut in_top = true;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        if line.starts_with("## ") {
+            in_top = false;
+        }
+        let caps = if in_top {
+            BOLD_FIELD.captures(line)
+        } else {
+            None
+        };
+        let consumed = caps.is_some_and(|c| {
+            let key = c["key"].trim().to_lowercase();
+            let value = c["value"].trim().to_string();
+            let list = || {
+                value
+                    .split([',', ';'])
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            };
+            let line_no = body_line + i;
+            match key.as_str() {
+                "postmortem owner" | "owner" | "author" | "authors" => {
+                    fields.people.author = Some(value.clone())
+                }
+                "incident commander" | "ic" => {
+                    fields.people.incident_commander = Some(value.clone())
+                }
+                "date" | "incident date" => match crate::dates::parse_when(&value) {
+                    Some(w) => fields.date = Some(w),
+                    None => problems.push(Problem::new(
+                        line_no,
+                        format!("`**Date:** {value}` is not a date: write 2024-03-12"),
+                    )),
+                },
+                "severity" | "sev" => fields.severity = Some((value.clone(), line_no)),
+                "status" => status = Some(wiki_status(&value, line_no, problems)),
+                "components" | "services" | "affected services" | "component" | "service" => {
+                    fields.components = list()
+                }
+                "tags" => fields.tags = list(),
+                "root cause categories" => fields.root_causes = list(),
+                "summary" => fields.summary = Some(value.clone()),
+                "id" | "incident id" => fields.id = Some(value.clone()),
+                _ => return false,
+            }
+            true
+        });
+        if consumed {
+            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+        } else {
+            out.push_str(line);
+        }
+    }
+    *body = out;
+    status
+}
+
+/// Status words the templates use, mapped to the three states; unknown is published with a
+/// warning (on a wiki page the team's own words are expected).
+fn wiki_status(value: &str, line: usize, problems: &mut Vec<Problem>) -> Status {
+    let v = value.trim().to_lowercase();
+    if v.starts_with("draft") {
+        Status::Draft
+    } else if v.starts_with("in review") || v.starts_with("review") && !v.starts_with("reviewed") {
+        Status::Review
+    } else if [
+        "reviewed",
+        "complete",
+        "closed",
+        "final",
+        "published",
+        "done",
+    ]
+    .iter()
+    .any(|w| v.starts_with(w))
+    {
+        Status::Published
+    } else {
+        problems.push(Problem::new(line, format!("warning: unknown status `{value}`; counted as published (use Draft, In Review or Published)")));
+        Status::Published
+    }
+}
+
+/// Takes the first `# Heading` when it is the page's title (no title given, or the same
+/// title), blanking its line so the page does not show it twice.
+fn take_title_heading(body: &mut String, title: Option<&str>) -> Option<String> {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            offset += line.len();
+            continue;
+        }
+        let heading = trimmed
+            .strip_prefix("# ")?
+            .trim()
+            .trim_end_matches('#')
+            .trim()
+            .to_string();
+        if title.is_some_and(|t| !t.eq_ignore_ascii_case(&heading)) {
+            return None;
+        }
+        let newline = if line.ends_with('\n') { "\n" } else { "" };
+        body.replace_range(offset..offset + line.len(), newline);
+        return Some(heading);
+    }
+    None
+}
+
+/// What the body gives: rendered parts in order, structured sections, and links.
+struct ParsedBody {
+    parts: Vec<BodyPart>,
+    toc: Vec<model::TocEntry>,
+    timeline: Vec<sections::RawEntry>,
+    action_items: Vec<model::ActionItem>,
+    external_message: Option<ExternalMessage>,
+    summary: Option<String>,
+    wiki_links: Vec<model::WikiLink>,
+}
+
+const MARK: char = '\u{E000}';
+
+fn marker(kind: &str) -> String {
+    format!("{MARK}pmsite:{kind}{MARK}")
+}
+
+fn parse_body(
+    body: &str,
+    body_line: usize,
+    md: &Markdown,
+    problems: &mut Vec<Problem>,
+) -> ParsedBody {
+    let arena = comrak::Arena::new();
+    let root = comrak::parse_document(&arena, body, md.options());
+    let mut parsed = ParsedBody {
+        parts: Vec::new(),
+        toc: Vec::new(),
+        timeline: Vec::new(),
+        action_items: Vec::new(),
+        external_message: None,
+        summary: None,
+        wiki_links: Vec::new(),
+    };
+
+    // Wiki links point at an index; the library resolves them once every id is known.
+    for node in root.descendants() {
+        let mut data = node.data_mut();
+        let line = data.sourcepos.start.line + body_line - 1;
+        if let NodeValue::WikiLink(link) = &mut data.value {
+            let index = parsed.wiki_links.len();
+            parsed.wiki_links.push(model::WikiLink {
+                target: std::mem::take(&mut link.url),
+                line,
+            });
+            link.url = format!("{}{index}", crate::library::WIKI_LINK_PREFIX);
+        }
+    }
+
+    let children: Vec<&AstNode<'_>> = root.children().collect();
+    let mut i = 0;
+    while i < children.len() {
+        let (level, kind) = match &children[i].data().value {
+            NodeValue::Heading(h) => (h.level, sections::classify(&children[i].collect_text())),
+            _ => (0, None),
+        };
+        let Some(kind) = kind else {
+            i += 1;
+            continue;
+        };
+        let end = children[i + 1..]
+            .iter()
+            .position(|n| match &n.data().value {
+                NodeValue::Heading(h) => h.level <= level,
+                NodeValue::FootnoteDefinition(_) => true,
+                _ => false,
+            })
+            .map_or(children.len(), |p| i + 1 + p);
+        let blocks = &children[i + 1..end];
+        let replaced = match kind {
+            SectionKind::Summary => {
+                parsed.summary = sections::first_paragraph(blocks);
+                None
+            }
+            SectionKind::Timeline if parsed.timeline.is_empty() => {
+                parsed.timeline = sections::timeline(blocks, body_line);
+                (!parsed.timeline.is_empty()).then_some("timeline")
+            }
+            SectionKind::ActionItems if parsed.action_items.is_empty() => {
+                parsed.action_items = sections::action_items(blocks, body_line, problems);
+                (!parsed.action_items.is_empty()).then_some("action_items")
+            }
+            SectionKind::ExternalMessage
+                if parsed.external_message.is_none() && !blocks.is_empty() =>
+            {
+                let doc = arena.alloc(AstNode::new(RefCell::new(Ast::new(
+                    NodeValue::Document,
+                    LineColumn { line: 1, column: 1 },
+                ))));
+                let text = blocks
+                    .iter()
+                    .map(|b| b.collect_text())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                for b in blocks {
+                    b.detach();
+                    doc.append(b);
+                }
+                let (html, _) = md.render(doc);
+                parsed.external_message = Some(ExternalMessage { html, text });
+                Some("external_message")
+            }
+            _ => None,
+        };
+        if let Some(kind) = replaced {
+            for b in blocks {
+                b.detach();
+            }
+            let para = arena.alloc(AstNode::new(RefCell::new(Ast::new(
+                NodeValue::Paragraph,
+                LineColumn { line: 1, column: 1 },
+            ))));
+            let text = arena.alloc(AstNode::new(RefCell::new(Ast::new(
+                NodeValue::Text(marker(kind).into()),
+                LineColumn { line: 1, column: 1 },
+            ))));
+            para.append(text);
+            children[i].insert_after(para);
+        }
+        i = end;
+    }
+
+    let (html, toc) = md.render(root);
+    parsed.toc = toc;
+    parsed.parts = split_parts(&html);
+    parsed
+}
+
+/// Splits rendered HTML at the section markers into prose and structured parts.
+fn split_parts(html: &str) -> Vec<BodyPart> {
+    let mut parts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&format!("<p>{MARK}pmsite:")) {
+        let prose = &rest[..start];
+        if !prose.trim().is_empty() {
+            parts.push(BodyPart::Prose(prose.to_string()));
+        }
+        let after = &rest[start + "<p>".len() + MARK.len_utf8() + "pmsite:".len()..];
+        let end = after.find(MARK).unwrap_or(after.len());
+        parts.push(match &after[..end] {
+            "timeline" => BodyPart::Timeline,
+            "action_items" => BodyPart::ActionItems,
+            _ => BodyPart::ExternalMessage,
+        });
+        let close = after.find("</p>").map_or(after.len(), |p| p + "</p>".len());
+        rest = after[close..].trim_start_matches('\n');
+    }
+    if !rest.trim().is_empty() {
+        parts.push(BodyPart::Prose(rest.to_string()));
+    }
+    parts
+}
+
+/// A problem's level: wiki status warnings are written with a `warning:` prefix.
+pub fn problem_to_diagnostic(rel: &Path, p: Problem) -> Diagnostic {
+    match p.message.strip_prefix("warning: ") {
+        Some(m) => Diagnostic::warning(rel, p.line, m),
+        None => Diagnostic::error(rel, p.line, p.message),
+    }
+}

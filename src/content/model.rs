@@ -1,0 +1,204 @@
+//! The incident model: plain data, produced by loading one file and never mutated by
+//! rendering. Derived cross-incident facts live in `library`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::dates::When;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Review,
+    #[default]
+    Published,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Review => "review",
+            Status::Published => "published",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Internal,
+    Restricted,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct People {
+    pub incident_commander: Option<String>,
+    pub ics_in_training: Vec<String>,
+    pub owners: Vec<String>,
+    pub responders: Vec<String>,
+    pub customer_liaison: Option<String>,
+    pub author: Option<String>,
+    pub reviewers: Vec<String>,
+    pub review_meeting: Option<When>,
+}
+
+impl People {
+    pub fn is_empty(&self) -> bool {
+        self.incident_commander.is_none()
+            && self.ics_in_training.is_empty()
+            && self.owners.is_empty()
+            && self.responders.is_empty()
+            && self.customer_liaison.is_none()
+            && self.author.is_none()
+            && self.reviewers.is_empty()
+            && self.review_meeting.is_none()
+    }
+}
+
+/// A link in a timeline entry: where the evidence is (a graph, a log query, a status page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Milestone {
+    Begins,
+    Detected,
+    Mitigated,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    /// None when the entry's time could not be placed on a date.
+    pub at: Option<When>,
+    /// The time as written (`21:04`), for display when `at` is unknown.
+    pub time_text: String,
+    pub text: String,
+    pub sources: Vec<Source>,
+    pub milestone: Option<Milestone>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionType {
+    Prevent,
+    Mitigate,
+    Detect,
+    Process,
+}
+
+impl ActionType {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.to_ascii_lowercase().as_str() {
+            "prevent" | "prevention" | "preventive" => Some(ActionType::Prevent),
+            "mitigate" | "mitigation" => Some(ActionType::Mitigate),
+            "detect" | "detection" => Some(ActionType::Detect),
+            "process" => Some(ActionType::Process),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ticket {
+    pub id: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItem {
+    pub text: String,
+    pub owner: Option<String>,
+    /// As written; the derived due date (from priority) is computed in `library`.
+    pub due: Option<NaiveDate>,
+    pub priority: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<ActionType>,
+    pub ticket: Option<Ticket>,
+    pub done: bool,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalMessage {
+    pub html: String,
+    pub text: String,
+}
+
+/// A piece of the rendered body, in the author's order: prose, or a place where a
+/// structured section (drawn by the template) stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "html", rename_all = "snake_case")]
+pub enum BodyPart {
+    Prose(String),
+    Timeline,
+    ActionItems,
+    ExternalMessage,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WikiLink {
+    pub target: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub id: String,
+    /// The URL segment: `/incidents/<slug>/`.
+    pub slug: String,
+    /// Relative to the library root, with `/` separators.
+    pub source: String,
+    #[serde(skip)]
+    pub source_path: PathBuf,
+    pub title: String,
+    pub status: Status,
+    pub visibility: Visibility,
+    pub severity: Option<String>,
+    pub summary: Option<String>,
+    pub date: Option<When>,
+    pub published: Option<When>,
+    pub detected: Option<When>,
+    pub mitigated: Option<When>,
+    pub resolved: Option<When>,
+    pub components: Vec<String>,
+    pub tags: Vec<String>,
+    pub root_causes: Vec<String>,
+    pub impact: Map<String, Value>,
+    pub people: People,
+    pub extra: Map<String, Value>,
+    pub timeline: Vec<TimelineEntry>,
+    pub action_items: Vec<ActionItem>,
+    pub external_message: Option<ExternalMessage>,
+    pub body: Vec<BodyPart>,
+    pub toc: Vec<TocEntry>,
+    /// `[[...]]` links, in order; the body refers to them by index.
+    pub wiki_links: Vec<WikiLink>,
+    /// Written as a wiki page (no front matter).
+    pub wiki_page: bool,
+}
+
+impl Incident {
+    /// The date feeds and the digest use: `published`, else the incident date.
+    pub fn publication_date(&self) -> Option<When> {
+        self.published.or(self.date)
+    }
+}

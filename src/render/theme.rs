@@ -1,0 +1,100 @@
+//! The theme: Tera templates and static files. The default theme is compiled in so the
+//! binary works anywhere; a library's `themes/<theme>/` and then its own `templates/` and
+//! `static/` override any file of it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tera::Tera;
+
+use crate::error::{Error, IoContext, Result};
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../themes/default/", $name)))),*]
+    };
+}
+
+/// The default theme's files, as shipped in `themes/default/`.
+const DEFAULT_THEME: &[(&str, &str)] = embedded![
+    "templates/base.html",
+    "templates/macros.html",
+    "templates/index.html",
+    "templates/incidents.html",
+    "templates/incident.html",
+    "templates/404.html",
+    "static/style.css",
+    "static/syntax.css",
+];
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Static files by their path in the site.
+    pub static_files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// Loads templates once per build: compiled-in defaults, overridden by the library.
+    pub fn load(root: &Path, theme: &str) -> Result<Theme> {
+        let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for (path, text) in DEFAULT_THEME {
+            if let Some(name) = path.strip_prefix("templates/") {
+                templates.insert(name.to_string(), text.to_string());
+            } else if let Some(name) = path.strip_prefix("static/") {
+                static_files.insert(name.to_string(), text.as_bytes().to_vec());
+            }
+        }
+        let theme_dir = root.join("themes").join(theme);
+        if theme != "default" && !theme_dir.is_dir() {
+            return Err(Error::Refused(format!(
+                "pmsite.toml: theme `{theme}` not found: there is no {} folder",
+                theme_dir.display()
+            )));
+        }
+        for dir in [theme_dir.clone(), root.to_path_buf()] {
+            read_dir_into(&dir.join("templates"), &mut |name, bytes| {
+                templates.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            })?;
+            read_dir_into(&dir.join("static"), &mut |name, bytes| {
+                static_files.insert(name, bytes);
+            })?;
+        }
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| Error::Template(tera_message(&e)))?;
+        tera.autoescape_on(vec![".html", ".xml"]);
+        Ok(Theme { tera, static_files })
+    }
+}
+
+fn read_dir_into(dir: &Path, add: &mut dyn FnMut(String, Vec<u8>)) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(entry.path()).at(entry.path())?;
+        add(name, bytes);
+    }
+    Ok(())
+}
+
+/// Tera's error with its causes, which carry the template name and line.
+pub fn tera_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}

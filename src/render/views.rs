@@ -1,0 +1,379 @@
+//! What templates see: plain serializable views with every value preformatted, so templates
+//! stay simple and a library's overrides need no logic.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::content::model::{BodyPart, Incident, Status, TocEntry};
+use crate::dates::{When, human_minutes};
+use crate::library::{Derived, Library, WIKI_LINK_PREFIX};
+use crate::markdown::escape_html;
+
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    /// The site's path prefix, ending in `/`: every link starts with it.
+    pub root: String,
+    pub base_url: String,
+    pub generated: String,
+    pub drafts: bool,
+}
+
+impl SiteView {
+    pub fn new(config: &Config, drafts: bool, generated: &str) -> Self {
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            root: config.root_path(),
+            base_url: config.base().to_string(),
+            generated: generated.to_string(),
+            drafts,
+        }
+    }
+}
+
+/// An incident as a row in lists.
+#[derive(Serialize)]
+pub struct IncidentRow {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub severity: Option<String>,
+    pub status: &'static str,
+    pub date: Option<String>,
+    pub date_iso: Option<String>,
+    pub year: Option<i32>,
+    pub components: Vec<String>,
+    pub tags: Vec<String>,
+    pub root_causes: Vec<String>,
+    pub summary: Option<String>,
+    pub time_to_resolve: Option<String>,
+}
+
+pub fn incident_url(root: &str, incident: &Incident) -> String {
+    format!("{root}incidents/{}/", incident.slug)
+}
+
+impl IncidentRow {
+    pub fn new(root: &str, incident: &Incident, derived: &Derived) -> Self {
+        IncidentRow {
+            id: incident.id.clone(),
+            title: incident.title.clone(),
+            url: incident_url(root, incident),
+            severity: incident.severity.clone(),
+            status: incident.status.as_str(),
+            date: incident.date.map(|d| d.date().to_string()),
+            date_iso: incident.date.map(|d| d.rfc3339()),
+            year: incident.date.map(|d| chrono::Datelike::year(&d.date())),
+            components: incident.components.clone(),
+            tags: incident.tags.clone(),
+            root_causes: incident.root_causes.clone(),
+            summary: incident.summary.clone(),
+            time_to_resolve: derived.time_to_resolve.map(human_minutes),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Serialize)]
+pub struct TimelineView {
+    pub day: Option<String>,
+    pub time: String,
+    pub zone: String,
+    pub iso: Option<String>,
+    pub text: String,
+    pub sources: Vec<crate::content::model::Source>,
+    pub milestone: Option<crate::content::model::Milestone>,
+}
+
+#[derive(Serialize)]
+pub struct ActionView {
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub due_from_priority: bool,
+    pub priority: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<crate::content::model::ActionType>,
+    pub ticket: Option<crate::content::model::Ticket>,
+    pub done: bool,
+    pub overdue: bool,
+}
+
+#[derive(Serialize)]
+pub struct LinkView {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct IncidentPage {
+    #[serde(flatten)]
+    pub row: IncidentRow,
+    pub status_banner: Option<String>,
+    pub restricted: bool,
+    pub dates: Vec<Field>,
+    pub durations: Vec<Field>,
+    pub people: Vec<Field>,
+    pub impact: Vec<Field>,
+    pub extra: Vec<Field>,
+    pub toc: Vec<TocEntry>,
+    pub body: Vec<BodyPart>,
+    pub timeline: Vec<TimelineView>,
+    pub action_items: Vec<ActionView>,
+    pub external_message: Option<String>,
+    pub related: Vec<LinkView>,
+    pub backlinks: Vec<LinkView>,
+    pub edit_url: Option<String>,
+}
+
+impl IncidentPage {
+    pub fn new(config: &Config, lib: &Library, index: usize) -> Self {
+        let root = config.root_path();
+        let incident = &lib.incidents[index];
+        let derived = &lib.derived[index];
+        let status_banner = match incident.status {
+            Status::Draft => Some("Draft: this post-mortem is not published; it is left out of production builds.".to_string()),
+            Status::Review => Some("In review: this post-mortem is not published yet; it is left out of production builds.".to_string()),
+            Status::Published => None,
+        };
+        let mut dates = Vec::new();
+        let mut push_date = |label: &str, w: Option<When>| {
+            if let Some(w) = w {
+                dates.push(Field {
+                    label: label.into(),
+                    value: w.display(),
+                });
+            }
+        };
+        push_date("Impact began", incident.date);
+        push_date("Detected", incident.detected);
+        push_date("Mitigated", incident.mitigated);
+        push_date("Resolved", incident.resolved);
+        push_date("Published", incident.published);
+        let mut durations = Vec::new();
+        for (label, m) in [
+            ("Time to detect", derived.time_to_detect),
+            ("Time to mitigate", derived.time_to_mitigate),
+            ("Time to resolve", derived.time_to_resolve),
+        ] {
+            if let Some(m) = m {
+                durations.push(Field {
+                    label: label.into(),
+                    value: human_minutes(m),
+                });
+            }
+        }
+        let link = |j: usize, reason: Option<String>| {
+            let other = &lib.incidents[j];
+            LinkView {
+                id: other.id.clone(),
+                title: other.title.clone(),
+                url: incident_url(&root, other),
+                reason,
+            }
+        };
+        let rewrite = |html: &str| resolve_wiki_links(html, derived, lib, &root);
+        IncidentPage {
+            row: IncidentRow::new(&root, incident, derived),
+            status_banner,
+            restricted: incident.visibility == crate::content::model::Visibility::Restricted,
+            dates,
+            durations,
+            people: people_fields(&incident.people),
+            impact: map_fields(&incident.impact),
+            extra: map_fields(&incident.extra),
+            toc: incident
+                .toc
+                .iter()
+                .filter(|t| t.level <= 3)
+                .cloned()
+                .collect(),
+            body: incident
+                .body
+                .iter()
+                .map(|p| match p {
+                    BodyPart::Prose(html) => BodyPart::Prose(rewrite(html)),
+                    other => other.clone(),
+                })
+                .collect(),
+            timeline: timeline_views(incident),
+            action_items: incident
+                .action_items
+                .iter()
+                .zip(&derived.actions)
+                .map(|(a, d)| ActionView {
+                    text: a.text.clone(),
+                    owner: a.owner.clone(),
+                    due: d.due.map(|d| d.to_string()),
+                    due_from_priority: d.due_from_priority,
+                    priority: a.priority.clone(),
+                    kind: a.kind,
+                    ticket: a.ticket.clone(),
+                    done: a.done,
+                    overdue: d.overdue,
+                })
+                .collect(),
+            external_message: incident.external_message.as_ref().map(|m| rewrite(&m.html)),
+            related: derived
+                .related
+                .iter()
+                .map(|r| link(r.index, Some(r.reason.clone())))
+                .collect(),
+            backlinks: derived.backlinks.iter().map(|&j| link(j, None)).collect(),
+            edit_url: config
+                .edit_url
+                .as_ref()
+                .map(|pattern| pattern.replace("{path}", &incident.source)),
+        }
+    }
+}
+
+fn timeline_views(incident: &Incident) -> Vec<TimelineView> {
+    let mut last_day = None;
+    incident
+        .timeline
+        .iter()
+        .map(|e| {
+            let (day, time, zone, iso) = match e.at {
+                Some(at) => {
+                    let day = at.at.date_naive();
+                    let shown = (last_day != Some(day)).then(|| day.to_string());
+                    last_day = Some(day);
+                    let offset = at.at.offset().local_minus_utc();
+                    let zone = if offset == 0 {
+                        "UTC".to_string()
+                    } else {
+                        at.at.format("%:z").to_string()
+                    };
+                    (
+                        shown,
+                        at.at.format("%H:%M").to_string(),
+                        zone,
+                        Some(at.rfc3339()),
+                    )
+                }
+                None => (None, e.time_text.clone(), String::new(), None),
+            };
+            TimelineView {
+                day,
+                time,
+                zone,
+                iso,
+                text: e.text.clone(),
+                sources: e.sources.clone(),
+                milestone: e.milestone,
+            }
+        })
+        .collect()
+}
+
+fn people_fields(p: &crate::content::model::People) -> Vec<Field> {
+    let mut out = Vec::new();
+    let mut add = |label: &str, value: String| {
+        if !value.is_empty() {
+            out.push(Field {
+                label: label.into(),
+                value,
+            });
+        }
+    };
+    add(
+        "Incident commander",
+        p.incident_commander.clone().unwrap_or_default(),
+    );
+    add("IC in training", p.ics_in_training.join(", "));
+    add("Owners", p.owners.join(", "));
+    add("Responders", p.responders.join(", "));
+    add(
+        "Customer liaison",
+        p.customer_liaison.clone().unwrap_or_default(),
+    );
+    add("Author", p.author.clone().unwrap_or_default());
+    add("Reviewers", p.reviewers.join(", "));
+    add(
+        "Review meeting",
+        p.review_meeting.map(|w| w.display()).unwrap_or_default(),
+    );
+    out
+}
+
+/// `customers_affected = 1200` as "Customers affected: 1200".
+pub fn map_fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
+    map.iter()
+        .map(|(k, v)| {
+            let label = k.replace(['_', '-'], " ");
+            let mut chars = label.chars();
+            let label = chars
+                .next()
+                .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+                .unwrap_or_default();
+            Field {
+                label,
+                value: value_text(v),
+            }
+        })
+        .collect()
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", value_text(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Number(n) => n.to_string(),
+    }
+}
+
+static WIKI_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"<a href="{WIKI_LINK_PREFIX}(\d+)" data-wikilink="true">(.*?)</a>"#
+    ))
+    .expect("wiki link regex")
+});
+
+/// Wiki links become links to the incident, or plain text when they match none.
+pub fn resolve_wiki_links(html: &str, derived: &Derived, lib: &Library, root: &str) -> String {
+    if !html.contains(WIKI_LINK_PREFIX) {
+        return html.to_string();
+    }
+    WIKI_LINK
+        .replace_all(html, |c: &regex::Captures<'_>| {
+            let target = c[1]
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| derived.wiki_targets.get(i).copied().flatten());
+            match target {
+                Some(j) => {
+                    let other = &lib.incidents[j];
+                    format!(
+                        "<a class=\"wikilink\" href=\"{}\" title=\"{}\">{}</a>",
+                        escape_html(&incident_url(root, other)),
+                        escape_html(&other.title),
+                        &c[2]
+                    )
+                }
+                None => format!("<span class=\"wikilink unresolved\">{}</span>", &c[2]),
+            }
+        })
+        .into_owned()
+}

@@ -1,0 +1,168 @@
+//! `pmsite init` and `pmsite new`: files written for the user, never over an existing one.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use regex::Regex;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::{self, CONTENT_DIR, normalise_severity};
+use crate::error::{Error, IoContext, Result};
+
+const CONFIG_TEMPLATE: &str = include_str!("pmsite.toml");
+const EXAMPLE: &str = include_str!("../../content/2024/checkout-config-push.md");
+const NEW_TEMPLATE: &str = include_str!("new.md");
+
+/// Writes a file only if nothing is there.
+fn create_new(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).at(parent)?;
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Refused(format!(
+                    "{} already exists; pmsite never overwrites a file",
+                    path.display()
+                ))
+            } else {
+                Error::io(path, e)
+            }
+        })?;
+    file.write_all(text.as_bytes()).at(path)
+}
+
+/// A new library in `dir`: `pmsite.toml` and one example post-mortem.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+    let config = dir.join(CONFIG_FILE);
+    if config.exists() {
+        return Err(Error::Refused(format!(
+            "{} already exists: {} is a library already",
+            config.display(),
+            dir.display()
+        )));
+    }
+    let example = dir
+        .join(CONTENT_DIR)
+        .join("2024")
+        .join("checkout-config-push.md");
+    if example.exists() {
+        return Err(Error::Refused(format!(
+            "{} already exists; pmsite never overwrites a file",
+            example.display()
+        )));
+    }
+    create_new(&config, CONFIG_TEMPLATE)?;
+    create_new(&example, EXAMPLE)?;
+    Ok(vec![config, example])
+}
+
+static INC_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*id\s*[=:]\s*["']?INC-(\d{4})-(\d+)"#).expect("id regex")
+});
+
+/// A new draft post-mortem from the template, with the next free `INC-YYYY-NNN` id.
+pub fn new_incident(
+    root: &Path,
+    title: &str,
+    severity: Option<&str>,
+    date: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<PathBuf> {
+    let config = Config::load(root).map_err(Error::Invalid)?;
+    let when = match date {
+        Some(d) => crate::dates::parse_when(d).ok_or_else(|| {
+            Error::Refused(format!(
+                "--date `{d}` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z"
+            ))
+        })?,
+        None => crate::dates::When::from_utc(
+            now.date()
+                .and_hms_opt(
+                    chrono::Timelike::hour(&now),
+                    chrono::Timelike::minute(&now),
+                    0,
+                )
+                .unwrap_or(now),
+        ),
+    };
+    let severity = match severity {
+        Some(s) => normalise_severity(s, &config.severities).ok_or_else(|| {
+            Error::Refused(format!(
+                "--severity `{s}` is not on the scale in pmsite.toml: {}",
+                config.severities.join(", ")
+            ))
+        })?,
+        None => config
+            .severities
+            .get(config.severities.len().saturating_sub(1) / 2)
+            .cloned()
+            .unwrap_or_default(),
+    };
+    let year = chrono::Datelike::year(&when.date());
+    let id = format!("INC-{year}-{:03}", next_number(root, year)?);
+    let slug = slug::slugify(title);
+    if slug.is_empty() {
+        return Err(Error::Refused(
+            "the title has no letters or digits: give the post-mortem a title".into(),
+        ));
+    }
+    let path = root
+        .join(CONTENT_DIR)
+        .join(year.to_string())
+        .join(format!("{}-{slug}.md", when.date()));
+    let date_text = if when.date_only {
+        when.date().to_string()
+    } else {
+        when.rfc3339()
+    };
+    let due: NaiveDate = when
+        .date()
+        .checked_add_days(Days::new(28))
+        .unwrap_or(when.date());
+    let text = NEW_TEMPLATE
+        .replace(
+            "{title}",
+            &toml::Value::String(title.to_string()).to_string(),
+        )
+        .replace("{date}", &date_text)
+        .replace("{id}", &id)
+        .replace("{severity}", &severity)
+        .replace(
+            "{time}",
+            &if when.date_only {
+                "00:00".to_string()
+            } else {
+                when.at.format("%H:%M").to_string()
+            },
+        )
+        .replace("{due}", &due.to_string());
+    create_new(&path, &text)?;
+    Ok(path)
+}
+
+fn next_number(root: &Path, year: i32) -> Result<u32> {
+    let mut max = 0;
+    for file in content::discover(root)? {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        for caps in INC_ID
+            .captures_iter(&text)
+            .chain(INC_ID.captures_iter(&format!("id = {stem}")))
+        {
+            if caps[1].parse::<i32>() == Ok(year) {
+                max = max.max(caps[2].parse::<u32>().unwrap_or(0));
+            }
+        }
+    }
+    Ok(max + 1)
+}
