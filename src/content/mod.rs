@@ -369,6 +369,12 @@ fn wiki_fields(
                 "incident commander" | "ic" => {
                     fields.people.incident_commander = Some(value.clone())
                 }
+                "meeting scheduled for" | "review meeting" => {
+                    match crate::dates::parse_when(&value) {
+                        Some(w) => fields.people.review_meeting = Some(w),
+                        None => return false,
+                    }
+                }
                 "date" | "incident date" => match crate::dates::parse_when(&value) {
                     Some(w) => fields.date = Some(w),
                     None => problems.push(Problem::new(

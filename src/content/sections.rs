@@ -469,6 +469,7 @@ fn table_entries<'a>(
         }
         let text = cells[1..]
             .iter()
+            .filter(|c| !only_links(&c.text))
             .map(|c| clean_text(&c.text))
             .filter(|t| !t.is_empty() && !is_bare_url(t))
             .collect::<Vec<_>>()
@@ -490,6 +491,21 @@ fn table_entries<'a>(
             line: line_of(row, first_line),
         });
     }
+}
+
+/// A cell made of links alone (a "Data Link" column) holds sources, not text.
+fn only_links(marked: &str) -> bool {
+    let mut outside = String::new();
+    let mut depth = 0;
+    for c in marked.chars() {
+        match c {
+            LINK_OPEN => depth += 1,
+            LINK_CLOSE => depth -= 1,
+            _ if depth == 0 => outside.push(c),
+            _ => {}
+        }
+    }
+    marked.contains(LINK_OPEN) && outside.trim().trim_matches(['(', ')', ',', ' ']).is_empty()
 }
 
 fn is_bare_url(text: &str) -> bool {
