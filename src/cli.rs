@@ -97,7 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let root = cli.root;
     match cli.command {
         Command::Init { dir } => {
-            let dir = if root != PathBuf::from(".") && dir == PathBuf::from(".") {
+            let dir = if root.as_os_str() != "." && dir.as_os_str() == "." {
                 root
             } else {
                 dir

@@ -181,8 +181,10 @@ mod tests {
 
     #[test]
     fn root_path_from_base_url() {
-        let mut c = Config::default();
-        c.base_url = "https://x.example.com".into();
+        let mut c = Config {
+            base_url: "https://x.example.com".into(),
+            ..Config::default()
+        };
         assert_eq!(c.root_path(), "/");
         c.base_url = "https://x.example.com/docs/incidents/".into();
         assert_eq!(c.root_path(), "/docs/incidents/");

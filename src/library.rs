@@ -227,6 +227,9 @@ fn resolve_wiki_links(
     (targets, problems)
 }
 
+/// How many related incidents a page lists.
+const RELATED: usize = 5;
+
 /// The five incidents sharing most with each one: root causes weigh most, then components,
 /// then tags. Candidates come from an inverted index of terms, never all pairs.
 fn related(incidents: &[Incident]) -> Vec<Vec<Related>> {
@@ -286,20 +289,22 @@ fn related(incidents: &[Incident]) -> Vec<Vec<Related>> {
                         }
                     }
                 }
-                let mut best: Vec<(f32, usize)> = touched.iter().map(|&j| (scores[j], j)).collect();
+                // Highest score first; among equals, the nearer in the list (closer in time).
+                let rank = |j: usize| (std::cmp::Reverse(scores[j].to_bits()), j.abs_diff(i), j);
+                let mut best: Vec<usize> = Vec::with_capacity(RELATED + 1);
+                for &j in touched.iter() {
+                    if best.len() < RELATED || rank(j) < rank(best[RELATED - 1]) {
+                        let at = best.partition_point(|&b| rank(b) < rank(j));
+                        best.insert(at, j);
+                        best.truncate(RELATED);
+                    }
+                }
                 for &j in touched.iter() {
                     scores[j] = 0.0;
                 }
                 touched.clear();
-                // Highest score first; among equals, the nearer in the list (closer in time).
-                best.sort_by(|a, b| {
-                    b.0.total_cmp(&a.0)
-                        .then(a.1.abs_diff(i).cmp(&b.1.abs_diff(i)))
-                        .then(a.1.cmp(&b.1))
-                });
-                best.truncate(5);
                 best.into_iter()
-                    .map(|(_, j)| Related {
+                    .map(|j| Related {
                         index: j,
                         reason: reason(inc, &incidents[j]),
                     })

@@ -705,10 +705,10 @@ fn table_items<'a>(
         .iter()
         .map(|c| column_of(&clean_text(&c.text)))
         .collect();
-    if !columns.contains(&Column::Text) {
-        if let Some(first) = columns.first_mut() {
-            *first = Column::Text;
-        }
+    if !columns.contains(&Column::Text)
+        && let Some(first) = columns.first_mut()
+    {
+        *first = Column::Text;
     }
     for (row, cells) in rows.iter().skip(1) {
         let line = line_of(row, first_line);
