@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::config::Config;
+use crate::dates::When;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Markdown;
 use front_matter::{Fields, Problem, RawFrontMatter};
@@ -207,12 +208,17 @@ pub fn load_bytes(
     // Timeline: front matter entries, else the section; times alone take the incident date.
     let mut date = fields.date;
     let mut timeline = std::mem::take(&mut fields.timeline);
+    let mut date_from_timeline = false;
     if timeline.is_empty() {
         if date.is_none() {
+            // A page without a date takes the day of its first dated entry; the start of
+            // impact within that day comes from OUTAGE BEGINS or the first entry, below.
             date = parsed
                 .timeline
                 .iter()
-                .find_map(|e| e.date.and_then(|_| e.when(None)));
+                .find_map(|e| e.date)
+                .map(When::from_date);
+            date_from_timeline = date.is_some();
         }
         let fallback = date.map(|d| d.date());
         timeline = parsed
@@ -239,6 +245,8 @@ pub fn load_bytes(
         && date.is_none_or(|d| d.date() == begins.date())
     {
         date = Some(begins);
+    } else if date_from_timeline {
+        date = timeline.iter().find_map(|e| e.at).or(date);
     }
     let detected = fields.detected.or_else(|| first(Milestone::Detected));
     let mitigated = fields.mitigated.or_else(|| first(Milestone::Mitigated));
@@ -254,6 +262,31 @@ pub fn load_bytes(
     let slug = slug::slugify(&id);
     if slug.is_empty() {
         problems.push(Problem::new(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")));
+    }
+
+    let mut body = parsed.parts;
+    let mut toc = parsed.toc;
+    for (present, part, title) in [
+        (!timeline.is_empty(), BodyPart::Timeline, "Timeline"),
+        (
+            !action_items.is_empty(),
+            BodyPart::ActionItems,
+            "Action items",
+        ),
+    ] {
+        let shown = body
+            .iter()
+            .any(|p| std::mem::discriminant(p) == std::mem::discriminant(&part));
+        if present && !shown {
+            let id = unique_id(&toc, &slug::slugify(title));
+            body.push(BodyPart::Prose(format!("<h2 id=\"{id}\">{title} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h2>\n")));
+            body.push(part);
+            toc.push(model::TocEntry {
+                level: 2,
+                id,
+                title: title.to_string(),
+            });
+        }
     }
 
     let incident = Incident {
@@ -280,8 +313,8 @@ pub fn load_bytes(
         timeline,
         action_items,
         external_message: parsed.external_message,
-        body: parsed.parts,
-        toc: parsed.toc,
+        body,
+        toc,
         wiki_links: parsed.wiki_links,
         wiki_page,
     };
@@ -291,6 +324,17 @@ pub fn load_bytes(
         .chain(warnings(&incident, rel))
         .collect();
     (Some(incident), diagnostics)
+}
+
+/// An anchor not yet used on the page.
+fn unique_id(toc: &[model::TocEntry], base: &str) -> String {
+    let mut id = base.to_string();
+    let mut n = 1;
+    while toc.iter().any(|t| t.id == id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
 }
 
 fn warnings(incident: &Incident, rel: &Path) -> Vec<Diagnostic> {

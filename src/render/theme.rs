@@ -64,6 +64,9 @@ impl Theme {
         tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| Error::Template(tera_message(&e)))?;
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Escapes & < > " ' (enough for element text and quoted attributes), leaving `/` in
+        // URLs readable where Tera's default writes `&#x2F;`.
+        tera.set_escape_fn(crate::markdown::escape_html);
         Ok(Theme { tera, static_files })
     }
 }

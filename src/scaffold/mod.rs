@@ -13,7 +13,7 @@ use crate::content::{self, CONTENT_DIR, normalise_severity};
 use crate::error::{Error, IoContext, Result};
 
 const CONFIG_TEMPLATE: &str = include_str!("pmsite.toml");
-const EXAMPLE: &str = include_str!("../../content/2024/checkout-config-push.md");
+const EXAMPLE: &str = include_str!("example.md");
 const NEW_TEMPLATE: &str = include_str!("new.md");
 
 /// Writes a file only if nothing is there.
@@ -149,6 +149,9 @@ pub fn new_incident(
 
 fn next_number(root: &Path, year: i32) -> Result<u32> {
     let mut max = 0;
+    if !root.join(CONTENT_DIR).is_dir() {
+        return Ok(1);
+    }
     for file in content::discover(root)? {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let stem = file

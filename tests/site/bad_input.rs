@@ -1,0 +1,307 @@
+//! Every kind of bad input gives one clear `file:line: message`, all of them in one run,
+//! never a panic and never a written site.
+
+use crate::harness::*;
+
+fn errors_for(path: &str, text: &[u8]) -> Vec<pmsite::diagnostics::Diagnostic> {
+    let t = SiteTest::new().bytes(path, text);
+    let d = t.build_errors();
+    assert!(
+        !t.public().exists(),
+        "a failed build must not write the output"
+    );
+    d
+}
+
+#[test]
+fn broken_toml() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = \"T\"\ndate = 2024-03-12\nseverity = \"SEV1\n+++\nBody\n",
+    );
+    assert_diag(&d, "content/a.md:4: error", "invalid TOML front matter");
+}
+
+#[test]
+fn broken_yaml() {
+    let d = errors_for(
+        "content/a.md",
+        b"---\ntitle: T\ntags: [a, b\nseverity: SEV1\n---\nBody\n",
+    );
+    assert!(
+        d.iter().any(|x| x.path.ends_with("a.md")
+            && x.line >= 3
+            && x.message.contains("invalid YAML front matter")),
+        "{:?}",
+        lines(&d)
+    );
+}
+
+#[test]
+fn yaml_that_is_not_a_map() {
+    let d = errors_for("content/a.md", b"---\n- just\n- a list\n---\n");
+    assert_diag(&d, "content/a.md:2: error", "must be a map");
+}
+
+#[test]
+fn unclosed_front_matter() {
+    let d = errors_for("content/a.md", b"+++\ntitle = \"T\"\n\nBody\n");
+    assert_diag(&d, "content/a.md:1: error", "never closed");
+}
+
+#[test]
+fn bad_dates() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = \"T\"\ndate = \"last tuesday\"\nresolved = 42\n+++\n",
+    );
+    assert_diag(&d, "content/a.md:3: error", "`date` is not a date");
+    assert_diag(&d, "content/a.md:4: error", "`resolved` is not a date");
+}
+
+#[test]
+fn bad_yaml_date() {
+    let d = errors_for("content/a.md", b"---\ntitle: T\ndate: 2024-02-31\n---\n");
+    assert_diag(&d, "content/a.md:3: error", "`date` is not a date");
+}
+
+#[test]
+fn unknown_keys_name_the_key_and_suggest() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = \"T\"\nseverty = \"SEV1\"\n\n[people]\nincident_comander = \"Ana\"\n+++\n",
+    );
+    assert_diag(
+        &d,
+        "content/a.md:3: error",
+        "unknown front matter key `severty` (did you mean `severity`?)",
+    );
+    assert_diag(
+        &d,
+        "content/a.md:6: error",
+        "unknown key `incident_comander` in [people] (did you mean `incident_commander`?)",
+    );
+}
+
+#[test]
+fn unknown_yaml_key() {
+    let d = errors_for("content/a.md", b"---\ntitle: T\nowner: Ana\n---\n");
+    assert_diag(
+        &d,
+        "content/a.md:3: error",
+        "unknown front matter key `owner`",
+    );
+}
+
+#[test]
+fn wrong_types() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = 5\ncomponents = 3\nimpact = \"big\"\n+++\n",
+    );
+    assert_diag(&d, "content/a.md:2: error", "`title` must be text");
+    assert_diag(&d, "content/a.md:3: error", "`components` must be a list");
+    assert_diag(&d, "content/a.md:4: error", "`impact` must be a table");
+}
+
+#[test]
+fn missing_title_in_front_matter() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\nseverity = \"SEV1\"\n+++\nNo heading.\n",
+    );
+    assert_diag(&d, "content/a.md:2: error", "missing `title`");
+}
+
+#[test]
+fn unknown_status_and_visibility() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = \"T\"\nstatus = \"done\"\nvisibility = \"secret\"\n+++\n",
+    );
+    assert_diag(&d, "content/a.md:3: error", "unknown status `done`");
+    assert_diag(&d, "content/a.md:4: error", "unknown visibility `secret`");
+}
+
+#[test]
+fn duplicate_ids_name_both_files() {
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", ""))
+        .file("content/sub/b.md", &toml_pm("INC-1", "B", "", ""));
+    assert_diag(
+        &t.build_errors(),
+        "content/sub/b.md:1: error",
+        "duplicate id `INC-1`: content/a.md has it already",
+    );
+}
+
+#[test]
+fn ids_that_give_the_same_url_collide() {
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC 1", "A", "", ""))
+        .file("content/b.md", &toml_pm("inc-1", "B", "", ""));
+    assert_diag(
+        &t.build_errors(),
+        "content/b.md:1: error",
+        "gives the same URL",
+    );
+}
+
+#[test]
+fn duplicate_id_with_a_draft_is_still_an_error() {
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", ""))
+        .file(
+            "content/b.md",
+            &toml_pm("INC-1", "B", "status = \"draft\"", ""),
+        );
+    assert_diag(&t.build_errors(), "content/b.md:1: error", "duplicate id");
+}
+
+#[test]
+fn non_utf8_file() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = \"T\"\n+++\nCaf\xe9 au lait\n",
+    );
+    assert_diag(&d, "content/a.md:4: error", "not UTF-8");
+}
+
+#[test]
+fn empty_file() {
+    let d = errors_for("content/a.md", b"");
+    assert_diag(&d, "content/a.md:1: error", "the file is empty");
+    let d = errors_for("content/b.md", b"  \n\n");
+    assert_diag(&d, "content/b.md:1: error", "the file is empty");
+}
+
+#[test]
+fn every_problem_in_every_file_is_reported_in_one_run() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"T\"\nseverity = \"SEV9\"\ncolour = \"red\"\n+++\n",
+        )
+        .file("content/b.md", "---\ntitle: [\n---\n")
+        .file("content/c.md", "")
+        .file(
+            "content/ok.md",
+            &toml_pm("OK", "Fine", "date = 2024-01-01", ""),
+        );
+    let d = t.build_errors();
+    let errors: Vec<_> = d.iter().filter(|x| x.is_error()).collect();
+    assert_eq!(errors.len(), 4, "{:?}", lines(&d));
+    // Sorted by file then line, whatever order the parallel load finished in.
+    let files: Vec<_> = errors
+        .iter()
+        .map(|x| x.path.to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            "content/a.md",
+            "content/a.md",
+            "content/b.md",
+            "content/c.md"
+        ]
+    );
+}
+
+#[test]
+fn cli_prints_file_line_message_and_exits_1_without_panicking() {
+    let t = SiteTest::new()
+        .file("content/a.md", "+++\ntitle = \"T\"\ndate = \"soon\"\n+++\n")
+        .bytes("content/b.md", b"\xff\xfe");
+    let out = t.cli(&["build"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("content/a.md:3: error: `date` is not a date"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("content/b.md:1: error: the file is not UTF-8"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("the output directory was not changed"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+#[test]
+fn broken_config_names_key_and_line() {
+    let t = SiteTest::new().file(
+        "pmsite.toml",
+        "title = \"T\"\nbase_url = \"https://x.example.com\"\ntheme_colour = \"blue\"\n",
+    );
+    let out = t.cli(&["build"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("pmsite.toml:3: error: unknown field `theme_colour`"),
+        "{}",
+        out.stderr
+    );
+    let t = SiteTest::new().file("pmsite.toml", "title = \"T\"\nseverities = \"SEV1\"\n");
+    let out = t.cli(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("pmsite.toml:2: error"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn bad_edit_url_pattern() {
+    let t = SiteTest::new().file(
+        "pmsite.toml",
+        "title = \"T\"\nedit_url = \"https://git.example.com/edit\"\n",
+    );
+    let out = t.cli(&["build"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("pmsite.toml:2: error: edit_url has no {path}"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn no_config_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pmsite"))
+        .arg("build")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("no pmsite.toml") && stderr.contains("pmsite init"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn broken_template_override_is_an_error_not_a_panic() {
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("A", "T", "", ""))
+        .file("templates/incident.html", "{% extends \"base.html\" %}{% block content %}{{ incident.title | nosuchfilter }}{% endblock content %}");
+    let out = t.cli(&["build"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("template error") && out.stderr.contains("nosuchfilter"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+    assert!(!t.public().exists());
+}

@@ -1,0 +1,64 @@
+//! The example library that ships in `content/` builds clean and shows each form.
+
+use crate::harness::*;
+
+fn example() -> SiteTest {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = SiteTest::new().file(
+        "pmsite.toml",
+        &std::fs::read_to_string(repo.join("pmsite.toml")).unwrap(),
+    );
+    for entry in walkdir::WalkDir::new(repo.join("content"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(repo)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            t = t.bytes(&rel, &std::fs::read(entry.path()).unwrap());
+        }
+    }
+    t
+}
+
+#[test]
+fn example_library_builds_without_warnings() {
+    let t = example();
+    let report = t.try_build().expect("example builds");
+    assert!(report.warnings.is_empty(), "{:?}", lines(&report.warnings));
+    assert!(
+        report.incidents >= 5 && report.drafts_left_out >= 1 && report.restricted_left_out >= 1
+    );
+    let json = t.json();
+    let severities: std::collections::BTreeSet<_> = json["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["severity"].as_str())
+        .collect();
+    assert!(
+        severities.contains("SEV1") && severities.contains("SEV2") && severities.contains("SEV3"),
+        "{severities:?}"
+    );
+    // The PagerDuty-form page (no front matter) and the YAML page are in.
+    assert_eq!(t.incident("cdn-certificate-expiry")["severity"], "SEV2");
+    assert_eq!(
+        t.incident("INC-2024-041")["timeline"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    t.contains("incidents/inc-2024-058/index.html", "hl-source hl-rust");
+}
+
+#[test]
+fn example_library_passes_check() {
+    let t = example();
+    let diags = pmsite::build::check(t.root(), t.today).unwrap();
+    assert!(diags.is_empty(), "{:?}", lines(&diags));
+}

@@ -1,0 +1,204 @@
+//! A fixture harness: a library in a temp dir, built for real, with assertions that point
+//! at the test line and show what was found.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::NaiveDate;
+use pmsite::build::{BuildOptions, BuildReport};
+use pmsite::diagnostics::Diagnostic;
+use serde_json::Value;
+
+pub const CONFIG: &str = r#"title = "Test library"
+base_url = "https://incidents.example.com"
+severities = ["SEV1", "SEV2", "SEV3", "SEV4"]
+"#;
+
+pub struct SiteTest {
+    /// Dropping it deletes the library; kept for the test's life.
+    pub dir: tempfile::TempDir,
+    pub drafts: bool,
+    pub include_restricted: bool,
+    pub today: NaiveDate,
+}
+
+pub struct Cli {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl SiteTest {
+    /// A library with the default test config and no post-mortems yet.
+    pub fn new() -> Self {
+        let t = SiteTest {
+            dir: tempfile::tempdir().expect("temp dir"),
+            drafts: false,
+            include_restricted: false,
+            today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        };
+        t.file("pmsite.toml", CONFIG)
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    /// Writes a file (parents created), replacing any.
+    pub fn file(self, path: &str, text: &str) -> Self {
+        self.bytes(path, text.as_bytes())
+    }
+
+    pub fn bytes(self, path: &str, bytes: &[u8]) -> Self {
+        let full = self.root().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+        self
+    }
+
+    pub fn drafts(mut self) -> Self {
+        self.drafts = true;
+        self
+    }
+
+    pub fn restricted(mut self) -> Self {
+        self.include_restricted = true;
+        self
+    }
+
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions {
+            root: self.root().to_path_buf(),
+            output: self.public(),
+            drafts: self.drafts,
+            include_restricted: self.include_restricted,
+            base_url: None,
+            today: self.today,
+        }
+    }
+
+    /// Builds with the library API and returns the result.
+    pub fn try_build(&self) -> pmsite::Result<BuildReport> {
+        pmsite::build::build(&self.options())
+    }
+
+    /// Builds and fails the test on any error, printing the diagnostics.
+    #[track_caller]
+    pub fn build(self) -> Self {
+        match self.try_build() {
+            Ok(_) => self,
+            Err(e) => panic!("build failed:\n{e}"),
+        }
+    }
+
+    /// Builds, expecting it to fail with library diagnostics; returns them.
+    #[track_caller]
+    pub fn build_errors(&self) -> Vec<Diagnostic> {
+        match self.try_build() {
+            Ok(_) => panic!("build succeeded, expected errors"),
+            Err(pmsite::Error::Invalid(d)) => d,
+            Err(e) => panic!("expected library diagnostics, got: {e}"),
+        }
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        let full = self.public().join(path);
+        std::fs::read_to_string(&full)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", full.display()))
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.public().join(path).exists()
+    }
+
+    #[track_caller]
+    pub fn contains(&self, path: &str, needle: &str) -> &Self {
+        let text = self.read(path);
+        if !text.contains(needle) {
+            panic!(
+                "{path} does not contain {needle:?}\n--- {path} (first 3000 bytes) ---\n{}",
+                &text[..text.len().min(3000)]
+            );
+        }
+        self
+    }
+
+    #[track_caller]
+    pub fn lacks(&self, path: &str, needle: &str) -> &Self {
+        let text = self.read(path);
+        if let Some(at) = text.find(needle) {
+            let from = at.saturating_sub(200);
+            panic!(
+                "{path} contains {needle:?}:\n...{}...",
+                &text[from..(at + 200).min(text.len())]
+            );
+        }
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.read("incidents.json")).expect("incidents.json parses")
+    }
+
+    /// One incident of `incidents.json` by id.
+    #[track_caller]
+    pub fn incident(&self, id: &str) -> Value {
+        let json = self.json();
+        json["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no incident {id} in incidents.json; ids: {:?}", ids(&json)))
+    }
+
+    /// Runs the real binary in the library's folder.
+    pub fn cli(&self, args: &[&str]) -> Cli {
+        let out = Command::new(env!("CARGO_BIN_EXE_pmsite"))
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("run pmsite");
+        Cli {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn ids(json: &Value) -> Vec<String> {
+    json["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The diagnostics printed as `file:line: level: message`.
+pub fn lines(diags: &[Diagnostic]) -> Vec<String> {
+    diags.iter().map(ToString::to_string).collect()
+}
+
+/// Asserts that one diagnostic starts with `prefix` (`content/a.md:3: error`) and mentions `words`.
+#[track_caller]
+pub fn assert_diag(diags: &[Diagnostic], prefix: &str, words: &str) {
+    let all = lines(diags);
+    assert!(
+        all.iter()
+            .any(|l| l.starts_with(prefix) && l.contains(words)),
+        "no diagnostic starting {prefix:?} mentioning {words:?}; got:\n{}",
+        all.join("\n")
+    );
+}
+
+/// A post-mortem with TOML front matter; `extra` lines go inside the front matter.
+pub fn toml_pm(id: &str, title: &str, extra: &str, body: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\nid = \"{id}\"\n{extra}\n+++\n{body}")
+}

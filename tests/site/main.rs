@@ -1,0 +1,16 @@
+//! Integration tests: real libraries built from real Markdown in temp dirs; assertions on the
+//! written HTML and `incidents.json`. One binary, a module per feature.
+
+mod harness;
+
+mod actions;
+mod bad_input;
+mod cli;
+mod drafts;
+mod example;
+mod json;
+mod markdown;
+mod output;
+mod severity;
+mod timeline;
+mod wiki;

@@ -1,0 +1,171 @@
+use crate::harness::*;
+
+#[test]
+fn list_entries_with_dates_times_links_and_milestones() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm(
+                "INC-1",
+                "A",
+                "date = 2024-03-12",
+                "\n## Timeline\n\nAll times UTC.\n\n- 2024-03-12 20:58 Config merged ([MR](https://git.example.com/mr/1))\n- 21:04 OUTAGE BEGINS: errors climb\n- 21:11 Pager fires; detected ([dashboard](https://grafana.example.com/d/x))\n- 21:40 Rolled back (mitigated)\n- 2024-03-13 00:15 Backlog drained; resolved\n",
+            ),
+        )
+        .build();
+    let i = t.incident("INC-1");
+    let tl = i["timeline"].as_array().unwrap();
+    assert_eq!(tl.len(), 5);
+    assert_eq!(tl[0]["at"], "2024-03-12T20:58:00Z");
+    assert_eq!(tl[0]["text"], "Config merged");
+    assert_eq!(tl[0]["sources"][0], "https://git.example.com/mr/1");
+    assert_eq!(tl[4]["at"], "2024-03-13T00:15:00Z");
+    // OUTAGE BEGINS gives the time a date-only `date` lacks; markers fill the milestones.
+    assert_eq!(i["date"], "2024-03-12T21:04:00Z");
+    assert_eq!(i["detected"], "2024-03-12T21:11:00Z");
+    assert_eq!(i["mitigated"], "2024-03-12T21:40:00Z");
+    assert_eq!(i["resolved"], "2024-03-13T00:15:00Z");
+    assert_eq!(i["time_to_detect_minutes"], 7);
+    assert_eq!(i["time_to_mitigate_minutes"], 36);
+    assert_eq!(i["time_to_resolve_minutes"], 191);
+    t.contains("incidents/inc-1/index.html", "<ol class=\"timeline\">")
+        .contains(
+            "incidents/inc-1/index.html",
+            "<time datetime=\"2024-03-12T21:11:00Z\">21:11</time>",
+        )
+        .contains(
+            "incidents/inc-1/index.html",
+            "href=\"https://grafana.example.com/d/x\"",
+        )
+        .contains("incidents/inc-1/index.html", "tl-entry tl-mitigated");
+}
+
+#[test]
+fn front_matter_milestones_win_over_markers() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm(
+                "INC-1",
+                "A",
+                "date = 2024-03-12T21:00:00Z\nmitigated = 2024-03-12T21:30:00Z",
+                "\n## Timeline\n\n- 21:40 Rolled back (mitigated)\n",
+            ),
+        )
+        .build();
+    assert_eq!(t.incident("INC-1")["mitigated"], "2024-03-12T21:30:00Z");
+}
+
+#[test]
+fn google_sre_date_line_then_time_lines() {
+    let body = "\n## Timeline\n\n2015-10-21 (all times UTC)\n\n14:51 News reports that Shakespeare is in the public domain\n14:53 Traffic to Shakespeare search increases 88x; OUTAGE BEGINS\n\n2015-10-22\n\n00:05 Load back to normal; OUTAGE ENDS\n";
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
+        .build();
+    let i = t.incident("INC-1");
+    let tl = i["timeline"].as_array().unwrap();
+    assert_eq!(tl.len(), 3, "{tl:?}");
+    assert_eq!(tl[0]["at"], "2015-10-21T14:51:00Z");
+    assert_eq!(
+        tl[1]["text"],
+        "Traffic to Shakespeare search increases 88x; OUTAGE BEGINS"
+    );
+    assert_eq!(tl[2]["at"], "2015-10-22T00:05:00Z");
+    // No date in front matter: the first dated entry and OUTAGE BEGINS give it.
+    assert_eq!(i["date"], "2015-10-21T14:53:00Z");
+    assert_eq!(i["resolved"], "2015-10-22T00:05:00Z");
+}
+
+#[test]
+fn pagerduty_table_with_zone_in_header_and_data_links() {
+    let body = "\n## Timeline\n\n| Time (UTC) | Event | Data Link |\n| --- | --- | --- |\n| 2024-10-21 09:00 | Certificate expires | https://crt.example.com/x |\n| 09:12 | Support reports broken pages; detected | [graph](https://grafana.example.com/g) |\n";
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
+        .build();
+    let tl = t.incident("INC-1")["timeline"].clone();
+    assert_eq!(tl[0]["at"], "2024-10-21T09:00:00Z");
+    assert_eq!(tl[0]["text"], "Certificate expires");
+    assert_eq!(tl[0]["sources"][0], "https://crt.example.com/x");
+    assert_eq!(tl[1]["text"], "Support reports broken pages; detected");
+    assert_eq!(tl[1]["sources"][0], "https://grafana.example.com/g");
+    assert_eq!(t.incident("INC-1")["detected"], "2024-10-21T09:12:00Z");
+}
+
+#[test]
+fn who_what_table_joins_columns() {
+    let body = "\n## Timeline\n\n| Date/Time | Who/What | Action/Impact |\n| --- | --- | --- |\n| 2024-05-01 10:00 | Ana | Starts the failover |\n";
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
+        .build();
+    assert_eq!(
+        t.incident("INC-1")["timeline"][0]["text"],
+        "Ana — Starts the failover"
+    );
+}
+
+#[test]
+fn named_zone_in_section_text_converts_to_utc() {
+    // 09:00 Pacific on 2024-07-01 is PDT (UTC-7); on 2024-01-15 it is PST (UTC-8).
+    let body = "\n## Timeline\n\nAll times Pacific Time.\n\n- 2024-07-01 09:00 Deploy begins\n- 2024-01-15 09:00 Winter deploy\n";
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
+        .build();
+    let tl = t.incident("INC-1")["timeline"].clone();
+    assert_eq!(tl[0]["at"], "2024-07-01T09:00:00-07:00");
+    assert_eq!(tl[1]["at"], "2024-01-15T09:00:00-08:00");
+}
+
+#[test]
+fn zone_in_column_header_and_on_entry() {
+    let body = "\n## Timeline\n\n| Time (UTC+2) | Event |\n| --- | --- |\n| 2024-05-01 10:00 | Starts |\n\n- 2024-05-01 10:30 UTC Ends\n";
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
+        .build();
+    let tl = t.incident("INC-1")["timeline"].clone();
+    assert_eq!(tl[0]["at"], "2024-05-01T10:00:00+02:00");
+    assert_eq!(tl[1]["at"], "2024-05-01T10:30:00Z");
+}
+
+#[test]
+fn time_alone_takes_the_incident_date() {
+    let body = "\n## Timeline\n\n- 21:04 Something\n";
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm("INC-1", "A", "date = 2024-03-12T20:00:00Z", body),
+        )
+        .build();
+    assert_eq!(
+        t.incident("INC-1")["timeline"][0]["at"],
+        "2024-03-12T21:04:00Z"
+    );
+}
+
+#[test]
+fn front_matter_timeline_array() {
+    let fm = "date = 2024-03-12T21:00:00Z\n\n[[timeline]]\nat = 2024-03-12T21:05:00Z\ntext = \"Alert fires; detected\"\nsources = [\"https://grafana.example.com/a\"]\n\n[[timeline]]\nat = \"2024-03-12T22:00:00Z\"\ntext = \"All clear; resolved\"";
+    let t = SiteTest::new()
+        .file("content/a.md", &toml_pm("INC-1", "A", fm, "\nBody.\n"))
+        .build();
+    let i = t.incident("INC-1");
+    assert_eq!(
+        i["timeline"][0]["sources"][0],
+        "https://grafana.example.com/a"
+    );
+    assert_eq!(i["detected"], "2024-03-12T21:05:00Z");
+    assert_eq!(i["resolved"], "2024-03-12T22:00:00Z");
+    t.contains("incidents/inc-1/index.html", "Alert fires; detected");
+}
+
+#[test]
+fn timeline_without_times_stays_prose() {
+    let body = "\n## Timeline\n\nWe do not have exact times for this one.\n";
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm("INC-1", "A", "date = 2024-01-01", body),
+        )
+        .build();
+    assert_eq!(t.incident("INC-1")["timeline"].as_array().unwrap().len(), 0);
+    t.contains("incidents/inc-1/index.html", "We do not have exact times");
+}

@@ -1,0 +1,139 @@
+use crate::harness::*;
+
+const PAGERDUTY: &str = "# Static assets failed after the CDN certificate expired\n\n**Postmortem Owner:** Lena Fischer\n**Meeting Scheduled For:** 2024-10-24\n**Date:** 2024-10-21\n**Severity:** SEV-2\n**Status:** Complete, action items in progress\n**Components:** cdn, web-frontend\n\n## Overview\n\nThe certificate expired at 09:00 UTC.\n\n## Timeline\n\n| Time (UTC) | Event | Data Link |\n| ---------- | ----- | --------- |\n| 09:00 | Certificate expires; OUTAGE BEGINS | |\n| 09:47 | New certificate live; OUTAGE MITIGATED | |\n\n## Action Items\n\n- [ ] Alert on expiring certificates @milo due:2024-11-15 P1 detect\n\n## Messaging\n\n### Internal\n\nPosted in #incidents.\n\n### External\n\nOur website showed pages without images.\n";
+
+#[test]
+fn pagerduty_template_page_builds_without_edits() {
+    let t = SiteTest::new()
+        .file("content/cdn-cert-expiry.md", PAGERDUTY)
+        .build();
+    let i = t.incident("cdn-cert-expiry");
+    assert_eq!(
+        i["title"],
+        "Static assets failed after the CDN certificate expired"
+    );
+    assert_eq!(i["severity"], "SEV2");
+    assert_eq!(i["status"], "published");
+    assert_eq!(i["date"], "2024-10-21T09:00:00Z");
+    assert_eq!(i["mitigated"], "2024-10-21T09:47:00Z");
+    assert_eq!(i["components"], serde_json::json!(["cdn", "web-frontend"]));
+    assert_eq!(i["people"]["author"], "Lena Fischer");
+    assert_eq!(i["people"]["review_meeting"], "2024-10-24T00:00:00Z");
+    assert_eq!(i["summary"], "The certificate expired at 09:00 UTC.");
+    assert_eq!(
+        i["external_message"],
+        "Our website showed pages without images."
+    );
+    assert_eq!(i["action_items"][0]["owner"], "milo");
+    let page = "incidents/cdn-cert-expiry/index.html";
+    // Fields that became data are not repeated as prose; the title heading is not doubled.
+    t.lacks(page, "Postmortem Owner")
+        .lacks(page, "<h1 id=")
+        .contains(page, "class=\"external-message\"");
+}
+
+#[test]
+fn google_sre_bold_fields() {
+    let page = "# Shakespeare Sonnet++ Postmortem (incident #465)\n\n**Date:** 2015-10-21\n**Authors:** jennifer, martym, agoogler\n**Status:** Complete, action items in progress\n**Summary:** Shakespeare Search down for 66 minutes.\n**Impact:** Estimated 1.21B queries lost.\n\n## Lessons Learned\n\nText.\n";
+    let t = SiteTest::new().file("content/shakespeare.md", page).build();
+    let i = t.incident("shakespeare");
+    assert_eq!(i["summary"], "Shakespeare Search down for 66 minutes.");
+    assert_eq!(i["people"]["author"], "jennifer, martym, agoogler");
+    assert_eq!(i["date"], "2015-10-21T00:00:00Z");
+    // A prose field that is not a known data field stays on the page.
+    t.contains(
+        "incidents/shakespeare/index.html",
+        "Estimated 1.21B queries lost.",
+    );
+}
+
+#[test]
+fn wiki_status_words_map_to_states() {
+    let page = |status: &str| format!("# T\n\n**Status:** {status}\n\nBody.\n");
+    let t = SiteTest::new()
+        .file("content/a.md", &page("Draft"))
+        .file("content/b.md", &page("In Review"))
+        .file("content/c.md", &page("Closed"))
+        .drafts()
+        .build();
+    assert_eq!(t.incident("a")["status"], "draft");
+    assert_eq!(t.incident("b")["status"], "review");
+    assert_eq!(t.incident("c")["status"], "published");
+}
+
+#[test]
+fn unknown_wiki_status_is_a_warning_and_published() {
+    let t = SiteTest::new().file(
+        "content/a.md",
+        "# T\n\n**Date:** 2024-01-01\n**Status:** Pending sign-off\n\nBody.\n",
+    );
+    let report = t.try_build().expect("builds");
+    let lines = lines(&report.warnings);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("content/a.md:4: warning") && l.contains("Pending sign-off")),
+        "{lines:?}"
+    );
+    assert_eq!(t.incident("a")["status"], "published");
+}
+
+#[test]
+fn title_from_file_name_when_no_heading() {
+    let t = SiteTest::new()
+        .file("content/Checkout-outage-March.md", "Just text.\n")
+        .build();
+    assert_eq!(
+        t.incident("Checkout-outage-March")["title"],
+        "Checkout outage March"
+    );
+}
+
+#[test]
+fn wiki_links_resolve_by_id_and_title_and_give_backlinks() {
+    let a = toml_pm(
+        "INC-1",
+        "The March outage",
+        "date = 2024-03-01",
+        "\nSee [[INC-2]] and [[the april outage|April]] and [[Nope]].\n",
+    );
+    let b = toml_pm("INC-2", "Second", "date = 2024-03-02", "\nBody\n");
+    let c = toml_pm("INC-3", "The April outage", "date = 2024-04-01", "\nBody\n");
+    let t = SiteTest::new()
+        .file("content/a.md", &a)
+        .file("content/b.md", &b)
+        .file("content/c.md", &c);
+    let report = t.try_build().expect("builds with a warning");
+    assert!(
+        lines(&report.warnings)
+            .iter()
+            .any(|l| l.starts_with("content/a.md:7: warning") && l.contains("[[Nope]]"))
+    );
+    t.contains(
+        "incidents/inc-1/index.html",
+        "<a class=\"wikilink\" href=\"/incidents/inc-2/\"",
+    )
+    .contains("incidents/inc-1/index.html", ">April</a>")
+    .contains(
+        "incidents/inc-1/index.html",
+        "<span class=\"wikilink unresolved\">Nope</span>",
+    )
+    .contains("incidents/inc-2/index.html", "Linked from");
+    assert_eq!(
+        t.incident("INC-2")["backlinks"],
+        serde_json::json!(["INC-1"])
+    );
+    assert_eq!(
+        t.incident("INC-3")["backlinks"],
+        serde_json::json!(["INC-1"])
+    );
+    // check treats an unresolved link as an error.
+    let out = t.cli(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("content/a.md:7: error: wiki link [[Nope]]"),
+        "{}",
+        out.stderr
+    );
+}
