@@ -11,6 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen="${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}"
 work="${BENCH_DIR:-${TMPDIR:-/tmp}/pmsite-bench}"
+settle="${PMSITE_BENCH_SETTLE:-8}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 for tool in hyperfine python3; do
@@ -26,9 +27,15 @@ for n in "${sizes[@]}"; do
   [ -f "$lib/pmsite.toml" ] || python3 "$gen" --flavor pmsite --n "$n" --out "$lib" >/dev/null
   runs=5; [ "$n" -ge 10000 ] && runs=3
   echo "== pmsite build, $n post-mortems"
-  hyperfine --warmup 1 --runs "$runs" --prepare "rm -rf '$out' && sync" \
-    "'$bin' -C '$lib' build -o '$out' --today 2026-11-24"
-  rm -rf "$out" && sync
+  cmds=("'$bin' -C '$lib' build -o '$out' --today 2026-11-24")
+  if [ -n "${HUGO:-}" ]; then
+    hlib="$work/hugo-$n"
+    [ -f "$hlib/hugo.toml" ] || python3 "$gen" --flavor hugo --n "$n" --out "$hlib" >/dev/null
+    cmds+=("'$HUGO' --source '$hlib' --destination '$work/hugo-out-$n' --quiet")
+  fi
+  hyperfine --warmup 1 --runs "$runs" \
+    --prepare "rm -rf '$out' '$work/hugo-out-$n' && sync && sleep $settle" "${cmds[@]}"
+  rm -rf "$out" && sync && sleep "$settle"
   /usr/bin/time -v "$bin" -C "$lib" build -o "$out" --today 2026-11-24 2>&1 \
     | grep -E "Built|Elapsed|User time|System time|Maximum resident" | sed 's/^\s*/  /'
   echo "  output: $(find "$out" -type f | wc -l) files, $(find "$out" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f MB", s/1e6}')"

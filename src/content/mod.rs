@@ -159,6 +159,10 @@ pub fn load_bytes(
         }
     };
 
+    if body.contains(MARK) {
+        // The section marker is a private-use character; text cannot forge one.
+        body = body.replace(MARK, "");
+    }
     let parsed = parse_body(&body, split.body_line, md, &mut problems);
 
     let status = match (&fields.status, wiki_status) {

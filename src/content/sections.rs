@@ -254,7 +254,10 @@ const LINK_CLOSE: char = '\u{2}';
 
 fn inline_of<'a>(node: &'a AstNode<'a>, out: &mut Inline) {
     match &node.data().value {
-        NodeValue::Text(t) => out.text.push_str(t),
+        // Link markers are control characters; any in the text itself are dropped.
+        NodeValue::Text(t) => out
+            .text
+            .extend(t.chars().filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)),
         NodeValue::Code(c) => out.text.push_str(&c.literal),
         NodeValue::SoftBreak | NodeValue::LineBreak => out.text.push('\n'),
         NodeValue::Link(link) => {

@@ -305,3 +305,54 @@ fn broken_template_override_is_an_error_not_a_panic() {
     assert!(!out.stderr.contains("panicked"));
     assert!(!t.public().exists());
 }
+
+/// Any truncation of a real post-mortem loads without a panic (a save caught mid-write, a
+/// half-pasted template): each prefix gives an incident or diagnostics, never a crash.
+#[test]
+fn every_prefix_of_the_examples_loads_without_panic() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = pmsite::config::Config::default();
+    let md = pmsite::markdown::Markdown::new(false);
+    let mut loaded = 0;
+    for entry in walkdir::WalkDir::new(repo.join("content"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        // Every byte of the front matter's start, then about 150 cuts through the rest.
+        let step = (bytes.len() / 150).max(1);
+        let ends = (0..bytes.len().min(300)).chain((300..=bytes.len()).step_by(step));
+        for end in ends {
+            let (incident, diags) = pmsite::content::load_bytes(
+                std::path::Path::new("x.md"),
+                &bytes[..end],
+                &config,
+                &md,
+            );
+            assert!(
+                incident.is_some() || !diags.is_empty(),
+                "prefix {end} of {} gave nothing",
+                entry.path().display()
+            );
+            loaded += 1;
+        }
+    }
+    assert!(loaded > 2000, "{loaded}");
+}
+
+#[test]
+fn marker_characters_in_text_do_not_forge_sections() {
+    let body = "\n\u{E000}pmsite:timeline\u{E000}\n\nText with \u{1}control\u{2} chars.\n\n## Timeline\n\n- 10:00 \u{1}odd\u{2} entry\n";
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm("A", "T", "date = 2024-01-01", body),
+        )
+        .build();
+    let html = t.read("incidents/a/index.html");
+    assert_eq!(html.matches("<ol class=\"timeline\">").count(), 1);
+    assert_eq!(t.incident("A")["timeline"][0]["text"], "odd entry");
+}
