@@ -41,8 +41,12 @@ pub fn load(root: &Path, base_url: Option<&str>, selection: Selection) -> Result
     }
     let files = content::discover(root)?;
     let md = Markdown::new(config.markdown.allow_html);
+    let started = Instant::now();
     let (incidents, mut diagnostics) = content::load_all(root, &files, &config, &md);
+    timing("load", started);
+    let started = Instant::now();
     let (library, derive_diagnostics) = library::derive(incidents, &config, selection);
+    timing("derive", started);
     diagnostics.extend(derive_diagnostics);
     diagnostics::sort(&mut diagnostics);
     Ok(Loaded {
@@ -50,6 +54,13 @@ pub fn load(root: &Path, base_url: Option<&str>, selection: Selection) -> Result
         library,
         diagnostics,
     })
+}
+
+/// Prints how long a stage took when `PMSITE_TIMINGS` is set (for profiling builds).
+pub fn timing(stage: &str, started: Instant) {
+    if std::env::var_os("PMSITE_TIMINGS").is_some() {
+        eprintln!("timing: {stage}: {:.3}s", started.elapsed().as_secs_f64());
+    }
 }
 
 /// What a finished build reports.
@@ -87,8 +98,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         drafts: opts.drafts,
         generated: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
+    let render_started = Instant::now();
     let files = site.write_all(&out)?;
+    timing("render", render_started);
+    let commit_started = Instant::now();
     out.commit()?;
+    timing("commit", commit_started);
     Ok(BuildReport {
         incidents: loaded.library.incidents.len(),
         drafts_left_out: loaded.library.drafts_left_out,

@@ -24,6 +24,7 @@ pub struct Config {
     pub theme: String,
     pub markdown: MarkdownConfig,
     pub action_items: ActionItemConfig,
+    pub patterns: PatternsConfig,
     pub digest: DigestConfig,
     pub search: SearchConfig,
 }
@@ -41,6 +42,7 @@ impl Default for Config {
             theme: "default".into(),
             markdown: MarkdownConfig::default(),
             action_items: ActionItemConfig::default(),
+            patterns: PatternsConfig::default(),
             digest: DigestConfig::default(),
             search: SearchConfig::default(),
         }
@@ -69,6 +71,22 @@ impl Default for ActionItemConfig {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatternsConfig {
+    /// A root cause or component "repeats" when two of its incidents are this many days
+    /// apart or fewer.
+    pub repeat_window_days: u32,
+}
+
+impl Default for PatternsConfig {
+    fn default() -> Self {
+        PatternsConfig {
+            repeat_window_days: 90,
         }
     }
 }

@@ -194,17 +194,23 @@ fn write_tag(
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut start = 0;
+    // The five characters are ASCII, so byte positions are character boundaries.
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -242,5 +248,20 @@ mod tests {
         let (out, toc) = m.render(root);
         assert!(out.contains("<h2 id=\"root-cause\">"), "{out}");
         assert_eq!(toc[1].id, "root-cause-1");
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_html;
+
+    #[test]
+    fn escapes_the_five_and_keeps_the_rest() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & 'Jé'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jé&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("plain / text ü"), "plain / text ü");
+        assert_eq!(escape_html(""), "");
     }
 }

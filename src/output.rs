@@ -15,6 +15,12 @@ pub const MARKER: &str = ".pmsite-build";
 pub trait Sink: Sync {
     /// `path` is relative to the site root, with `/` separators (`incidents/x/index.html`).
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Writes a file given in pieces, for pages of many megabytes that need not be joined
+    /// in memory first.
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        self.write(path, &parts.concat())
+    }
 }
 
 pub struct OutputDir {
@@ -90,6 +96,20 @@ impl Sink for OutputDir {
             fs::create_dir_all(parent).at(parent)?;
         }
         fs::write(&full, bytes).at(&full)
+    }
+
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        use std::io::Write;
+        let full = self.staging.path().join(path);
+        if let Some(parent) = full.parent() {
+            fs::create_dir_all(parent).at(parent)?;
+        }
+        let mut file =
+            std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&full).at(&full)?);
+        for part in parts {
+            file.write_all(part).at(&full)?;
+        }
+        file.flush().at(&full)
     }
 }
 

@@ -250,7 +250,8 @@ impl KeyLines<'_> {
                     return self.first_line + i;
                 }
             }
-            if line.trim() == format!("[{key}]") || line.trim() == format!("[[{key}]]") {
+            let header = line.trim().trim_start_matches('[').trim_end_matches(']');
+            if header == key && line.trim().starts_with('[') {
                 return self.first_line + i;
             }
         }

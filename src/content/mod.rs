@@ -320,6 +320,7 @@ pub fn load_bytes(
         body,
         toc,
         wiki_links: parsed.wiki_links,
+        keywords: parsed.keywords,
         wiki_page,
     };
     let diagnostics = problems
@@ -514,6 +515,7 @@ struct ParsedBody {
     external_message: Option<ExternalMessage>,
     summary: Option<String>,
     wiki_links: Vec<model::WikiLink>,
+    keywords: Vec<(String, u32)>,
 }
 
 const MARK: char = '\u{E000}';
@@ -538,6 +540,7 @@ fn parse_body(
         external_message: None,
         summary: None,
         wiki_links: Vec::new(),
+        keywords: Vec::new(),
     };
 
     // Wiki links point at an index; the library resolves them once every id is known.
@@ -554,6 +557,7 @@ fn parse_body(
         }
     }
 
+    let mut analysis: Vec<&AstNode<'_>> = Vec::new();
     let children: Vec<&AstNode<'_>> = root.children().collect();
     let mut i = 0;
     while i < children.len() {
@@ -577,6 +581,11 @@ fn parse_body(
         let replaced = match kind {
             SectionKind::Summary => {
                 parsed.summary = sections::first_paragraph(blocks);
+                analysis.extend(blocks.iter().copied());
+                None
+            }
+            SectionKind::Analysis => {
+                analysis.extend(blocks.iter().copied());
                 None
             }
             SectionKind::Timeline if parsed.timeline.is_empty() => {
@@ -627,10 +636,139 @@ fn parse_body(
         i = end;
     }
 
+    // Related incidents compare the summary and analysis; a page without such sections is
+    // compared on all its prose.
+    parsed.keywords = if analysis.is_empty() {
+        keywords(&[root], parsed.summary.as_deref())
+    } else {
+        keywords(&analysis, parsed.summary.as_deref())
+    };
     let (html, toc) = md.render(root);
     parsed.toc = toc;
     parsed.parts = split_parts(&html);
     parsed
+}
+
+/// Words too common in post-mortems (or English) to say two incidents are alike. Sorted, for
+/// binary search.
+const STOPWORDS: &[&str] = &[
+    "about",
+    "after",
+    "all",
+    "also",
+    "and",
+    "any",
+    "are",
+    "back",
+    "because",
+    "been",
+    "before",
+    "between",
+    "but",
+    "can",
+    "could",
+    "customer",
+    "customers",
+    "did",
+    "does",
+    "during",
+    "each",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "how",
+    "impact",
+    "incident",
+    "into",
+    "issue",
+    "its",
+    "minutes",
+    "more",
+    "most",
+    "not",
+    "one",
+    "only",
+    "other",
+    "our",
+    "out",
+    "over",
+    "per",
+    "same",
+    "should",
+    "since",
+    "some",
+    "such",
+    "team",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "they",
+    "this",
+    "time",
+    "times",
+    "two",
+    "under",
+    "until",
+    "via",
+    "was",
+    "were",
+    "what",
+    "when",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+];
+
+static STOPWORD_SET: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
+/// Counts the words of the prose still in the document (structured sections are detached by
+/// now) and the summary. Hot at scale: one lowercase buffer, words borrowed from it.
+fn keywords<'a>(blocks: &[&'a AstNode<'a>], summary: Option<&str>) -> Vec<(String, u32)> {
+    let mut text = String::with_capacity(8192);
+    let mut push = |t: &str| {
+        if t.is_ascii() {
+            text.extend(t.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            text.push_str(&t.to_lowercase());
+        }
+        text.push(' ');
+    };
+    if let Some(s) = summary {
+        push(s);
+    }
+    for node in blocks.iter().flat_map(|b| b.descendants()) {
+        match &node.data().value {
+            NodeValue::Text(t) if !t.starts_with(MARK) => push(t),
+            NodeValue::Code(c) => push(&c.literal),
+            _ => {}
+        }
+    }
+    let mut counts: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')) {
+        let word = word.trim_matches(|c| c == '-' || c == '_');
+        if word.len() < 3 || word.bytes().all(|b| b.is_ascii_digit()) || STOPWORD_SET.contains(word)
+        {
+            continue;
+        }
+        *counts.entry(word).or_default() += 1;
+    }
+    let mut words: Vec<(String, u32)> = counts
+        .into_iter()
+        .map(|(w, c)| (w.to_string(), c))
+        .collect();
+    words.sort_unstable();
+    words
 }
 
 /// Splits rendered HTML at the section markers into prose and structured parts.
@@ -663,5 +801,35 @@ pub fn problem_to_diagnostic(rel: &Path, p: Problem) -> Diagnostic {
     match p.message.strip_prefix("warning: ") {
         Some(m) => Diagnostic::warning(rel, p.line, m),
         None => Diagnostic::error(rel, p.line, p.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn keywords_count_prose_words_lowercased() {
+        let md = Markdown::new(false);
+        let arena = comrak::Arena::new();
+        let root = comrak::parse_document(
+            &arena,
+            "The Deadlock in pgbouncer; deadlock again `pgbouncer` 42\n",
+            md.options(),
+        );
+        let k = keywords(&[root], Some("Deadlock"));
+        assert_eq!(
+            k,
+            vec![
+                ("again".into(), 1),
+                ("deadlock".into(), 3),
+                ("pgbouncer".into(), 2)
+            ]
+        );
     }
 }

@@ -194,6 +194,10 @@ pub struct Incident {
     pub wiki_links: Vec<WikiLink>,
     /// Written as a wiki page (no front matter).
     pub wiki_page: bool,
+    /// Word counts of the summary and prose (not code, timeline or action items), for
+    /// text similarity between incidents. Sorted by word.
+    #[serde(skip)]
+    pub keywords: Vec<(String, u32)>,
 }
 
 impl Incident {

@@ -19,6 +19,8 @@ pub enum SectionKind {
     ActionItems,
     ExternalMessage,
     Summary,
+    /// What went wrong and why: the text related incidents are compared on.
+    Analysis,
 }
 
 /// Which conventional section a heading starts, by its words (case-insensitive, with the
@@ -38,6 +40,17 @@ pub fn classify(heading: &str) -> Option<SectionKind> {
         "summary" | "overview" | "executive summary" | "incident summary" | "tl dr" | "tldr" => {
             Some(SectionKind::Summary)
         }
+        "analysis"
+        | "root cause"
+        | "root causes"
+        | "root cause analysis"
+        | "contributing factors"
+        | "what happened"
+        | "trigger"
+        | "cause"
+        | "causes"
+        | "technical details"
+        | "background" => Some(SectionKind::Analysis),
         "external"
         | "external message"
         | "external messaging"
@@ -810,7 +823,8 @@ mod tests {
             classify("Customer Communication"),
             Some(SectionKind::ExternalMessage)
         );
-        assert_eq!(classify("Analysis"), None);
+        assert_eq!(classify("Root Cause Analysis"), Some(SectionKind::Analysis));
+        assert_eq!(classify("Lessons learned"), None);
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! `Sink` (a directory for `build`, memory for `serve`), so both always agree. Incident
 //! pages render in parallel and stream to the sink as they are done.
 
+pub mod charts;
 pub mod json;
 pub mod theme;
+pub mod tracking;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use crate::config::Config;
 use crate::content::model::Status;
 use crate::error::{Error, Result};
 use crate::library::Library;
+use crate::library::terms::Taxonomy;
 use crate::output::Sink;
 use theme::{Theme, tera_message};
 use views::{IncidentPage, IncidentRow, SiteView};
@@ -45,6 +48,40 @@ impl Site<'_> {
         ctx
     }
 
+    fn render_string(&self, template: &str, ctx: &Context) -> Result<String> {
+        self.theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| Error::Template(tera_message(&e)))
+    }
+
+    /// Writes a page whose table rows are many: the template sees a marker where
+    /// `rows_html` goes, and the rows (each rendered once, shared between pages) are written
+    /// in its place, sparing Tera and memory megabytes of copies.
+    fn write_with_rows(
+        &self,
+        sink: &dyn Sink,
+        path: &str,
+        template: &str,
+        ctx: &mut Context,
+        rows: &[&str],
+    ) -> Result<()> {
+        const ROWS: &str = "\u{E001}pmsite-rows\u{E001}";
+        ctx.insert("rows_html", ROWS);
+        let html = self.render_string(template, ctx)?;
+        let Some((before, after)) = html.split_once(ROWS) else {
+            return sink.write(path, html.as_bytes());
+        };
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(rows.len() * 2 + 2);
+        parts.push(before.as_bytes());
+        for row in rows {
+            parts.push(row.trim_end().as_bytes());
+            parts.push(b"\n");
+        }
+        parts.push(after.as_bytes());
+        sink.write_parts(path, &parts)
+    }
+
     fn render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>> {
         self.theme
             .tera
@@ -65,11 +102,49 @@ impl Site<'_> {
             .collect();
         let mut count = 0;
 
+        // Each incident's table row is rendered once and shared by every list.
+        let row_html: Vec<String> = rows
+            .par_iter()
+            .map(|r| {
+                let mut ctx = Context::new();
+                ctx.insert("r", r);
+                self.render_string("partials/incident_row.html", &ctx)
+            })
+            .collect::<Result<_>>()?;
         let mut ctx = self.context();
-        ctx.insert("incidents", &rows);
-        sink.write(
+        ctx.insert("incident_count", &rows.len());
+        let names = |t: Taxonomy| -> Vec<&str> {
+            let mut v: Vec<&str> = self
+                .lib
+                .terms(t)
+                .terms
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect();
+            if t != Taxonomy::Severities {
+                v.sort_unstable_by_key(|s| s.to_lowercase());
+            }
+            v
+        };
+        ctx.insert("severities", &names(Taxonomy::Severities));
+        ctx.insert("components", &names(Taxonomy::Components));
+        ctx.insert("root_causes", &names(Taxonomy::RootCauses));
+        ctx.insert("tags", &names(Taxonomy::Tags));
+        let mut years: Vec<i32> = rows.iter().filter_map(|r| r.year).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        ctx.insert("years", &years);
+        let mut statuses: Vec<&str> = rows.iter().map(|r| r.status).collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        ctx.insert("statuses", &statuses);
+        let list_rows: Vec<&str> = row_html.iter().map(String::as_str).collect();
+        self.write_with_rows(
+            sink,
             "incidents/index.html",
-            &self.render("incidents.html", &ctx)?,
+            "incidents.html",
+            &mut ctx,
+            &list_rows,
         )?;
         count += 1;
 
@@ -113,6 +188,21 @@ impl Site<'_> {
                 .filter(|i| i.date.is_none())
                 .count(),
         );
+        let repeated: Vec<&crate::library::patterns::PatternRow> = self
+            .lib
+            .patterns
+            .root_causes
+            .iter()
+            .filter(|r| r.repeated)
+            .collect();
+        ctx.insert("repeated_root_causes", &repeated);
+        ctx.insert(
+            "root_cause_base",
+            &format!(
+                "{root}{}/",
+                crate::library::terms::Taxonomy::RootCauses.path()
+            ),
+        );
         ctx.insert("open_actions", &self.lib.open_actions());
         ctx.insert("overdue_actions", &self.lib.overdue_actions());
         sink.write("index.html", &self.render("index.html", &ctx)?)?;
@@ -130,19 +220,38 @@ impl Site<'_> {
         }
 
         let base = self.context();
-        let pages = (0..self.lib.incidents.len())
-            .into_par_iter()
-            .map(|i| {
-                let page = IncidentPage::new(self.config, self.lib, i);
-                let mut ctx = base.clone();
-                ctx.insert("incident", &page);
-                let html = self.render("incident.html", &ctx)?;
-                sink.write(
-                    &format!("incidents/{}/index.html", self.lib.incidents[i].slug),
-                    &html,
-                )
-            })
-            .collect::<Result<Vec<()>>>()?;
-        Ok(count + pages.len())
+        let (pages, tracking) = rayon::join(
+            || {
+                (0..self.lib.incidents.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        let page = IncidentPage::new(self.config, self.lib, i);
+                        let mut ctx = base.clone();
+                        ctx.insert("incident", &page);
+                        let html = self.render("incident.html", &ctx)?;
+                        let path = format!("incidents/{}/index.html", self.lib.incidents[i].slug);
+                        sink.write(&path, &html)
+                    })
+                    .collect::<Result<Vec<()>>>()
+            },
+            || -> Result<usize> {
+                let t = std::time::Instant::now();
+                let mut n = self.write_terms(sink, &row_html)?;
+                crate::build::timing("render terms", t);
+                let t = std::time::Instant::now();
+                n += self.write_actions(sink)?;
+                crate::build::timing("render actions", t);
+                let t = std::time::Instant::now();
+                n += self.write_patterns(sink)?;
+                n += self.write_external(sink, &rows)?;
+                n += self.write_impact_csv(sink)?;
+                if self.drafts {
+                    n += self.write_review(sink, &rows)?;
+                }
+                crate::build::timing("render patterns, external, csv, review", t);
+                Ok(n)
+            },
+        );
+        Ok(count + pages?.len() + tracking?)
     }
 }

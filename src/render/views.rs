@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::content::model::{BodyPart, Incident, Status, TocEntry};
 use crate::dates::{When, human_minutes};
+use crate::library::terms::Taxonomy;
 use crate::library::{Derived, Library, WIKI_LINK_PREFIX};
 use crate::markdown::escape_html;
 
@@ -53,6 +54,7 @@ pub struct IncidentRow {
     pub root_causes: Vec<String>,
     pub summary: Option<String>,
     pub time_to_resolve: Option<String>,
+    pub time_to_resolve_minutes: Option<i64>,
 }
 
 pub fn incident_url(root: &str, incident: &Incident) -> String {
@@ -75,6 +77,7 @@ impl IncidentRow {
             root_causes: incident.root_causes.clone(),
             summary: incident.summary.clone(),
             time_to_resolve: derived.time_to_resolve.map(human_minutes),
+            time_to_resolve_minutes: derived.time_to_resolve,
         }
     }
 }
@@ -122,6 +125,10 @@ pub struct LinkView {
 pub struct IncidentPage {
     #[serde(flatten)]
     pub row: IncidentRow,
+    pub severity_url: Option<String>,
+    pub component_links: Vec<super::tracking::TermLink>,
+    pub root_cause_links: Vec<super::tracking::TermLink>,
+    pub tag_links: Vec<super::tracking::TermLink>,
     pub status_banner: Option<String>,
     pub restricted: bool,
     pub dates: Vec<Field>,
@@ -186,7 +193,27 @@ impl IncidentPage {
             }
         };
         let rewrite = |html: &str| resolve_wiki_links(html, derived, lib, &root);
+        let links = |taxonomy: Taxonomy, values: &[String]| -> Vec<super::tracking::TermLink> {
+            let terms = lib.terms(taxonomy);
+            values
+                .iter()
+                .filter_map(|v| terms.get(v))
+                .map(|t| super::tracking::TermLink {
+                    name: t.name.clone(),
+                    url: super::tracking::term_url(&root, taxonomy, &t.slug),
+                    count: t.incidents.len(),
+                })
+                .collect()
+        };
         IncidentPage {
+            severity_url: incident
+                .severity
+                .as_ref()
+                .and_then(|s| links(Taxonomy::Severities, std::slice::from_ref(s)).pop())
+                .map(|l| l.url),
+            component_links: links(Taxonomy::Components, &incident.components),
+            root_cause_links: links(Taxonomy::RootCauses, &incident.root_causes),
+            tag_links: links(Taxonomy::Tags, &incident.tags),
             row: IncidentRow::new(&root, incident, derived),
             status_banner,
             restricted: incident.visibility == crate::content::model::Visibility::Restricted,

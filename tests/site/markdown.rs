@@ -144,7 +144,10 @@ fn header_shows_people_impact_and_durations() {
         .contains(PAGE, "<dt>Incident commander</dt><dd>Ana</dd>")
         .contains(PAGE, "<dt>Responders</dt><dd>Cho, Dev</dd>")
         .contains(PAGE, "<dt>Region</dt><dd>eu-west-1</dd>")
-        .contains(PAGE, "chip-component\">checkout-api");
+        .contains(
+            PAGE,
+            "<a class=\"chip chip-component\" href=\"/components/checkout-api/\">checkout-api</a>",
+        );
 }
 
 #[test]

@@ -12,6 +12,14 @@ use crate::config::Config;
 use crate::content::model::{Incident, Status, Visibility};
 use crate::diagnostics::Diagnostic;
 
+pub mod patterns;
+pub mod related;
+pub mod review;
+pub mod terms;
+pub mod tracker;
+
+pub use related::Related;
+
 /// Loading writes wiki links as `pmsite-wiki:<index>`; rendering resolves them.
 pub const WIKI_LINK_PREFIX: &str = "pmsite-wiki:";
 
@@ -34,12 +42,6 @@ pub struct DerivedAction {
     pub overdue: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Related {
-    pub index: usize,
-    pub reason: String,
-}
-
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Derived {
     pub time_to_detect: Option<i64>,
@@ -52,7 +54,7 @@ pub struct Derived {
     pub wiki_targets: Vec<Option<usize>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Library {
     /// Newest first; undated last.
     pub incidents: Vec<Incident>,
@@ -60,9 +62,22 @@ pub struct Library {
     pub derived: Vec<Derived>,
     pub drafts_left_out: usize,
     pub restricted_left_out: usize,
+    /// One per taxonomy, in the order of `Taxonomy::ALL`.
+    pub terms: Vec<terms::Terms>,
+    pub patterns: patterns::Patterns,
+    /// The day overdue and ages are judged against.
+    pub today: NaiveDate,
 }
 
 impl Library {
+    pub fn terms(&self, taxonomy: terms::Taxonomy) -> &terms::Terms {
+        let i = terms::Taxonomy::ALL
+            .iter()
+            .position(|t| *t == taxonomy)
+            .unwrap_or(0);
+        &self.terms[i]
+    }
+
     pub fn open_actions(&self) -> usize {
         self.incidents
             .iter()
@@ -87,7 +102,15 @@ pub fn derive(
     selection: Selection,
 ) -> (Library, Vec<Diagnostic>) {
     let mut diagnostics = duplicate_ids(&all);
-    let mut lib = Library::default();
+    let mut lib = Library {
+        incidents: Vec::new(),
+        derived: Vec::new(),
+        drafts_left_out: 0,
+        restricted_left_out: 0,
+        terms: Vec::new(),
+        patterns: patterns::Patterns::default(),
+        today: selection.today,
+    };
     for incident in all {
         let draft = incident.status != Status::Published;
         let restricted = incident.visibility == Visibility::Restricted;
@@ -124,11 +147,23 @@ pub fn derive(
         }
         derived[i].wiki_targets = t;
     }
-    let related = related(&lib.incidents);
+    let t = std::time::Instant::now();
+    let related = related::related(&lib.incidents);
+    crate::build::timing("derive related", t);
     for (d, r) in derived.iter_mut().zip(related) {
         d.related = r;
     }
+    // Word counts were only for the comparison; pages never need them.
+    for incident in &mut lib.incidents {
+        incident.keywords = Vec::new();
+    }
     lib.derived = derived;
+    for taxonomy in terms::Taxonomy::ALL {
+        let (t, d) = terms::collect(&lib.incidents, taxonomy, &config.severities);
+        lib.terms.push(t);
+        diagnostics.extend(d);
+    }
+    lib.patterns = patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days);
     (lib, diagnostics)
 }
 
@@ -225,109 +260,4 @@ fn resolve_wiki_links(
         })
         .collect();
     (targets, problems)
-}
-
-/// How many related incidents a page lists.
-const RELATED: usize = 5;
-
-/// The five incidents sharing most with each one: root causes weigh most, then components,
-/// then tags. Candidates come from an inverted index of terms, never all pairs.
-fn related(incidents: &[Incident]) -> Vec<Vec<Related>> {
-    #[derive(Clone, Copy)]
-    enum Kind {
-        RootCause,
-        Component,
-        Tag,
-    }
-    let weight = |k: Kind| match k {
-        Kind::RootCause => 3.0f32,
-        Kind::Component => 2.0,
-        Kind::Tag => 1.0,
-    };
-    let mut index: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
-    let terms = |inc: &'_ Incident| -> Vec<(Kind, String)> {
-        let mut t = Vec::new();
-        t.extend(inc.root_causes.iter().map(|s| (Kind::RootCause, s.clone())));
-        t.extend(inc.components.iter().map(|s| (Kind::Component, s.clone())));
-        t.extend(inc.tags.iter().map(|s| (Kind::Tag, s.clone())));
-        t
-    };
-    for (i, inc) in incidents.iter().enumerate() {
-        for s in &inc.root_causes {
-            index.entry((0, s)).or_default().push(i);
-        }
-        for s in &inc.components {
-            index.entry((1, s)).or_default().push(i);
-        }
-        for s in &inc.tags {
-            index.entry((2, s)).or_default().push(i);
-        }
-    }
-    let n = incidents.len();
-    (0..n)
-        .into_par_iter()
-        .map_init(
-            || (vec![0f32; n], Vec::<usize>::new()),
-            |(scores, touched), i| {
-                let inc = &incidents[i];
-                for (kind, term) in terms(inc) {
-                    let key = match kind {
-                        Kind::RootCause => 0,
-                        Kind::Component => 1,
-                        Kind::Tag => 2,
-                    };
-                    for &j in index
-                        .get(&(key, term.as_str()))
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                    {
-                        if j != i {
-                            if scores[j] == 0.0 {
-                                touched.push(j);
-                            }
-                            scores[j] += weight(kind);
-                        }
-                    }
-                }
-                // Highest score first; among equals, the nearer in the list (closer in time).
-                let rank = |j: usize| (std::cmp::Reverse(scores[j].to_bits()), j.abs_diff(i), j);
-                let mut best: Vec<usize> = Vec::with_capacity(RELATED + 1);
-                for &j in touched.iter() {
-                    if best.len() < RELATED || rank(j) < rank(best[RELATED - 1]) {
-                        let at = best.partition_point(|&b| rank(b) < rank(j));
-                        best.insert(at, j);
-                        best.truncate(RELATED);
-                    }
-                }
-                for &j in touched.iter() {
-                    scores[j] = 0.0;
-                }
-                touched.clear();
-                best.into_iter()
-                    .map(|j| Related {
-                        index: j,
-                        reason: reason(inc, &incidents[j]),
-                    })
-                    .collect()
-            },
-        )
-        .collect()
-}
-
-fn reason(a: &Incident, b: &Incident) -> String {
-    let shared = |x: &[String], y: &[String]| {
-        x.iter()
-            .filter(|s| y.contains(s))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let rc = shared(&a.root_causes, &b.root_causes);
-    if !rc.is_empty() {
-        return format!("same root cause: {}", rc.join(", "));
-    }
-    let c = shared(&a.components, &b.components);
-    if !c.is_empty() {
-        return format!("same component: {}", c.join(", "));
-    }
-    format!("shared tags: {}", shared(&a.tags, &b.tags).join(", "))
 }

@@ -1,0 +1,34 @@
+//! The review queue: what a draft or in-review post-mortem still lacks.
+
+use crate::content::model::Incident;
+
+/// What reviewers will ask for, in words.
+pub fn missing(incident: &Incident, scale: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    if incident.timeline.is_empty() {
+        out.push("no timeline".to_string());
+    }
+    if incident.action_items.is_empty() {
+        out.push("no action items".to_string());
+    }
+    let ownerless = incident
+        .action_items
+        .iter()
+        .filter(|a| a.owner.is_none())
+        .count();
+    if ownerless > 0 {
+        out.push(format!("{ownerless} action item(s) without an owner"));
+    }
+    // The two most severe levels of the scale (SEV1 and SEV2 by default) need words for customers.
+    let severe = incident
+        .severity
+        .as_ref()
+        .is_some_and(|s| scale.iter().take(2).any(|x| x == s));
+    if severe && incident.external_message.is_none() {
+        out.push(format!(
+            "no external message for a {}",
+            incident.severity.as_deref().unwrap_or_default()
+        ));
+    }
+    out
+}

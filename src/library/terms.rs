@@ -1,0 +1,183 @@
+//! Taxonomies: components, tags, root causes and severities, each term with its incidents.
+//! Slugs are stable and Unicode-safe; two spellings that slug alike share one page.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::content::model::Incident;
+use crate::diagnostics::Diagnostic;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Taxonomy {
+    Components,
+    Tags,
+    RootCauses,
+    Severities,
+}
+
+impl Taxonomy {
+    pub const ALL: [Taxonomy; 4] = [
+        Taxonomy::Components,
+        Taxonomy::Tags,
+        Taxonomy::RootCauses,
+        Taxonomy::Severities,
+    ];
+
+    /// The URL segment: `/components/<slug>/`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Taxonomy::Components => "components",
+            Taxonomy::Tags => "tags",
+            Taxonomy::RootCauses => "root-causes",
+            Taxonomy::Severities => "severities",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Taxonomy::Components => "Components",
+            Taxonomy::Tags => "Tags",
+            Taxonomy::RootCauses => "Root causes",
+            Taxonomy::Severities => "Severities",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            Taxonomy::Components => "component",
+            Taxonomy::Tags => "tag",
+            Taxonomy::RootCauses => "root cause",
+            Taxonomy::Severities => "severity",
+        }
+    }
+
+    pub fn values(self, incident: &Incident) -> &[String] {
+        match self {
+            Taxonomy::Components => &incident.components,
+            Taxonomy::Tags => &incident.tags,
+            Taxonomy::RootCauses => &incident.root_causes,
+            Taxonomy::Severities => incident.severity.as_slice(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    /// The first spelling met, in library order (newest first).
+    pub name: String,
+    pub slug: String,
+    /// Indexes into `Library::incidents`, newest first.
+    pub incidents: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Terms {
+    /// Most incidents first, then by name; severities in the order of the scale.
+    pub terms: Vec<Term>,
+    by_slug: HashMap<String, usize>,
+}
+
+impl Terms {
+    pub fn get(&self, name: &str) -> Option<&Term> {
+        self.by_slug.get(&term_slug(name)).map(|&i| &self.terms[i])
+    }
+}
+
+/// A URL segment for any term: transliterated ASCII (`Zürich` → `zurich`), or, for a term
+/// with nothing to transliterate, a stable hash of it.
+pub fn term_slug(name: &str) -> String {
+    let slug = slug::slugify(name);
+    if !slug.is_empty() {
+        return slug;
+    }
+    // FNV-1a: stable across runs and platforms, unlike the std hasher.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("t-{:08x}", hash >> 32)
+}
+
+/// Collects a taxonomy's terms; spellings that share a slug are merged with a warning.
+pub fn collect(
+    incidents: &[Incident],
+    taxonomy: Taxonomy,
+    scale: &[String],
+) -> (Terms, Vec<Diagnostic>) {
+    let mut terms = Terms::default();
+    let mut warned: std::collections::HashSet<(String, String)> = Default::default();
+    let mut diagnostics = Vec::new();
+    for (i, incident) in incidents.iter().enumerate() {
+        for name in taxonomy.values(incident) {
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let slug = term_slug(name);
+            let index = *terms.by_slug.entry(slug.clone()).or_insert_with(|| {
+                terms.terms.push(Term {
+                    name: name.to_string(),
+                    slug: slug.clone(),
+                    incidents: Vec::new(),
+                });
+                terms.terms.len() - 1
+            });
+            let term = &mut terms.terms[index];
+            if term.name != name && warned.insert((term.name.clone(), name.to_string())) {
+                diagnostics.push(Diagnostic::warning(
+                    &incident.source_path,
+                    0,
+                    format!(
+                        "{} `{name}` and `{}` share the page /{}/{slug}/ and are merged; use one spelling",
+                        taxonomy.singular(),
+                        term.name,
+                        taxonomy.path()
+                    ),
+                ));
+            }
+            if term.incidents.last() != Some(&i) {
+                term.incidents.push(i);
+            }
+        }
+    }
+    if taxonomy == Taxonomy::Severities {
+        let rank = |t: &Term| {
+            scale
+                .iter()
+                .position(|s| *s == t.name)
+                .unwrap_or(usize::MAX)
+        };
+        terms.terms.sort_by_key(rank);
+    } else {
+        terms.terms.sort_by(|a, b| {
+            b.incidents
+                .len()
+                .cmp(&a.incidents.len())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+    }
+    terms.by_slug = terms
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.slug.clone(), i))
+        .collect();
+    (terms, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable_and_unicode_safe() {
+        assert_eq!(term_slug("Checkout API"), "checkout-api");
+        assert_eq!(term_slug("Zürich DC"), "zurich-dc");
+        assert_eq!(term_slug("数据库"), term_slug("数据库"));
+        assert!(!term_slug("数据库").is_empty());
+        assert_eq!(term_slug("🔥"), term_slug("🔥"));
+        assert!(term_slug("🔥").starts_with("t-") || !term_slug("🔥").is_empty());
+        assert_ne!(term_slug("🔥"), term_slug("💧"));
+    }
+}

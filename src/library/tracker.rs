@@ -1,0 +1,108 @@
+//! The action-item tracker: every item across the library in the order people act on it,
+//! grouped by owner and by incident, with the share done per quarter.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::Library;
+
+/// An action item by its place: `(incident, item)` indexes.
+pub type ItemRef = (usize, usize);
+
+/// Overdue first (oldest due first), then open by due date (no date last), then done.
+pub fn ordered(lib: &Library) -> Vec<ItemRef> {
+    let mut items: Vec<ItemRef> = lib
+        .incidents
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inc)| (0..inc.action_items.len()).map(move |k| (i, k)))
+        .collect();
+    let key = |&(i, k): &ItemRef| {
+        let item = &lib.incidents[i].action_items[k];
+        let d = &lib.derived[i].actions[k];
+        let group = if d.overdue {
+            0
+        } else if !item.done {
+            1
+        } else {
+            2
+        };
+        (group, d.due.is_none(), d.due, i, k)
+    };
+    items.sort_by_key(key);
+    items
+}
+
+/// Items grouped by owner (no owner last), each group in tracker order.
+pub fn by_owner(lib: &Library, ordered: &[ItemRef]) -> Vec<(Option<String>, Vec<ItemRef>)> {
+    let mut groups: BTreeMap<(bool, String), (Option<String>, Vec<ItemRef>)> = BTreeMap::new();
+    for &(i, k) in ordered {
+        let owner = lib.incidents[i].action_items[k].owner.clone();
+        let key = (
+            owner.is_none(),
+            owner.clone().unwrap_or_default().to_lowercase(),
+        );
+        groups
+            .entry(key)
+            .or_insert_with(|| (owner, Vec::new()))
+            .1
+            .push((i, k));
+    }
+    groups.into_values().collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterShare {
+    pub quarter: String,
+    pub total: usize,
+    pub done: usize,
+    pub open: usize,
+    pub overdue: usize,
+    /// Whole percent done.
+    pub share_done: u32,
+}
+
+/// Items counted by the quarter their post-mortem was published, newest first.
+pub fn per_quarter(lib: &Library) -> Vec<QuarterShare> {
+    let mut quarters: BTreeMap<(i32, u32), QuarterShare> = BTreeMap::new();
+    for (inc, derived) in lib.incidents.iter().zip(&lib.derived) {
+        let Some(day) = inc.publication_date().map(|d| d.date()) else {
+            continue;
+        };
+        let q = (day.year(), day.month0() / 3 + 1);
+        let entry = quarters.entry(q).or_insert_with(|| QuarterShare {
+            quarter: format!("{} Q{}", q.0, q.1),
+            total: 0,
+            done: 0,
+            open: 0,
+            overdue: 0,
+            share_done: 0,
+        });
+        for (item, d) in inc.action_items.iter().zip(&derived.actions) {
+            entry.total += 1;
+            if item.done {
+                entry.done += 1;
+            } else {
+                entry.open += 1;
+            }
+            if d.overdue {
+                entry.overdue += 1;
+            }
+        }
+    }
+    let mut out: Vec<QuarterShare> = quarters.into_values().filter(|q| q.total > 0).collect();
+    for q in &mut out {
+        q.share_done = ((q.done * 100 + q.total / 2) / q.total) as u32;
+    }
+    out.reverse();
+    out
+}
+
+/// Days since the post-mortem was published: how long the item has been waiting.
+pub fn age_days(lib: &Library, incident: usize, today: NaiveDate) -> Option<i64> {
+    lib.incidents[incident]
+        .publication_date()
+        .map(|d| (today - d.date()).num_days().max(0))
+}

@@ -1,0 +1,261 @@
+//! Static SVG charts drawn at build time: no chart library in the page. Each has a title and
+//! description for screen readers; the page puts a table of the same numbers beside it.
+
+use std::fmt::Write;
+
+use crate::library::patterns::Patterns;
+use crate::markdown::escape_html as esc;
+
+/// Fill colours per severity, most severe first; the last is for "no severity".
+const PALETTE: [&str; 6] = [
+    "#b3261e", "#c2570c", "#b08900", "#3b6e3b", "#4a6fa5", "#8a8f98",
+];
+
+const LEFT: f64 = 44.0;
+const TOP: f64 = 14.0;
+const PLOT_H: f64 = 180.0;
+const BOTTOM: f64 = 46.0;
+
+fn colour(i: usize, n: usize) -> &'static str {
+    if i + 1 == n {
+        PALETTE[5]
+    } else {
+        PALETTE[i.min(4)]
+    }
+}
+
+/// A round upper bound for a count axis with four whole-number steps: 4, 8, 20, 40, 80, 200 …
+fn nice_count(max: f64) -> f64 {
+    let step = (max / 4.0).ceil().max(1.0);
+    let exp = 10f64.powf(step.log10().floor());
+    let steps = [1.0, 2.0, 2.5, 5.0, 10.0];
+    let nice = steps
+        .iter()
+        .map(|m| m * exp)
+        .filter(|s| s.fract() == 0.0)
+        .find(|s| *s >= step)
+        .unwrap_or(step);
+    4.0 * nice
+}
+
+/// A round upper bound for an axis: 1, 2, 5 × 10^k.
+fn nice_max(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let exp = 10f64.powf(max.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * exp)
+        .find(|v| *v >= max)
+        .unwrap_or(max)
+}
+
+fn open(out: &mut String, id: &str, width: f64, title: &str, desc: &str) {
+    let height = TOP + PLOT_H + BOTTOM;
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" font-family=\"system-ui, -apple-system, Segoe UI, Roboto, sans-serif\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        esc(title),
+        esc(desc)
+    );
+}
+
+fn axes(out: &mut String, width: f64, max: f64, unit: &str) {
+    let base = TOP + PLOT_H;
+    for k in 0..=4 {
+        let v = max * f64::from(k) / 4.0;
+        let y = base - PLOT_H * f64::from(k) / 4.0;
+        let _ = write!(
+            out,
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#d0d5dd\" stroke-width=\"1\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#5d6678\">{}{unit}</text>",
+            width - 6.0,
+            LEFT - 4.0,
+            y + 3.0,
+            trim(v)
+        );
+    }
+}
+
+fn trim(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Labels under the bars: every period when there are few, else one per year.
+fn x_labels(out: &mut String, labels: &[String], x_of: impl Fn(usize) -> f64) {
+    let sparse = labels.len() > 16;
+    let y = TOP + PLOT_H + 14.0;
+    for (i, label) in labels.iter().enumerate() {
+        let shown = if sparse {
+            label.ends_with("-01") || label.ends_with("Q1") || i == 0
+        } else {
+            true
+        };
+        if shown {
+            let text = if sparse {
+                label.split([' ', '-']).next().unwrap_or(label)
+            } else {
+                label.as_str()
+            };
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{y:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5d6678\">{}</text>",
+                x_of(i),
+                esc(text)
+            );
+        }
+    }
+}
+
+fn width_for(n: usize) -> (f64, f64) {
+    let step = if n > 24 { 12.0 } else { 28.0 };
+    (LEFT + 12.0 + step * n as f64, step)
+}
+
+/// Incidents per period, stacked by severity.
+pub fn incidents_by_severity(p: &Patterns) -> String {
+    let n = p.periods.len();
+    let (width, step) = width_for(n);
+    let max = nice_count(p.periods.iter().map(|x| x.total).max().unwrap_or(0) as f64);
+    let total: usize = p.periods.iter().map(|x| x.total).sum();
+    let mut out = String::new();
+    open(
+        &mut out,
+        "chart-severity",
+        width,
+        &format!("Incidents per {} by severity", p.period),
+        &format!(
+            "{total} dated incidents over {n} {}s, stacked by severity; the table beside the chart has the numbers.",
+            p.period
+        ),
+    );
+    axes(&mut out, width, max, "");
+    let base = TOP + PLOT_H;
+    let x_of = |i: usize| LEFT + 6.0 + step * i as f64 + step / 2.0;
+    for (i, period) in p.periods.iter().enumerate() {
+        let mut y = base;
+        for (s, count) in period.by_severity.iter().enumerate() {
+            if *count == 0 {
+                continue;
+            }
+            let h = PLOT_H * *count as f64 / max;
+            y -= h;
+            let _ = write!(
+                out,
+                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {count} {}</title></rect>",
+                x_of(i) - step * 0.35,
+                step * 0.7,
+                colour(s, p.severities.len()),
+                esc(&period.label),
+                esc(&p.severities[s])
+            );
+        }
+    }
+    x_labels(
+        &mut out,
+        &p.periods
+            .iter()
+            .map(|x| x.label.clone())
+            .collect::<Vec<_>>(),
+        x_of,
+    );
+    // Legend.
+    let mut lx = LEFT;
+    let ly = TOP + PLOT_H + 32.0;
+    for (s, name) in p.severities.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"10\" fill=\"#1d2330\">{}</text>",
+            ly - 9.0,
+            colour(s, p.severities.len()),
+            lx + 13.0,
+            esc(name)
+        );
+        lx += 22.0 + 6.5 * name.chars().count() as f64;
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Median time to resolve per period, in hours, as a line with a point per period.
+pub fn time_to_resolve(p: &Patterns) -> String {
+    let n = p.periods.len();
+    let (width, step) = width_for(n);
+    let hours: Vec<Option<f64>> = p
+        .periods
+        .iter()
+        .map(|x| x.time_to_resolve_median.map(|m| m / 60.0))
+        .collect();
+    let max = nice_max(hours.iter().flatten().cloned().fold(0.0, f64::max));
+    let mut out = String::new();
+    open(
+        &mut out,
+        "chart-ttr",
+        width,
+        &format!("Median time to resolve per {}, in hours", p.period),
+        &format!(
+            "Median hours from the start of impact to resolution for each {}; gaps where no incident had both times.",
+            p.period
+        ),
+    );
+    axes(&mut out, width, max, "h");
+    let base = TOP + PLOT_H;
+    let x_of = |i: usize| LEFT + 6.0 + step * i as f64 + step / 2.0;
+    let mut segment: Vec<String> = Vec::new();
+    let flush = |segment: &mut Vec<String>, out: &mut String| {
+        if segment.len() > 1 {
+            let _ = write!(
+                out,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"2\"/>",
+                segment.join(" ")
+            );
+        }
+        segment.clear();
+    };
+    for (i, h) in hours.iter().enumerate() {
+        match h {
+            Some(h) => segment.push(format!("{:.1},{:.1}", x_of(i), base - PLOT_H * h / max)),
+            None => flush(&mut segment, &mut out),
+        }
+    }
+    flush(&mut segment, &mut out);
+    for (i, h) in hours.iter().enumerate() {
+        if let Some(h) = h {
+            let _ = write!(
+                out,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#1f5fbf\"><title>{}: {h:.1} h</title></circle>",
+                x_of(i),
+                base - PLOT_H * h / max,
+                esc(&p.periods[i].label)
+            );
+        }
+    }
+    x_labels(
+        &mut out,
+        &p.periods
+            .iter()
+            .map(|x| x.label.clone())
+            .collect::<Vec<_>>(),
+        x_of,
+    );
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_axes_have_whole_steps() {
+        assert_eq!(nice_count(0.0), 4.0);
+        assert_eq!(nice_count(1.0), 4.0);
+        assert_eq!(nice_count(5.0), 8.0);
+        assert_eq!(nice_count(33.0), 40.0);
+        assert_eq!(nice_count(900.0), 1000.0);
+    }
+}
