@@ -747,11 +747,14 @@ fn keywords<'a>(blocks: &[&'a AstNode<'a>], summary: Option<&str>) -> Vec<(Strin
     if let Some(s) = summary {
         push(s);
     }
-    for node in blocks.iter().flat_map(|b| b.descendants()) {
+    // Headings are skipped: every post-mortem has "Action items", and that says nothing.
+    let mut stack: Vec<&AstNode<'_>> = blocks.iter().rev().copied().collect();
+    while let Some(node) = stack.pop() {
         match &node.data().value {
             NodeValue::Text(t) if !t.starts_with(MARK) => push(t),
             NodeValue::Code(c) => push(&c.literal),
-            _ => {}
+            NodeValue::Heading(_) => {}
+            _ => stack.extend(node.reverse_children()),
         }
     }
     let mut counts: rustc_hash::FxHashMap<&str, u32> = Default::default();

@@ -119,7 +119,10 @@ fn width_for(n: usize) -> (f64, f64) {
 /// Incidents per period, stacked by severity.
 pub fn incidents_by_severity(p: &Patterns) -> String {
     let n = p.periods.len();
-    let (width, step) = width_for(n);
+    let (bars_width, step) = width_for(n);
+    // At least as wide as the legend under the bars.
+    let legend_width: f64 = LEFT + p.severities.iter().map(|s| legend_step(s)).sum::<f64>();
+    let width = bars_width.max(legend_width.ceil());
     let max = nice_count(p.periods.iter().map(|x| x.total).max().unwrap_or(0) as f64);
     let total: usize = p.periods.iter().map(|x| x.total).sum();
     let mut out = String::new();
@@ -175,10 +178,14 @@ pub fn incidents_by_severity(p: &Patterns) -> String {
             lx + 13.0,
             esc(name)
         );
-        lx += 22.0 + 6.5 * name.chars().count() as f64;
+        lx += legend_step(name);
     }
     out.push_str("</svg>");
     out
+}
+
+fn legend_step(name: &str) -> f64 {
+    22.0 + 6.5 * name.chars().count() as f64
 }
 
 /// Median time to resolve per period, in hours, as a line with a point per period.
@@ -258,4 +265,52 @@ mod tests {
         assert_eq!(nice_count(33.0), 40.0);
         assert_eq!(nice_count(900.0), 1000.0);
     }
+}
+
+#[cfg(test)]
+mod snapshot {
+    use super::*;
+    use crate::library::patterns::{Patterns, Period};
+
+    pub fn tiny() -> Patterns {
+        Patterns {
+            root_causes: Vec::new(),
+            components: Vec::new(),
+            period: "month",
+            periods: vec![
+                Period {
+                    label: "2024-01".into(),
+                    by_severity: vec![1, 1, 0],
+                    total: 2,
+                    time_to_resolve_median: Some(90.0),
+                },
+                Period {
+                    label: "2024-02".into(),
+                    by_severity: vec![0, 0, 0],
+                    total: 0,
+                    time_to_resolve_median: None,
+                },
+                Period {
+                    label: "2024-03".into(),
+                    by_severity: vec![0, 2, 1],
+                    total: 3,
+                    time_to_resolve_median: Some(30.0),
+                },
+            ],
+            severities: vec!["SEV1".into(), "SEV2".into(), "none".into()],
+            window_days: 90,
+        }
+    }
+
+    /// The charts of a three-month library, to the byte: stacked bars with whole-number
+    /// ticks, a legend inside the width, and a gap in the line where a month has no data.
+    #[test]
+    fn charts_to_the_byte() {
+        assert_eq!(incidents_by_severity(&tiny()), SEVERITY);
+        assert_eq!(time_to_resolve(&tiny()), TTR);
+    }
+
+    const SEVERITY: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" role="img" viewBox="0 0 188 240" width="188" height="240" aria-labelledby="chart-severity-title chart-severity-desc"><title id="chart-severity-title">Incidents per month by severity</title><desc id="chart-severity-desc">5 dated incidents over 3 months, stacked by severity; the table beside the chart has the numbers.</desc><line x1="44" y1="194.0" x2="182.0" y2="194.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="197.0" font-size="10" text-anchor="end" fill="#5d6678">0</text><line x1="44" y1="149.0" x2="182.0" y2="149.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="152.0" font-size="10" text-anchor="end" fill="#5d6678">1</text><line x1="44" y1="104.0" x2="182.0" y2="104.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="107.0" font-size="10" text-anchor="end" fill="#5d6678">2</text><line x1="44" y1="59.0" x2="182.0" y2="59.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="62.0" font-size="10" text-anchor="end" fill="#5d6678">3</text><line x1="44" y1="14.0" x2="182.0" y2="14.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="17.0" font-size="10" text-anchor="end" fill="#5d6678">4</text><rect x="54.2" y="149.0" width="19.6" height="45.0" fill="#b3261e"><title>2024-01: 1 SEV1</title></rect><rect x="54.2" y="104.0" width="19.6" height="45.0" fill="#c2570c"><title>2024-01: 1 SEV2</title></rect><rect x="110.2" y="104.0" width="19.6" height="90.0" fill="#c2570c"><title>2024-03: 2 SEV2</title></rect><rect x="110.2" y="59.0" width="19.6" height="45.0" fill="#8a8f98"><title>2024-03: 1 none</title></rect><text x="64.0" y="208.0" font-size="10" text-anchor="middle" fill="#5d6678">2024-01</text><text x="92.0" y="208.0" font-size="10" text-anchor="middle" fill="#5d6678">2024-02</text><text x="120.0" y="208.0" font-size="10" text-anchor="middle" fill="#5d6678">2024-03</text><rect x="44.0" y="217.0" width="10" height="10" fill="#b3261e"/><text x="57.0" y="226.0" font-size="10" fill="#1d2330">SEV1</text><rect x="92.0" y="217.0" width="10" height="10" fill="#c2570c"/><text x="105.0" y="226.0" font-size="10" fill="#1d2330">SEV2</text><rect x="140.0" y="217.0" width="10" height="10" fill="#8a8f98"/><text x="153.0" y="226.0" font-size="10" fill="#1d2330">none</text></svg>"##;
+
+    const TTR: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" role="img" viewBox="0 0 140 240" width="140" height="240" aria-labelledby="chart-ttr-title chart-ttr-desc"><title id="chart-ttr-title">Median time to resolve per month, in hours</title><desc id="chart-ttr-desc">Median hours from the start of impact to resolution for each month; gaps where no incident had both times.</desc><line x1="44" y1="194.0" x2="134.0" y2="194.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="197.0" font-size="10" text-anchor="end" fill="#5d6678">0h</text><line x1="44" y1="149.0" x2="134.0" y2="149.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="152.0" font-size="10" text-anchor="end" fill="#5d6678">0.5h</text><line x1="44" y1="104.0" x2="134.0" y2="104.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="107.0" font-size="10" text-anchor="end" fill="#5d6678">1h</text><line x1="44" y1="59.0" x2="134.0" y2="59.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="62.0" font-size="10" text-anchor="end" fill="#5d6678">1.5h</text><line x1="44" y1="14.0" x2="134.0" y2="14.0" stroke="#d0d5dd" stroke-width="1"/><text x="40.0" y="17.0" font-size="10" text-anchor="end" fill="#5d6678">2h</text><circle cx="64.0" cy="59.0" r="3" fill="#1f5fbf"><title>2024-01: 1.5 h</title></circle><circle cx="120.0" cy="149.0" r="3" fill="#1f5fbf"><title>2024-03: 0.5 h</title></circle><text x="64.0" y="208.0" font-size="10" text-anchor="middle" fill="#5d6678">2024-01</text><text x="92.0" y="208.0" font-size="10" text-anchor="middle" fill="#5d6678">2024-02</text><text x="120.0" y="208.0" font-size="10" text-anchor="middle" fill="#5d6678">2024-03</text></svg>"##;
 }

@@ -5,6 +5,7 @@ mod harness;
 
 mod actions;
 mod bad_input;
+mod browser;
 mod cli;
 mod drafts;
 mod example;
@@ -13,4 +14,5 @@ mod markdown;
 mod output;
 mod severity;
 mod timeline;
+mod tracking;
 mod wiki;

@@ -1,0 +1,186 @@
+//! Tests in a real browser: headless Chromium (Debian's `chromium`) loads pages from a small
+//! HTTP server on 127.0.0.1 and dumps the DOM after the page's scripts ran. Ignored in a
+//! plain `cargo test`; `.ci/run` installs Chromium and runs them, and a missing browser fails.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::*;
+
+/// Serves `dir` on a free loopback port until the test ends; returns the base URL.
+fn serve(dir: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let path = request
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .split('?')
+                .next()
+                .unwrap_or("/")
+                .to_string();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+                    break;
+                }
+            }
+            let mut file = dir.join(path.trim_start_matches('/'));
+            if file.is_dir() {
+                file = file.join("index.html");
+            }
+            let mut out = &stream;
+            let _ = match std::fs::read(&file) {
+                Ok(body) if !path.contains("..") => {
+                    let kind = match file.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("js") => "text/javascript",
+                        Some("css") => "text/css",
+                        Some("svg") => "image/svg+xml",
+                        _ => "application/octet-stream",
+                    };
+                    write!(out, "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())
+                        .and_then(|_| out.write_all(&body))
+                }
+                _ => write!(
+                    out,
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                ),
+            };
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn chromium() -> PathBuf {
+    for candidate in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ] {
+        if Path::new(candidate).exists() {
+            return candidate.into();
+        }
+    }
+    panic!(
+        "Chromium is not installed: `apt-get install chromium` (the browser tests must not be skipped)"
+    );
+}
+
+/// The DOM of `url` after its scripts ran.
+fn dump_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The `<tr>` of the incident list whose link is `href`.
+fn row<'a>(dom: &'a str, href: &str) -> &'a str {
+    let at = dom
+        .find(&format!("<a href=\"{href}\">"))
+        .unwrap_or_else(|| panic!("no row for {href}"));
+    let start = dom[..at].rfind("<tr").unwrap();
+    &dom[start..at]
+}
+
+#[test]
+#[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
+fn incident_list_filters_in_place_from_the_url() {
+    let lib = |id: &str, sev: &str, rc: &str, year: &str| {
+        toml_pm(
+            id,
+            id,
+            &format!("date = {year}-05-01\nseverity = \"{sev}\"\nroot_causes = [\"{rc}\"]"),
+            "",
+        )
+    };
+    let t = SiteTest::new()
+        .file("content/a.md", &lib("A", "SEV1", "config-change", "2024"))
+        .file("content/b.md", &lib("B", "SEV2", "config-change", "2023"))
+        .file("content/c.md", &lib("C", "SEV1", "capacity", "2024"))
+        .build();
+    let base = serve(t.public());
+
+    // Without a query every row shows, and the script reveals the filter form.
+    let dom = dump_dom(&format!("{base}/incidents/"));
+    assert!(
+        dom.contains(
+            "<form class=\"filters\" data-table=\"incident-table\" data-count=\"incident-count\">"
+        ),
+        "form revealed"
+    );
+    assert!(!row(&dom, "/incidents/a/").contains("hidden"));
+
+    // Facets in the URL filter rows in place and update the count.
+    let dom = dump_dom(&format!("{base}/incidents/?root-cause=config-change"));
+    assert!(!row(&dom, "/incidents/a/").contains("hidden"), "A matches");
+    assert!(!row(&dom, "/incidents/b/").contains("hidden"), "B matches");
+    assert!(
+        row(&dom, "/incidents/c/").contains("hidden"),
+        "C is filtered out"
+    );
+    assert!(
+        dom.contains("<span id=\"incident-count\">2</span>"),
+        "count follows the filter"
+    );
+
+    let dom = dump_dom(&format!(
+        "{base}/incidents/?root-cause=config-change&year=2024&severity=SEV1"
+    ));
+    assert!(!row(&dom, "/incidents/a/").contains("hidden"));
+    assert!(row(&dom, "/incidents/b/").contains("hidden"));
+    assert!(dom.contains("<span id=\"incident-count\">1</span>"));
+    assert!(
+        dom.contains("<option selected=\"\">SEV1</option>") || dom.contains("SEV1"),
+        "severity chosen"
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
+fn sortable_tables_get_sort_buttons() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm("A", "A", "components = [\"x\"]", ""),
+        )
+        .build();
+    let base = serve(t.public());
+    let dom = dump_dom(&format!("{base}/components/"));
+    assert!(
+        dom.contains(
+            "<th scope=\"col\"><button type=\"button\" class=\"sort\">Component</button></th>"
+        ),
+        "{}",
+        &dom[dom.find("<table").unwrap()..][..400]
+    );
+}

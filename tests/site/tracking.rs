@@ -1,0 +1,415 @@
+//! Indexes, the action tracker, patterns, related incidents, external messages, impact.csv
+//! and the review queue, asserted exactly on one fixture library.
+
+use crate::harness::*;
+
+fn fixture() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm(
+                "INC-A",
+                "Checkout failed after a config push",
+                "date = 2024-01-10T10:00:00Z\ndetected = 2024-01-10T10:05:00Z\nresolved = 2024-01-10T10:30:00Z\nseverity = \"SEV1\"\ncomponents = [\"checkout-api\", \"postgres\"]\nroot_causes = [\"config-change\"]\ntags = [\"deploy\"]\n\n[impact]\ncustomers_affected = 100\nrevenue_lost = \"=SUM(1)\"\nnote = \"Said \\\"hi\\\", ok\"",
+                "\n## Action items\n\n- [ ] Validate config ranges @bob due:2024-02-01 P1\n- [x] Roll back @ann due:2024-01-20 P0\n\n## External message\n\nCheckouts failed for 30 minutes.\n",
+            ),
+        )
+        .file(
+            "content/b.md",
+            &toml_pm(
+                "INC-B",
+                "Checkout slow after another config push",
+                "date = 2024-02-20T08:00:00Z\ndetected = 2024-02-20T08:20:00Z\nresolved = 2024-02-20T09:00:00Z\nseverity = \"SEV2\"\ncomponents = [\"checkout-api\"]\nroot_causes = [\"config-change\"]\ntags = [\"Deploy\"]\n\n[impact]\ncustomers_affected = 20",
+                "\n## Action items\n\n- [ ] Canary config changes @bob due:2027-01-01\n- [ ] Write the runbook\n",
+            ),
+        )
+        .file(
+            "content/c.md",
+            &toml_pm(
+                "INC-C",
+                "Search timed out",
+                "date = 2024-09-01\nseverity = \"SEV3\"\ncomponents = [\"search-api\"]\nroot_causes = [\"capacity\"]\ntags = [\"latency\"]",
+                "\n## Analysis\n\nElasticsearch heap pressure caused long garbage collection pauses on the indexer nodes.\n",
+            ),
+        )
+        .file(
+            "content/d.md",
+            &toml_pm(
+                "INC-D",
+                "Invoices were late",
+                "date = 2024-10-01\nseverity = \"SEV3\"\ncomponents = [\"billing\"]\nroot_causes = [\"code-bug\"]",
+                "\n## Analysis\n\nThe billing worker hit elasticsearch heap pressure and garbage collection pauses on indexer nodes.\n",
+            ),
+        )
+        .file(
+            "content/e.md",
+            &toml_pm("INC-E", "Draft about a payments outage", "date = 2024-11-01\nstatus = \"draft\"\nseverity = \"SEV1\"", "\nBody.\n"),
+        )
+}
+
+/// Where each needle first appears, asserting all are present.
+#[track_caller]
+fn positions(t: &SiteTest, path: &str, needles: &[&str]) -> Vec<usize> {
+    let html = t.read(path);
+    needles
+        .iter()
+        .map(|n| html.find(n).unwrap_or_else(|| panic!("{path} lacks {n:?}")))
+        .collect()
+}
+
+#[track_caller]
+fn assert_in_order(t: &SiteTest, path: &str, needles: &[&str]) {
+    let p = positions(t, path, needles);
+    assert!(
+        p.windows(2).all(|w| w[0] < w[1]),
+        "{path}: expected order {needles:?}, found at {p:?}"
+    );
+}
+
+#[test]
+fn taxonomy_indexes_count_and_order_terms() {
+    let t = fixture().build();
+    let idx = "components/index.html";
+    t.contains(
+        idx,
+        "<td><a href=\"/components/checkout-api/\">checkout-api</a></td><td data-sort=\"2\">2</td>",
+    )
+    .contains(
+        idx,
+        "<td><a href=\"/components/billing/\">billing</a></td><td data-sort=\"1\">1</td>",
+    );
+    // Most incidents first, then by name.
+    assert_in_order(
+        &t,
+        idx,
+        &[
+            "checkout-api</a>",
+            "billing</a>",
+            "postgres</a>",
+            "search-api</a>",
+        ],
+    );
+    // Severities follow the scale, not the count.
+    assert_in_order(
+        &t,
+        "severities/index.html",
+        &["SEV1</a>", "SEV2</a>", "SEV3</a>"],
+    );
+    t.contains(
+        "severities/index.html",
+        "<td><a href=\"/severities/sev3/\">SEV3</a></td><td data-sort=\"2\">2</td>",
+    );
+    // A term page lists its incidents newest first with severity and time to resolve.
+    let page = "components/checkout-api/index.html";
+    assert_in_order(
+        &t,
+        page,
+        &[
+            "Checkout slow after another config push",
+            "Checkout failed after a config push",
+        ],
+    );
+    t.contains(page, "<span class=\"sev sev-sev1\">SEV1</span>")
+        .contains(page, ">30m</td>")
+        .contains(page, ">1h</td>");
+    for path in [
+        "tags/index.html",
+        "root-causes/index.html",
+        "root-causes/config-change/index.html",
+        "tags/latency/index.html",
+    ] {
+        assert!(t.exists(path), "{path}");
+    }
+    // Incident pages link their terms.
+    t.contains(
+        "incidents/inc-a/index.html",
+        "href=\"/root-causes/config-change/\">config-change</a>",
+    )
+    .contains(
+        "incidents/inc-a/index.html",
+        "<a class=\"sev-link\" href=\"/severities/sev1/\">",
+    );
+}
+
+#[test]
+fn spellings_that_slug_alike_are_merged_with_a_warning() {
+    let t = fixture();
+    let report = t.try_build().unwrap();
+    assert_diag(
+        &report.warnings,
+        "content/a.md: warning",
+        "tag `deploy` and `Deploy` share the page /tags/deploy/",
+    );
+    t.contains(
+        "tags/deploy/index.html",
+        "Checkout failed after a config push",
+    )
+    .contains(
+        "tags/deploy/index.html",
+        "Checkout slow after another config push",
+    );
+    let out = t.cli(&["check", "--today", "2026-11-24"]);
+    assert!(
+        out.stderr.contains("warning: tag `deploy` and `Deploy`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unicode_terms_get_stable_pages() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm("A", "A", "components = [\"Zürich-DC\", \"数据库\"]", ""),
+        )
+        .build();
+    assert!(t.exists("components/zurich-dc/index.html"));
+    let slug = pmsite::library::terms::term_slug("数据库");
+    t.contains(&format!("components/{slug}/index.html"), "数据库");
+}
+
+#[test]
+fn action_tracker_orders_overdue_open_done() {
+    let t = fixture().build();
+    let page = "actions/index.html";
+    assert_in_order(
+        &t,
+        page,
+        &[
+            "Validate config ranges",
+            "Canary config changes",
+            "Write the runbook",
+            "Roll back",
+        ],
+    );
+    t.contains(page, "<tr class=\"overdue\"><td><span class=\"badge badge-overdue\">overdue</span></td><td>Validate config ranges</td>")
+        .contains(page, "<tr class=\"done\"><td><span class=\"badge badge-done\">done</span></td><td>Roll back</td>")
+        .contains(page, "<span class=\"stat-n\">1</span> overdue")
+        .contains(page, "<span class=\"stat-n\">3</span> open")
+        .contains(page, "<span class=\"stat-n\">1</span> done");
+    // Age: days since publication (2024-01-10 to 2026-11-24), with the incident's link.
+    t.contains(page, "<td data-sort=\"1049\">1049d</td>")
+        .contains(
+            page,
+            "<a href=\"/incidents/inc-a/\" title=\"Checkout failed after a config push\">INC-A</a>",
+        );
+    // Share done per quarter of publication: four items in 2024 Q1, one done.
+    t.contains(page, "<tr><td>2024 Q1</td><td>4</td><td>1</td><td>3</td><td>1</td><td><span class=\"share\" style=\"--share: 25%\">25%</span></td></tr>");
+}
+
+#[test]
+fn action_tracker_groups_by_owner_and_incident() {
+    let t = fixture().build();
+    let owners = "actions/owners/index.html";
+    assert_in_order(
+        &t,
+        owners,
+        &["<h2>ann</h2>", "<h2>bob</h2>", "<h2>no owner</h2>"],
+    );
+    t.contains(
+        owners,
+        "<p class=\"muted\">2 open, <strong class=\"overdue-count\">1 overdue</strong>, 0 done</p>",
+    )
+    .contains(owners, "<p class=\"muted\">0 open, 1 done</p>");
+    let incidents = "actions/incidents/index.html";
+    assert_in_order(
+        &t,
+        incidents,
+        &["INC-B: Checkout slow", "INC-A: Checkout failed"],
+    );
+    t.lacks(incidents, "Roll back");
+}
+
+#[test]
+fn patterns_measure_and_flag_repeats() {
+    let t = fixture().build();
+    let page = "patterns/index.html";
+    t.contains(page, "<tr class=\"repeated\"><td><a href=\"/root-causes/config-change/\">config-change</a> <span class=\"badge badge-overdue\">repeats</span></td><td>2</td><td data-sort=\"90\">1h 30m</td><td data-sort=\"45\">45m</td><td data-sort=\"12.5\">13m</td><td data-sort=\"45\">45m</td><td>2024-01-10</td><td>2024-02-20</td></tr>")
+        .contains(page, "<tr><td><a href=\"/root-causes/capacity/\">capacity</a></td><td>1</td>");
+    t.contains("index.html", "<h2>Repeated root causes</h2>")
+        .contains(
+            "index.html",
+            "config-change</a>: 2 incidents, last 2024-02-20",
+        );
+    // The window is configurable: 30 days makes the 41-day gap no repeat.
+    let t = fixture()
+        .file(
+            "pmsite.toml",
+            &format!("{CONFIG}\n[patterns]\nrepeat_window_days = 30\n"),
+        )
+        .build();
+    t.lacks("patterns/index.html", "class=\"repeated\"")
+        .lacks("index.html", "Repeated root causes");
+}
+
+#[test]
+fn charts_are_valid_svg_with_accessible_titles_and_a_table() {
+    let t = fixture().build();
+    for (file, title) in [
+        (
+            "patterns/incidents-by-severity.svg",
+            "Incidents per month by severity",
+        ),
+        (
+            "patterns/time-to-resolve.svg",
+            "Median time to resolve per month, in hours",
+        ),
+    ] {
+        let svg = t.read(file);
+        let doc =
+            roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{file} is not XML: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(root.attribute("role"), Some("img"));
+        let title_el = root
+            .children()
+            .find(|n| n.has_tag_name("title"))
+            .expect("title");
+        assert_eq!(title_el.text(), Some(title));
+        assert!(
+            t.read("patterns/index.html").contains(&svg),
+            "{file} is inline in the page"
+        );
+    }
+    let svg = t.read("patterns/incidents-by-severity.svg");
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let bars: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.children().any(|c| c.has_tag_name("title")))
+        .map(|n| {
+            n.children()
+                .find(|c| c.has_tag_name("title"))
+                .unwrap()
+                .text()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        bars,
+        vec![
+            "2024-01: 1 SEV1",
+            "2024-02: 1 SEV2",
+            "2024-09: 1 SEV3",
+            "2024-10: 1 SEV3"
+        ]
+    );
+    // Months with no incident are periods too (ten from January to October), with the table beside.
+    t.contains(
+        "patterns/index.html",
+        "<tr><td>2024-05</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>",
+    );
+}
+
+#[test]
+fn related_incidents_rank_shared_causes_then_text() {
+    let t = fixture().build();
+    let related = |id: &str| t.incident(id)["related"].clone();
+    assert_eq!(related("INC-A")[0], "INC-B");
+    assert_eq!(related("INC-C")[0], "INC-D");
+    assert_eq!(related("INC-D")[0], "INC-C");
+    t.contains("incidents/inc-a/index.html", "INC-B: Checkout slow after another config push</a> <span class=\"muted\">(same root cause: config-change)</span>");
+    let page = t.read("incidents/inc-c/index.html");
+    let at = page
+        .find("INC-D: Invoices were late</a>")
+        .expect("D related to C");
+    assert!(
+        page[at..at + 200].contains("(similar text: "),
+        "{}",
+        &page[at..at + 200]
+    );
+}
+
+#[test]
+fn external_messages_newest_first() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm(
+                "A",
+                "Older",
+                "date = 2024-01-01\ncomponents = [\"cdn\"]",
+                "\n## External message\n\nSorry for the <b>old</b> one.\n",
+            ),
+        )
+        .file(
+            "content/b.md",
+            &toml_pm(
+                "B",
+                "Newer",
+                "date = 2024-05-01\nresolved = 2024-05-01T10:00:00Z",
+                "\n## Customer communication\n\nSorry for the new one.\n",
+            ),
+        )
+        .file(
+            "content/c.md",
+            &toml_pm("C", "Silent", "date = 2024-06-01", "\nNo message.\n"),
+        )
+        .build();
+    let page = "external/index.html";
+    assert_in_order(
+        &t,
+        page,
+        &[
+            "Sorry for the new one.",
+            "Sorry for the &lt;b&gt;old&lt;/b&gt; one.",
+        ],
+    );
+    t.lacks(page, "Silent")
+        .contains(page, "resolved 2024-05-01 10:00 UTC")
+        .contains(page, " · cdn</p>");
+}
+
+#[test]
+fn impact_csv_is_quoted_and_safe_for_spreadsheets() {
+    let t = fixture().build();
+    let csv = t.read("impact.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,title,url,severity,status,date,published,detected,mitigated,resolved,time_to_detect_minutes,time_to_mitigate_minutes,time_to_resolve_minutes,components,root_causes,customers_affected,revenue_lost,note"
+    );
+    assert_eq!(lines.len(), 5, "{csv}");
+    assert_eq!(
+        lines[4],
+        "INC-A,Checkout failed after a config push,https://incidents.example.com/incidents/inc-a/,SEV1,published,2024-01-10T10:00:00Z,2024-01-10T10:00:00Z,2024-01-10T10:05:00Z,,2024-01-10T10:30:00Z,5,,30,checkout-api; postgres,config-change,100,'=SUM(1),\"Said \"\"hi\"\", ok\""
+    );
+    assert_eq!(
+        lines[3],
+        "INC-B,Checkout slow after another config push,https://incidents.example.com/incidents/inc-b/,SEV2,published,2024-02-20T08:00:00Z,2024-02-20T08:00:00Z,2024-02-20T08:20:00Z,,2024-02-20T09:00:00Z,20,,60,checkout-api,config-change,20,,"
+    );
+    // A real CSV reader gets the fields back.
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[3][17], "Said \"hi\", ok");
+}
+
+#[test]
+fn review_queue_only_with_drafts_and_says_what_is_missing() {
+    let t = fixture().build();
+    assert!(!t.exists("review/index.html"));
+    let t = fixture().drafts().build();
+    let page = "review/index.html";
+    t.contains(page, "Draft about a payments outage")
+        .contains(
+            page,
+            "<li>no timeline</li><li>no action items</li><li>no external message for a SEV1</li>",
+        )
+        .lacks(page, "Checkout failed after a config push");
+    let t = SiteTest::new()
+        .file("content/r.md", &toml_pm("R", "In review", "status = \"review\"\nseverity = \"SEV3\"\n\n[people]\nauthor = \"Uma\"\nreviewers = [\"Vik\", \"Wen\"]\nreview_meeting = 2024-03-01", "\n## Timeline\n\n- 2024-02-01 10:00 Start\n\n## Action items\n\n- [ ] Fix it\n"))
+        .drafts()
+        .build();
+    t.contains(page, "<td>Uma</td><td>Vik, Wen</td><td>2024-03-01</td><td><ul class=\"missing\"><li>1 action item(s) without an owner</li></ul></td>");
+}
+
+#[test]
+fn incident_list_rows_carry_filter_data() {
+    let t = fixture().build();
+    let page = "incidents/index.html";
+    t.contains(page, "data-severity=\"SEV1\" data-year=\"2024\" data-status=\"published\" data-component=\"|checkout-api|postgres|\" data-tag=\"|deploy|\" data-root-cause=\"|config-change|\"")
+        .contains(page, "<form class=\"filters\" data-table=\"incident-table\" data-count=\"incident-count\" hidden>")
+        .contains(page, "<option>config-change</option>")
+        .contains(page, "<script src=\"/tables.js\" defer></script>");
+}
