@@ -67,6 +67,28 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
     },
+    /// Email the post-mortems published since a date (or the last digest) and every overdue
+    /// action item by owner.
+    Digest {
+        /// A date (2024-03-12), or `last`: since the last digest the SMTP server accepted.
+        #[arg(long, default_value = "last", value_name = "DATE|last")]
+        since: crate::digest::Since,
+        /// A recipient (repeatable); default: `to` under [digest] in pmsite.toml.
+        #[arg(long, value_name = "ADDR")]
+        to: Vec<String>,
+        /// Also write the message to this .eml file (never overwritten).
+        #[arg(long, value_name = "FILE.eml")]
+        out: Option<PathBuf>,
+        /// The SMTP server: smtp://host:25, smtp://host:587?tls=required, smtps://host:465.
+        #[arg(long, value_name = "URL")]
+        smtp: Option<String>,
+        /// Print the message instead of sending it; records nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
     /// Validate every post-mortem; prints file:line: message for each problem and exits
     /// non-zero on errors.
     Check {
@@ -184,6 +206,60 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!(
                         "build failed: {errors} error(s), {warnings} warning(s); the output directory was not changed"
                     );
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Digest {
+            since,
+            to,
+            out,
+            smtp,
+            dry_run,
+            today: day,
+        } => {
+            let opts = crate::digest::DigestOptions {
+                root: root.clone(),
+                since,
+                to,
+                out: out.map(|p| if p.is_absolute() { p } else { root.join(p) }),
+                smtp,
+                dry_run,
+                today: day.unwrap_or_else(today),
+                now: chrono::Utc::now(),
+            };
+            match crate::digest::run(&opts) {
+                Ok(crate::digest::Outcome::Nothing { since }) => {
+                    println!(
+                        "Nothing to send: no post-mortem published since {since} and no overdue action item. No email was sent."
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(crate::digest::Outcome::DryRun { message }) => {
+                    print!("{message}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(crate::digest::Outcome::Done {
+                    published,
+                    overdue,
+                    written,
+                    sent_to,
+                }) => {
+                    if let Some(path) = written {
+                        println!("Wrote the digest to {}", path.display());
+                    }
+                    if !sent_to.is_empty() {
+                        println!(
+                            "Sent the digest ({published} post-mortems, {overdue} overdue action items) to {}",
+                            sent_to.join(", ")
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(Error::Invalid(diags)) => {
+                    print_diagnostics(&diags);
+                    eprintln!("digest not sent: fix the library first");
                     Ok(ExitCode::from(1))
                 }
                 Err(e) => Err(e.into()),

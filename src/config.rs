@@ -25,6 +25,7 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub action_items: ActionItemConfig,
     pub patterns: PatternsConfig,
+    pub feeds: FeedsConfig,
     pub digest: DigestConfig,
     pub search: SearchConfig,
 }
@@ -43,6 +44,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             action_items: ActionItemConfig::default(),
             patterns: PatternsConfig::default(),
+            feeds: FeedsConfig::default(),
             digest: DigestConfig::default(),
             search: SearchConfig::default(),
         }
@@ -77,6 +79,19 @@ impl Default for ActionItemConfig {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct FeedsConfig {
+    /// How many post-mortems a feed lists, newest first.
+    pub limit: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig { limit: 20 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct PatternsConfig {
     /// A root cause or component "repeats" when two of its incidents are this many days
     /// apart or fewer.
@@ -94,10 +109,24 @@ impl Default for PatternsConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DigestConfig {
+    /// The sender, e.g. "Incident library <incidents@example.com>".
     pub from: Option<String>,
+    /// Recipients when `--to` is not given.
     pub to: Vec<String>,
+    /// The subject's first words; the counts follow.
     pub subject: Option<String>,
+    /// The SMTP server as a URL: `smtp://host:25`, `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465`. Or give `host`, `port` and `tls`.
     pub smtp: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    pub tls: Option<String>,
+    /// The SMTP user; the password comes only from the environment variable
+    /// `PMSITE_SMTP_PASSWORD`.
+    pub user: Option<String>,
+    /// A `List-Unsubscribe` value, e.g. "<mailto:incidents-digest-leave@example.com>".
+    pub unsubscribe: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -245,6 +245,7 @@ impl Site<'_> {
                 n += self.write_patterns(sink)?;
                 n += self.write_external(sink, &rows)?;
                 n += self.write_impact_csv(sink)?;
+                n += self.write_feeds(sink)?;
                 if self.drafts {
                     n += self.write_review(sink, &rows)?;
                 }

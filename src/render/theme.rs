@@ -31,6 +31,8 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/external.html",
     "templates/review.html",
     "templates/partials/incident_row.html",
+    "templates/digest.html",
+    "templates/digest.txt",
     "static/tables.js",
     "static/style.css",
     "static/syntax.css",

@@ -10,6 +10,7 @@ use super::charts;
 use super::views::{IncidentRow, incident_url};
 use crate::content::model::{ActionType, Status, Ticket};
 use crate::error::{Error, Result};
+use crate::feeds;
 use crate::library::terms::Taxonomy;
 use crate::library::{review, tracker};
 use crate::markdown::escape_html as esc;
@@ -342,6 +343,68 @@ impl Site<'_> {
         let mut ctx = self.context();
         ctx.insert("queue", &queue);
         self.page(sink, "review/index.html", "review.html", &ctx)
+    }
+
+    /// `/rss.xml` and `/atom.xml` for the library, and `atom.xml` beside each component,
+    /// tag and root cause page.
+    pub(super) fn write_feeds(&self, sink: &dyn Sink) -> Result<usize> {
+        let base = self.config.base();
+        let limit = self.config.feeds.limit;
+        let all = feeds::entries(self.lib, 0..self.lib.incidents.len());
+        let home = format!("{base}/");
+        let description = if self.config.description.is_empty() {
+            "Newly published post-mortems"
+        } else {
+            &self.config.description
+        };
+        let rss_url = format!("{base}/rss.xml");
+        let meta = |self_url| feeds::FeedMeta {
+            title: &self.config.title,
+            description,
+            page_url: &home,
+            self_url,
+        };
+        sink.write(
+            "rss.xml",
+            feeds::rss(self.config, self.lib, &meta(&rss_url), &all, limit).as_bytes(),
+        )?;
+        let atom_url = format!("{base}/atom.xml");
+        sink.write(
+            "atom.xml",
+            feeds::atom(self.config, self.lib, &meta(&atom_url), &all, limit).as_bytes(),
+        )?;
+        let mut count = 2;
+        for taxonomy in [Taxonomy::Components, Taxonomy::Tags, Taxonomy::RootCauses] {
+            for term in &self.lib.terms(taxonomy).terms {
+                let entries = feeds::entries(self.lib, term.incidents.iter().copied());
+                let page_url = format!("{base}/{}/{}/", taxonomy.path(), term.slug);
+                let self_url = format!("{page_url}atom.xml");
+                let title = format!(
+                    "{}: {} {}",
+                    self.config.title,
+                    taxonomy.singular(),
+                    term.name
+                );
+                let description = format!(
+                    "Post-mortems with the {} {}",
+                    taxonomy.singular(),
+                    term.name
+                );
+                let meta = feeds::FeedMeta {
+                    title: &title,
+                    description: &description,
+                    page_url: &page_url,
+                    self_url: &self_url,
+                };
+                let path = format!("{}/{}/atom.xml", taxonomy.path(), term.slug);
+                sink.write(
+                    &path,
+                    feeds::atom(self.config, self.lib, &meta, &entries, limit).as_bytes(),
+                )?;
+                count += 1;
+            }
+        }
+        Ok(count)
     }
 
     /// `/impact.csv`: per incident the dates, durations, severity, components and every

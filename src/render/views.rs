@@ -340,19 +340,36 @@ fn people_fields(p: &crate::content::model::People) -> Vec<Field> {
 /// `customers_affected = 1200` as "Customers affected: 1200".
 pub fn map_fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
     map.iter()
-        .map(|(k, v)| {
-            let label = k.replace(['_', '-'], " ");
-            let mut chars = label.chars();
-            let label = chars
-                .next()
-                .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-                .unwrap_or_default();
-            Field {
-                label,
-                value: value_text(v),
-            }
+        .map(|(k, v)| Field {
+            label: humanize_key(k),
+            value: value_text(v),
         })
         .collect()
+}
+
+/// `customers_affected` → "Customers affected", `sla_breached` → "SLA breached".
+fn humanize_key(key: &str) -> String {
+    const ACRONYMS: &[&str] = &[
+        "sla", "slo", "sli", "api", "id", "url", "mttr", "mttd", "ic", "pr", "cve", "usd", "eur",
+    ];
+    let words: Vec<String> = key
+        .split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            if ACRONYMS.contains(&w.to_ascii_lowercase().as_str()) {
+                w.to_ascii_uppercase()
+            } else if i == 0 {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 fn value_text(v: &Value) -> String {
