@@ -116,8 +116,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 }
 
 /// Validates every post-mortem, drafts and restricted ones included. Unresolved wiki links
-/// are errors here (a build shows them as plain text).
+/// and broken internal links are errors here (a build shows them as plain text).
 pub fn check(root: &Path, today: NaiveDate) -> Result<Vec<Diagnostic>> {
+    check_with(root, today, None).map(|(d, _)| d)
+}
+
+/// `check`, and given a timeout, every external link too (`check --external`).
+pub fn check_with(
+    root: &Path,
+    today: NaiveDate,
+    external: Option<std::time::Duration>,
+) -> Result<(Vec<Diagnostic>, Option<crate::check::ExternalSummary>)> {
     let selection = Selection {
         drafts: true,
         include_restricted: true,
@@ -127,7 +136,16 @@ pub fn check(root: &Path, today: NaiveDate) -> Result<Vec<Diagnostic>> {
     match load(root, None, selection) {
         Ok(loaded) => {
             let theme = Theme::load(root, &loaded.config.theme);
+            let summary = external.map(|timeout| {
+                crate::check::external(
+                    library::links::external_links(&loaded.library, &loaded.config),
+                    timeout,
+                )
+            });
             let mut d = loaded.diagnostics;
+            if let Some(s) = &summary {
+                d.extend(s.diagnostics.iter().cloned());
+            }
             if let Err(e) = theme {
                 d.push(Diagnostic {
                     path: "templates".into(),
@@ -136,9 +154,9 @@ pub fn check(root: &Path, today: NaiveDate) -> Result<Vec<Diagnostic>> {
                     message: e.to_string(),
                 });
             }
-            Ok(d)
+            Ok((d, summary))
         }
-        Err(Error::Invalid(d)) => Ok(d),
+        Err(Error::Invalid(d)) => Ok((d, None)),
         Err(e) => Err(e),
     }
 }

@@ -95,6 +95,12 @@ pub enum Command {
         /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
+        /// Also request every external link (one at a time per host) and report broken ones.
+        #[arg(long)]
+        external: bool,
+        /// Seconds to wait for each external link.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
     },
 }
 
@@ -265,11 +271,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Check { today: day } => {
-            let mut diags = build::check(&root, day.unwrap_or_else(today))?;
+        Command::Check {
+            today: day,
+            external,
+            timeout,
+        } => {
+            let timeout = external.then(|| std::time::Duration::from_secs(timeout));
+            let (mut diags, summary) =
+                build::check_with(&root, day.unwrap_or_else(today), timeout)?;
             diagnostics::sort(&mut diags);
             print_diagnostics(&diags);
             let (errors, warnings) = summary_counts(&diags);
+            if let Some(s) = summary {
+                eprintln!("external links: {} checked, {} broken", s.checked, s.broken);
+            }
             if std::io::stderr().is_terminal() || errors + warnings > 0 {
                 eprintln!("check: {errors} error(s), {warnings} warning(s)");
             }

@@ -5,6 +5,7 @@
 //! user's files are `Diagnostic`s, collected and reported together.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -52,7 +52,9 @@ pub fn discover(root: &Path) -> crate::Result<Vec<PathBuf>> {
         })?;
         let name = entry.file_name().to_string_lossy();
         let is_md = name.ends_with(".md") || name.ends_with(".markdown");
-        if entry.file_type().is_file() && is_md && !name.starts_with('_') {
+        // A wiki's `Home.md`, `_Sidebar.md` and `_Footer.md` are not post-mortems.
+        let chrome = name.starts_with('_') || name.eq_ignore_ascii_case("home.md");
+        if entry.file_type().is_file() && is_md && !chrome {
             files.push(entry.into_path());
         }
     }
@@ -138,8 +140,10 @@ pub fn load_bytes(
 
     let mut body = split.body.to_string();
     let mut wiki_status = None;
+    let mut wiki_field_count = 0;
     if wiki_page {
-        wiki_status = wiki_fields(&mut body, split.body_line, &mut fields, &mut problems);
+        (wiki_status, wiki_field_count) =
+            wiki_fields(&mut body, split.body_line, &mut fields, &mut problems);
     }
     let heading_title = take_title_heading(&mut body, fields.title.as_deref());
     let stem = rel
@@ -320,9 +324,20 @@ pub fn load_bytes(
         body,
         toc,
         wiki_links: parsed.wiki_links,
+        links: parsed.links,
         keywords: parsed.keywords,
         wiki_page,
     };
+    // A wiki has pages that are not post-mortems (a home page, a runbook): a page with no
+    // front matter and nothing of a post-mortem is skipped, not reported.
+    if wiki_page
+        && wiki_field_count == 0
+        && incident.timeline.is_empty()
+        && incident.action_items.is_empty()
+        && problems.is_empty()
+    {
+        return (None, Vec::new());
+    }
     let diagnostics = problems
         .into_iter()
         .map(|p| problem_to_diagnostic(rel, p))
@@ -344,6 +359,37 @@ fn unique_id(toc: &[model::TocEntry], base: &str) -> String {
 
 fn warnings(incident: &Incident, rel: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if incident.wiki_page {
+        // One line per wiki page naming every field the team can fill in.
+        let missing: Vec<(&str, &str)> = [
+            (incident.date.is_none(), ("date", "**Date:** 2024-03-12")),
+            (
+                incident.severity.is_none(),
+                ("severity", "**Severity:** SEV2"),
+            ),
+            (
+                incident.components.is_empty(),
+                ("components", "**Components:** checkout-api, postgres"),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(missing, what)| missing.then_some(what))
+        .collect();
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|m| m.0).collect();
+            let lines: Vec<&str> = missing.iter().map(|m| m.1).collect();
+            out.push(Diagnostic::warning(
+                rel,
+                1,
+                format!(
+                    "could not find: {}; add lines such as {} under the title",
+                    names.join(", "),
+                    lines.join(" and ")
+                ),
+            ));
+        }
+        return out;
+    }
     if incident.date.is_none() {
         out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z"));
     }
@@ -387,8 +433,9 @@ fn wiki_fields(
     body_line: usize,
     fields: &mut Fields,
     problems: &mut Vec<Problem>,
-) -> Option<Status> {
+) -> (Option<Status>, usize) {
     let mut status = None;
+    let mut found = 0;
     let mut out = String::with_capacity(body.len());
     let mut in_top = true;
     for (i, line) in body.split_inclusive('\n').enumerate() {
@@ -445,13 +492,14 @@ fn wiki_fields(
             true
         });
         if consumed {
+            found += 1;
             out.push_str(if line.ends_with('\n') { "\n" } else { "" });
         } else {
             out.push_str(line);
         }
     }
     *body = out;
-    status
+    (status, found)
 }
 
 /// Status words the templates use, mapped to the three states; unknown is published with a
@@ -515,6 +563,7 @@ struct ParsedBody {
     external_message: Option<ExternalMessage>,
     summary: Option<String>,
     wiki_links: Vec<model::WikiLink>,
+    links: Vec<model::PageLink>,
     keywords: Vec<(String, u32)>,
 }
 
@@ -540,6 +589,7 @@ fn parse_body(
         external_message: None,
         summary: None,
         wiki_links: Vec::new(),
+        links: Vec::new(),
         keywords: Vec::new(),
     };
 
@@ -554,6 +604,17 @@ fn parse_body(
                 line,
             });
             link.url = format!("{}{index}", crate::library::WIKI_LINK_PREFIX);
+        } else if let NodeValue::Link(link) = &mut data.value {
+            let index = parsed.links.len();
+            parsed.links.push(model::PageLink {
+                url: link.url.clone(),
+                line,
+            });
+            // A link to another post-mortem's file becomes a link to its page once the
+            // library knows every page.
+            if crate::library::links::is_markdown_path(&link.url) {
+                link.url = format!("{}{index}", crate::library::links::MD_LINK_PREFIX);
+            }
         }
     }
 

@@ -154,6 +154,12 @@ pub struct WikiLink {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub url: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -192,6 +198,9 @@ pub struct Incident {
     pub toc: Vec<TocEntry>,
     /// `[[...]]` links, in order; the body refers to them by index.
     pub wiki_links: Vec<WikiLink>,
+    /// Every Markdown link as written, with its line, for `check`; a link to another
+    /// post-mortem's `.md` file is rewritten in the body to `pmsite-md:<index>`.
+    pub links: Vec<PageLink>,
     /// Written as a wiki page (no front matter).
     pub wiki_page: bool,
     /// Word counts of the summary and prose (not code, timeline or action items), for

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::content::model::{Incident, Status, Visibility};
 use crate::diagnostics::Diagnostic;
 
+pub mod links;
 pub mod patterns;
 pub mod related;
 pub mod review;
@@ -52,6 +53,8 @@ pub struct Derived {
     pub backlinks: Vec<usize>,
     /// For each of the incident's wiki links, the incident it resolves to.
     pub wiki_targets: Vec<Option<usize>>,
+    /// For each of the incident's Markdown links, the page a `.md` link resolves to.
+    pub md_targets: Vec<Option<String>>,
 }
 
 #[derive(Debug)]
@@ -164,6 +167,11 @@ pub fn derive(
         diagnostics.extend(d);
     }
     lib.patterns = patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days);
+    let (md_targets, link_problems) = links::check(&lib, config, selection.strict_links);
+    for (d, t) in lib.derived.iter_mut().zip(md_targets) {
+        d.md_targets = t;
+    }
+    diagnostics.extend(link_problems);
     (lib, diagnostics)
 }
 
@@ -233,6 +241,17 @@ fn resolve_wiki_links(
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, inc) in incidents.iter().enumerate() {
         by_key.entry(inc.title.to_lowercase()).or_insert(i);
+    }
+    // A wiki links by page name: the file name, with `-` for spaces.
+    for (i, inc) in incidents.iter().enumerate() {
+        if let Some(stem) = inc
+            .source_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_lowercase())
+        {
+            by_key.entry(stem.replace('-', " ")).or_insert(i);
+            by_key.entry(stem).or_insert(i);
+        }
     }
     for (i, inc) in incidents.iter().enumerate() {
         by_key.insert(inc.id.to_lowercase(), i);

@@ -395,13 +395,37 @@ static WIKI_LINK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("wiki link regex")
 });
 
-/// Wiki links become links to the incident, or plain text when they match none.
+static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"href="{}(\d+)""#,
+        crate::library::links::MD_LINK_PREFIX
+    ))
+    .expect("md link regex")
+});
+
+/// Wiki links become links to the incident, or plain text when they match none; links to a
+/// post-mortem's `.md` file become links to its page.
 pub fn resolve_wiki_links(html: &str, derived: &Derived, lib: &Library, root: &str) -> String {
+    let html = if html.contains(crate::library::links::MD_LINK_PREFIX) {
+        let incident_links = |i: usize| derived.md_targets.get(i).cloned().flatten();
+        MD_LINK
+            .replace_all(html, |c: &regex::Captures<'_>| {
+                let i = c[1].parse::<usize>().unwrap_or(usize::MAX);
+                let original = derived_original(lib, derived, i);
+                format!(
+                    "href=\"{}\"",
+                    escape_html(&incident_links(i).unwrap_or(original))
+                )
+            })
+            .into_owned()
+    } else {
+        html.to_string()
+    };
     if !html.contains(WIKI_LINK_PREFIX) {
-        return html.to_string();
+        return html;
     }
     WIKI_LINK
-        .replace_all(html, |c: &regex::Captures<'_>| {
+        .replace_all(&html, |c: &regex::Captures<'_>| {
             let target = c[1]
                 .parse::<usize>()
                 .ok()
@@ -420,4 +444,17 @@ pub fn resolve_wiki_links(html: &str, derived: &Derived, lib: &Library, root: &s
             }
         })
         .into_owned()
+}
+
+/// The link as the author wrote it, for a `.md` link that resolves to no page.
+fn derived_original(lib: &Library, derived: &Derived, index: usize) -> String {
+    let incident = lib
+        .derived
+        .iter()
+        .position(|d| std::ptr::eq(d, derived))
+        .map(|i| &lib.incidents[i]);
+    incident
+        .and_then(|inc| inc.links.get(index))
+        .map(|l| l.url.clone())
+        .unwrap_or_default()
 }

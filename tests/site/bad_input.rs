@@ -332,8 +332,11 @@ fn every_prefix_of_the_examples_loads_without_panic() {
                 &config,
                 &md,
             );
+            // A prefix with front matter is an incident or a reported problem; one without may
+            // be a page with nothing of a post-mortem yet, which is skipped.
+            let fenced = bytes[..end].starts_with(b"+++\n") || bytes[..end].starts_with(b"---\n");
             assert!(
-                incident.is_some() || !diags.is_empty(),
+                incident.is_some() || !diags.is_empty() || !fenced,
                 "prefix {end} of {} gave nothing",
                 entry.path().display()
             );

@@ -81,7 +81,10 @@ fn unknown_wiki_status_is_a_warning_and_published() {
 #[test]
 fn title_from_file_name_when_no_heading() {
     let t = SiteTest::new()
-        .file("content/Checkout-outage-March.md", "Just text.\n")
+        .file(
+            "content/Checkout-outage-March.md",
+            "**Date:** 2024-03-02\n\nJust text.\n",
+        )
         .build();
     assert_eq!(
         t.incident("Checkout-outage-March")["title"],
@@ -133,6 +136,61 @@ fn wiki_links_resolve_by_id_and_title_and_give_backlinks() {
     assert!(
         out.stderr
             .contains("content/a.md:7: error: wiki link [[Nope]]"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A GitHub/GitLab wiki checkout: sidebar, footer and home page, a runbook that is no
+/// post-mortem, PagerDuty-template pages and links by page name.
+fn wiki_checkout() -> SiteTest {
+    SiteTest::new()
+        .file("content/_Sidebar.md", "* [[Home]]\n* [[Checkout-outage]]\n")
+        .file("content/_Footer.md", "Maintained by SRE.\n")
+        .file("content/Home.md", "# Welcome\n\nOur post-mortems live here. See [[Checkout-outage]].\n")
+        .file("content/On-call-runbook.md", "# On-call runbook\n\nRestart the thing.\n")
+        .file("content/Checkout-outage.md", &PAGERDUTY.replace("# Static assets failed after the CDN certificate expired", "# Checkout outage"))
+        .file(
+            "content/Search-slowdown.md",
+            "**Postmortem Owner:** Kai\n**Status:** In Review\n\n## Timeline\n\n- 2024-05-01 10:00 Latency climbs; OUTAGE BEGINS\n\n## Analysis\n\nSee [[Checkout outage]] and [[Checkout-outage|the checkout page]].\n",
+        )
+}
+
+#[test]
+fn a_wiki_checkout_builds_as_a_library() {
+    let t = wiki_checkout().drafts();
+    let report = t.try_build().expect("builds");
+    // Only the two post-mortems are incidents.
+    assert_eq!(report.incidents, 2, "{:?}", ids(&t.json()));
+    assert_eq!(ids(&t.json()), vec!["Checkout-outage", "Search-slowdown"]);
+    assert_eq!(t.incident("Search-slowdown")["title"], "Search slowdown");
+    assert_eq!(t.incident("Search-slowdown")["status"], "review");
+    // Links by page name, with `-` or spaces, resolve; the target lists its backlinks.
+    t.contains("incidents/search-slowdown/index.html", "<a class=\"wikilink\" href=\"/incidents/checkout-outage/\" title=\"Checkout outage\">Checkout outage</a>")
+        .contains("incidents/search-slowdown/index.html", ">the checkout page</a>");
+    assert_eq!(
+        t.incident("Checkout-outage")["backlinks"],
+        serde_json::json!(["Search-slowdown"])
+    );
+}
+
+#[test]
+fn check_lists_the_fields_a_wiki_page_lacks() {
+    let t = wiki_checkout();
+    let out = t.cli(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("content/Search-slowdown.md:1: warning: could not find: severity, components; add lines such as **Severity:** SEV2 and **Components:** checkout-api, postgres under the title"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("Checkout-outage.md:1: warning"),
+        "the PagerDuty page has every field: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("Home.md") && !out.stderr.contains("runbook"),
         "{}",
         out.stderr
     );
