@@ -39,14 +39,17 @@ fn probe(agent: &ureq::Agent, url: &str) -> Option<String> {
     }
 }
 
+/// An external URL and every place (file, line) it is written.
+pub type LinkPlaces = (String, Vec<(PathBuf, usize)>);
+
 /// Checks every link; each broken one is an error at every place it is written.
-pub fn external(links: Vec<(String, Vec<(PathBuf, usize)>)>, timeout: Duration) -> ExternalSummary {
+pub fn external(links: Vec<LinkPlaces>, timeout: Duration) -> ExternalSummary {
     let agent = ureq::AgentBuilder::new()
         .timeout(timeout)
         .redirects(5)
         .user_agent("pmsite link check")
         .build();
-    let mut by_host: BTreeMap<String, Vec<(String, Vec<(PathBuf, usize)>)>> = BTreeMap::new();
+    let mut by_host: BTreeMap<String, Vec<LinkPlaces>> = BTreeMap::new();
     for (url, places) in links {
         by_host
             .entry(host_of(&url))
@@ -59,15 +62,12 @@ pub fn external(links: Vec<(String, Vec<(PathBuf, usize)>)>, timeout: Duration) 
     std::thread::scope(|scope| {
         for _ in 0..HOSTS_AT_ONCE {
             scope.spawn(|| {
-                loop {
-                    let Some(host_links) = queue.lock().ok().and_then(|mut q| q.pop()) else {
-                        break;
-                    };
+                while let Some(host_links) = queue.lock().ok().and_then(|mut q| q.pop()) {
                     for (url, places) in host_links {
-                        if let Some(why) = probe(&agent, &url) {
-                            if let Ok(mut b) = broken.lock() {
-                                b.push((url, why, places));
-                            }
+                        if let Some(why) = probe(&agent, &url)
+                            && let Ok(mut b) = broken.lock()
+                        {
+                            b.push((url, why, places));
                         }
                     }
                 }

@@ -213,7 +213,7 @@ fn site_path_problem(
 }
 
 /// Every external (http, https) link of the library, once each, with where it was found.
-pub fn external_links(lib: &Library, config: &Config) -> Vec<(String, Vec<(PathBuf, usize)>)> {
+pub fn external_links(lib: &Library, config: &Config) -> Vec<crate::check::LinkPlaces> {
     let mut found: std::collections::BTreeMap<String, Vec<(PathBuf, usize)>> = Default::default();
     for inc in &lib.incidents {
         let timeline = inc

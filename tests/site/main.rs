@@ -12,6 +12,7 @@ mod drafts;
 mod example;
 mod feeds;
 mod json;
+mod links;
 mod markdown;
 mod output;
 mod severity;
