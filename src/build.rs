@@ -31,36 +31,97 @@ pub struct Loaded {
     pub config: Config,
     pub library: Library,
     pub diagnostics: Vec<Diagnostic>,
+    /// Wiki pages with nothing of a post-mortem (a home page, a runbook), skipped.
+    pub pages_skipped: usize,
+    /// How long each stage took, in seconds.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// A progress bar on a terminal for long builds; nothing otherwise (piped, `--quiet`).
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Builds of fewer post-mortems than this finish before a bar would be read.
+    const MIN_FILES: usize = 100;
+
+    pub fn hidden() -> Progress {
+        Progress(None)
+    }
+
+    /// A bar on standard error when it is a terminal.
+    pub fn on_terminal() -> Progress {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(0),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        Progress((!bar.is_hidden()).then_some(bar))
+    }
+
+    fn phase(&self, name: &'static str, len: usize) {
+        if let Some(bar) = &self.0 {
+            if len < Self::MIN_FILES {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            bar.set_prefix(name);
+            bar.set_length(len as u64);
+            bar.set_position(0);
+        }
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Loads the config and every post-mortem, and derives the library.
 pub fn load(root: &Path, base_url: Option<&str>, selection: Selection) -> Result<Loaded> {
+    load_with(root, base_url, selection, &Progress::hidden())
+}
+
+/// As `load`, reporting progress.
+pub fn load_with(
+    root: &Path,
+    base_url: Option<&str>,
+    selection: Selection,
+    progress: &Progress,
+) -> Result<Loaded> {
     let mut config = Config::load(root).map_err(Error::Invalid)?;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
     }
     let files = content::discover(root)?;
     let md = Markdown::new(config.markdown.allow_html);
+    let mut timings = Vec::new();
     let started = Instant::now();
-    let (incidents, mut diagnostics) = content::load_all(root, &files, &config, &md);
-    timing("load", started);
+    progress.phase("Loading", files.len());
+    let (incidents, mut diagnostics, pages_skipped) =
+        content::load_all(root, &files, &config, &md, &|| progress.tick());
+    timings.push(("load", started.elapsed().as_secs_f64()));
     let started = Instant::now();
     let (library, derive_diagnostics) = library::derive(incidents, &config, selection);
-    timing("derive", started);
+    timings.push(("derive", started.elapsed().as_secs_f64()));
     diagnostics.extend(derive_diagnostics);
     diagnostics::sort(&mut diagnostics);
     Ok(Loaded {
         config,
         library,
         diagnostics,
+        pages_skipped,
+        timings,
     })
-}
-
-/// Prints how long a stage took when `PMSITE_TIMINGS` is set (for profiling builds).
-pub fn timing(stage: &str, started: Instant) {
-    if std::env::var_os("PMSITE_TIMINGS").is_some() {
-        eprintln!("timing: {stage}: {:.3}s", started.elapsed().as_secs_f64());
-    }
 }
 
 /// What a finished build reports.
@@ -69,15 +130,23 @@ pub struct BuildReport {
     pub incidents: usize,
     pub drafts_left_out: usize,
     pub restricted_left_out: usize,
+    pub pages_skipped: usize,
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
     pub home_url: String,
     pub seconds: f64,
+    /// Seconds per stage: load, derive, render, write.
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// Builds the site into a staging directory and swaps it in. On any error the previous
 /// output is left exactly as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    build_with(opts, &Progress::hidden())
+}
+
+/// As `build`, reporting progress.
+pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildReport> {
     let started = Instant::now();
     let selection = Selection {
         drafts: opts.drafts,
@@ -85,33 +154,49 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         today: opts.today,
         strict_links: false,
     };
-    let loaded = load(&opts.root, opts.base_url.as_deref(), selection)?;
+    let loaded = load_with(&opts.root, opts.base_url.as_deref(), selection, progress);
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
     if diagnostics::has_errors(&loaded.diagnostics) {
+        progress.finish();
         return Err(Error::Invalid(loaded.diagnostics));
     }
+    let mut timings = loaded.timings.clone();
     let theme = Theme::load(&opts.root, &loaded.config.theme)?;
     let out = OutputDir::prepare(&opts.output)?;
+    let tick = || progress.tick();
     let site = Site {
         lib: &loaded.library,
         config: &loaded.config,
         theme: &theme,
         drafts: opts.drafts,
         generated: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        on_page: &tick,
     };
     let render_started = Instant::now();
-    let files = site.write_all(&out)?;
-    timing("render", render_started);
+    progress.phase("Rendering", loaded.library.incidents.len());
+    let files = site.write_all(&out);
+    progress.finish();
+    let files = files?;
+    timings.push(("render", render_started.elapsed().as_secs_f64()));
     let commit_started = Instant::now();
     out.commit()?;
-    timing("commit", commit_started);
+    timings.push(("write", commit_started.elapsed().as_secs_f64()));
     Ok(BuildReport {
         incidents: loaded.library.incidents.len(),
         drafts_left_out: loaded.library.drafts_left_out,
         restricted_left_out: loaded.library.restricted_left_out,
+        pages_skipped: loaded.pages_skipped,
         files,
         warnings: loaded.diagnostics,
         home_url: format!("{}/", loaded.config.base()),
         seconds: started.elapsed().as_secs_f64(),
+        timings,
     })
 }
 

@@ -66,6 +66,12 @@ pub enum Command {
         /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
+        /// Print nothing but problems: no progress bar, no summary.
+        #[arg(short, long, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Also print how long each stage took.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Email the post-mortems published since a date (or the last digest) and every overdue
     /// action item by owner.
@@ -159,6 +165,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             base_url,
             output,
             today: day,
+            quiet,
+            verbose,
         } => {
             let output = if output.is_absolute() {
                 output
@@ -173,9 +181,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 base_url,
                 today: day.unwrap_or_else(today),
             };
-            match build::build(&opts) {
+            let progress = if quiet {
+                build::Progress::hidden()
+            } else {
+                build::Progress::on_terminal()
+            };
+            match build::build_with(&opts, &progress) {
                 Ok(report) => {
                     print_diagnostics(&report.warnings);
+                    if verbose {
+                        for (stage, seconds) in &report.timings {
+                            eprintln!("timing: {stage}: {seconds:.3}s");
+                        }
+                    }
+                    if quiet {
+                        return Ok(ExitCode::SUCCESS);
+                    }
                     let mut left_out = Vec::new();
                     if report.drafts_left_out > 0 {
                         left_out.push(format!(
@@ -187,6 +208,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         left_out.push(format!(
                             "{} restricted left out",
                             report.restricted_left_out
+                        ));
+                    }
+                    if report.pages_skipped > 0 {
+                        left_out.push(format!(
+                            "{} pages that are not post-mortems skipped",
+                            report.pages_skipped
                         ));
                     }
                     if !report.warnings.is_empty() {

@@ -62,24 +62,34 @@ pub fn discover(root: &Path) -> crate::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Loads every file in parallel. Incidents come back in path order with all diagnostics.
+/// Loads every file in parallel. Incidents come back in path order with all diagnostics,
+/// and the number of pages skipped as not post-mortems.
 pub fn load_all(
     root: &Path,
     files: &[PathBuf],
     config: &Config,
     md: &Markdown,
-) -> (Vec<Incident>, Vec<Diagnostic>) {
+    on_file: &(dyn Fn() + Sync),
+) -> (Vec<Incident>, Vec<Diagnostic>, usize) {
     let results: Vec<_> = files
         .par_iter()
-        .map(|path| load_file(root, path, config, md))
+        .map(|path| {
+            let loaded = load_file(root, path, config, md);
+            on_file();
+            loaded
+        })
         .collect();
     let mut incidents = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
+    let mut skipped = 0;
     for (incident, diags) in results {
+        if incident.is_none() && diags.is_empty() {
+            skipped += 1;
+        }
         incidents.extend(incident);
         diagnostics.extend(diags);
     }
-    (incidents, diagnostics)
+    (incidents, diagnostics, skipped)
 }
 
 /// Loads one file from disk.

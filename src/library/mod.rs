@@ -150,9 +150,7 @@ pub fn derive(
         }
         derived[i].wiki_targets = t;
     }
-    let t = std::time::Instant::now();
     let related = related::related(&lib.incidents);
-    crate::build::timing("derive related", t);
     for (d, r) in derived.iter_mut().zip(related) {
         d.related = r;
     }

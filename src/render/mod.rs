@@ -30,6 +30,8 @@ pub struct Site<'a> {
     pub drafts: bool,
     /// RFC 3339, for `incidents.json` and page footers.
     pub generated: String,
+    /// Called once per incident page written (a progress bar).
+    pub on_page: &'a (dyn Fn() + Sync),
 }
 
 #[derive(Serialize)]
@@ -230,18 +232,15 @@ impl Site<'_> {
                         ctx.insert("incident", &page);
                         let html = self.render("incident.html", &ctx)?;
                         let path = format!("incidents/{}/index.html", self.lib.incidents[i].slug);
-                        sink.write(&path, &html)
+                        sink.write(&path, &html)?;
+                        (self.on_page)();
+                        Ok(())
                     })
                     .collect::<Result<Vec<()>>>()
             },
             || -> Result<usize> {
-                let t = std::time::Instant::now();
                 let mut n = self.write_terms(sink, &row_html)?;
-                crate::build::timing("render terms", t);
-                let t = std::time::Instant::now();
                 n += self.write_actions(sink)?;
-                crate::build::timing("render actions", t);
-                let t = std::time::Instant::now();
                 n += self.write_patterns(sink)?;
                 n += self.write_external(sink, &rows)?;
                 n += self.write_impact_csv(sink)?;
@@ -249,7 +248,6 @@ impl Site<'_> {
                 if self.drafts {
                     n += self.write_review(sink, &rows)?;
                 }
-                crate::build::timing("render patterns, external, csv, review", t);
                 Ok(n)
             },
         );

@@ -34,6 +34,7 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/digest.html",
     "templates/digest.txt",
     "static/tables.js",
+    "static/embed.js",
     "static/style.css",
     "static/syntax.css",
 ];

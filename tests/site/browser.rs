@@ -11,6 +11,12 @@ use crate::harness::*;
 
 /// Serves `dir` on a free loopback port until the test ends; returns the base URL.
 fn serve(dir: PathBuf) -> String {
+    serve_with(dir, false)
+}
+
+/// As `serve`; with `cors`, every answer allows any origin (as netlify.toml does for
+/// incidents.json).
+fn serve_with(dir: PathBuf, cors: bool) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -48,7 +54,12 @@ fn serve(dir: PathBuf) -> String {
                         Some("svg") => "image/svg+xml",
                         _ => "application/octet-stream",
                     };
-                    write!(out, "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())
+                    let allow = if cors {
+                        "Access-Control-Allow-Origin: *\r\n"
+                    } else {
+                        ""
+                    };
+                    write!(out, "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\n{allow}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len())
                         .and_then(|_| out.write_all(&body))
                 }
                 _ => write!(
@@ -182,5 +193,122 @@ fn sortable_tables_get_sort_buttons() {
         ),
         "{}",
         &dom[dom.find("<table").unwrap()..][..400]
+    );
+}
+
+/// A wiki page on another origin (another port) that includes the site's embed.js.
+fn wiki_page(site: &str, attributes: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let html = format!(
+        "<!doctype html><html><body><h1>Checkout runbook</h1><script src=\"{site}/embed.js\" {attributes}></script><p id=\"after\">end</p></body></html>"
+    );
+    std::fs::write(dir.path().join("index.html"), html).unwrap();
+    let url = serve(dir.path().to_path_buf());
+    (dir, url)
+}
+
+fn embed_library() -> SiteTest {
+    let pm = |id: &str, date: &str, sev: &str, comps: &str, title: &str| {
+        format!(
+            "+++\ntitle = {}\nid = \"{id}\"\ndate = {date}\nseverity = \"{sev}\"\ncomponents = [{comps}]\ntags = [\"deploy\"]\n+++\n",
+            toml::Value::String(title.into())
+        )
+    };
+    SiteTest::new()
+        .file(
+            "content/a.md",
+            &pm(
+                "A",
+                "2024-01-01",
+                "SEV1",
+                "\"checkout-api\"",
+                "Oldest checkout outage",
+            ),
+        )
+        .file(
+            "content/b.md",
+            &pm(
+                "B",
+                "2024-02-01",
+                "SEV2",
+                "\"checkout-api\"",
+                "Checkout <script>alert(1)</script> slow",
+            ),
+        )
+        .file(
+            "content/c.md",
+            &pm(
+                "C",
+                "2024-03-01",
+                "SEV2",
+                "\"checkout-api\"",
+                "Newest checkout outage",
+            ),
+        )
+        .file(
+            "content/d.md",
+            &pm("D", "2024-04-01", "SEV3", "\"search\"", "Search outage"),
+        )
+        .build()
+}
+
+#[test]
+#[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
+fn embed_js_lists_filtered_incidents_on_another_origin() {
+    let t = embed_library();
+    let site = serve_with(t.public(), true);
+    let (_wiki, wiki) = wiki_page(&site, "data-component=\"checkout-api\" data-limit=\"2\"");
+    assert_ne!(site, wiki, "two origins");
+    let dom = dump_dom(&format!("{wiki}/"));
+    let items: Vec<&str> = dom
+        .match_indices("<li class=\"pmsite-embed-item\">")
+        .map(|(i, _)| &dom[i..i + dom[i..].find("</li>").unwrap()])
+        .collect();
+    assert_eq!(items.len(), 2, "limit 2, newest first: {dom}");
+    assert!(
+        items[0].contains(&format!(
+            "<a href=\"{}/incidents/c/\">Newest checkout outage</a>",
+            "https://incidents.example.com"
+        )),
+        "{}",
+        items[0]
+    );
+    assert!(items[0].contains("[SEV2]"), "{}", items[0]);
+    // Text from the data is text, never markup.
+    assert!(
+        items[1].contains("Checkout &lt;script&gt;alert(1)&lt;/script&gt; slow"),
+        "{}",
+        items[1]
+    );
+    assert!(
+        dom.find("pmsite-embed").unwrap() < dom.find("id=\"after\"").unwrap(),
+        "the list stands where the script is"
+    );
+
+    let (_wiki, wiki) = wiki_page(&site, "data-severity=\"sev3\"");
+    let dom = dump_dom(&format!("{wiki}/"));
+    assert!(
+        dom.contains(">Search outage</a>") && !dom.contains(">Newest checkout outage</a>"),
+        "{dom}"
+    );
+
+    let (_wiki, wiki) = wiki_page(&site, "data-search data-tag=\"deploy\"");
+    let dom = dump_dom(&format!("{wiki}/"));
+    assert!(
+        dom.contains("<input type=\"search\" placeholder=\"Search incidents\""),
+        "{dom}"
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
+fn embed_js_says_so_when_cors_is_missing() {
+    let t = embed_library();
+    let site = serve_with(t.public(), false);
+    let (_wiki, wiki) = wiki_page(&site, "data-limit=\"3\"");
+    let dom = dump_dom(&format!("{wiki}/"));
+    assert!(
+        dom.contains("class=\"pmsite-embed-error\">Incidents could not be loaded from"),
+        "{dom}"
     );
 }

@@ -15,6 +15,8 @@ mod json;
 mod links;
 mod markdown;
 mod output;
+mod progress;
+mod publishing;
 mod severity;
 mod timeline;
 mod tracking;

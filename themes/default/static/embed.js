@@ -1,0 +1,78 @@
+// pmsite embed: shows the latest incidents, or a search box, on any page (a wiki, a runbook).
+//
+//   <script src="https://incidents.example.com/embed.js" data-component="checkout-api"
+//           data-limit="5"></script>
+//
+// Filters: data-component, data-tag, data-root-cause, data-severity; data-limit (default 5);
+// data-search adds a search box over titles, ids and summaries. It reads incidents.json from
+// the site the script came from, so that site must send `Access-Control-Allow-Origin` for
+// incidents.json when the page is on another origin (see the README). No dependencies; the
+// list is built with text nodes only, so nothing in the data can inject markup.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var base = script.src.replace(/embed\.js(\?.*)?$/, "");
+  var data = script.dataset;
+  var limit = parseInt(data.limit || "5", 10) || 5;
+
+  var box = document.createElement("div");
+  box.className = "pmsite-embed";
+  script.parentNode.insertBefore(box, script.nextSibling);
+
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    for (var k in attrs || {}) node.setAttribute(k, attrs[k]);
+    return node;
+  }
+
+  function has(list, value) {
+    return (list || []).some(function (v) { return v.toLowerCase() === value.toLowerCase(); });
+  }
+
+  function wanted(inc) {
+    if (data.component && !has(inc.components, data.component)) return false;
+    if (data.tag && !has(inc.tags, data.tag)) return false;
+    if (data.rootCause && !has(inc.root_causes, data.rootCause)) return false;
+    if (data.severity && (inc.severity || "").toLowerCase() !== data.severity.toLowerCase()) return false;
+    return true;
+  }
+
+  function render(list, incidents, query) {
+    list.textContent = "";
+    var q = (query || "").trim().toLowerCase();
+    var shown = incidents.filter(function (inc) {
+      if (!q) return true;
+      return [inc.title, inc.id, inc.summary || ""].join(" ").toLowerCase().indexOf(q) !== -1;
+    }).slice(0, limit);
+    shown.forEach(function (inc) {
+      var item = el("li", null, { "class": "pmsite-embed-item" });
+      if (inc.severity) item.appendChild(el("strong", "[" + inc.severity + "] "));
+      item.appendChild(el("a", inc.title, { href: inc.url }));
+      if (inc.date) item.appendChild(el("span", " " + inc.date.slice(0, 10), { "class": "pmsite-embed-date" }));
+      list.appendChild(item);
+    });
+    if (!shown.length) list.appendChild(el("li", "No incidents.", { "class": "pmsite-embed-empty" }));
+  }
+
+  fetch(base + "incidents.json")
+    .then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    })
+    .then(function (json) {
+      var incidents = (json.incidents || []).filter(wanted);
+      var list = el("ul", null, { "class": "pmsite-embed-list" });
+      if ("search" in data) {
+        var input = el("input", null, { type: "search", placeholder: "Search incidents", "aria-label": "Search incidents", "class": "pmsite-embed-search" });
+        input.addEventListener("input", function () { render(list, incidents, input.value); });
+        box.appendChild(input);
+      }
+      box.appendChild(list);
+      render(list, incidents, "");
+    })
+    .catch(function (e) {
+      box.appendChild(el("p", "Incidents could not be loaded from " + base + " (" + e.message + ").", { "class": "pmsite-embed-error" }));
+    });
+})();
