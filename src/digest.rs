@@ -328,21 +328,7 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
     }
     let mut written = None;
     if let Some(path) = &opts.out {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::Refused(format!(
-                        "{} already exists; pmsite never overwrites a file",
-                        path.display()
-                    ))
-                } else {
-                    Error::io(path, e)
-                }
-            })?;
-        std::io::Write::write_all(&mut file, &formatted).at(path)?;
+        crate::output::write_new(path, &formatted)?;
         written = Some(path.clone());
     }
     let url = smtp_url(config, opts.smtp.as_deref())?;

@@ -113,6 +113,30 @@ impl Sink for OutputDir {
     }
 }
 
+/// Writes a file of the user's only if nothing is there yet (`new`, `init`, `digest --out`):
+/// pmsite never overwrites a file it was not asked to replace.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).at(parent)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Refused(format!(
+                    "{} already exists; pmsite never overwrites a file",
+                    path.display()
+                ))
+            } else {
+                Error::io(path, e)
+            }
+        })?;
+    file.write_all(bytes).at(path)
+}
+
 fn check_replaceable(target: &Path) -> Result<()> {
     let Ok(meta) = fs::symlink_metadata(target) else {
         return Ok(());

@@ -1,7 +1,5 @@
 //! `pmsite init` and `pmsite new`: files written for the user, never over an existing one.
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -10,32 +8,14 @@ use regex::Regex;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, CONTENT_DIR, normalise_severity};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 
 const CONFIG_TEMPLATE: &str = include_str!("pmsite.toml");
 const EXAMPLE: &str = include_str!("example.md");
 const NEW_TEMPLATE: &str = include_str!("new.md");
 
-/// Writes a file only if nothing is there.
 fn create_new(path: &Path, text: &str) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).at(parent)?;
-    }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Refused(format!(
-                    "{} already exists; pmsite never overwrites a file",
-                    path.display()
-                ))
-            } else {
-                Error::io(path, e)
-            }
-        })?;
-    file.write_all(text.as_bytes()).at(path)
+    crate::output::write_new(path, text.as_bytes())
 }
 
 /// A new library in `dir`: `pmsite.toml` and one example post-mortem.
