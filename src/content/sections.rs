@@ -360,7 +360,11 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Vec<RawEnt
             NodeValue::List(_) => {
                 for item in block.children() {
                     let content = inline(item);
-                    let text = content.text.replace('\n', " ");
+                    let text = if content.text.contains('\n') {
+                        content.text.replace('\n', " ")
+                    } else {
+                        content.text
+                    };
                     push_line(
                         &text,
                         content.links,

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use serde::Serialize;
 
 use crate::content::model::Incident;
@@ -77,11 +79,16 @@ pub struct Terms {
     /// Most incidents first, then by name; severities in the order of the scale.
     pub terms: Vec<Term>,
     by_slug: HashMap<String, usize>,
+    /// Every spelling met, to its term: pages look terms up by the name written.
+    by_name: FxHashMap<String, usize>,
 }
 
 impl Terms {
     pub fn get(&self, name: &str) -> Option<&Term> {
-        self.by_slug.get(&term_slug(name)).map(|&i| &self.terms[i])
+        match self.by_name.get(name.trim()) {
+            Some(&i) => Some(&self.terms[i]),
+            None => self.by_slug.get(&term_slug(name)).map(|&i| &self.terms[i]),
+        }
     }
 }
 
@@ -106,6 +113,8 @@ pub fn collect(
     scale: &[String],
 ) -> (Terms, Vec<Diagnostic>) {
     let mut terms = Terms::default();
+    // Names repeat across thousands of incidents: each spelling is slugged once.
+    let mut index_of: FxHashMap<&str, usize> = FxHashMap::default();
     let mut warned: std::collections::HashSet<(String, String)> = Default::default();
     let mut diagnostics = Vec::new();
     for (i, incident) in incidents.iter().enumerate() {
@@ -114,25 +123,33 @@ pub fn collect(
             if name.is_empty() {
                 continue;
             }
-            let slug = term_slug(name);
-            let index = *terms.by_slug.entry(slug.clone()).or_insert_with(|| {
-                terms.terms.push(Term {
-                    name: name.to_string(),
-                    slug: slug.clone(),
-                    incidents: Vec::new(),
-                });
-                terms.terms.len() - 1
-            });
+            let index = match index_of.get(name) {
+                Some(&index) => index,
+                None => {
+                    let slug = term_slug(name);
+                    let index = *terms.by_slug.entry(slug.clone()).or_insert_with(|| {
+                        terms.terms.push(Term {
+                            name: name.to_string(),
+                            slug,
+                            incidents: Vec::new(),
+                        });
+                        terms.terms.len() - 1
+                    });
+                    index_of.insert(name, index);
+                    index
+                }
+            };
             let term = &mut terms.terms[index];
             if term.name != name && warned.insert((term.name.clone(), name.to_string())) {
                 diagnostics.push(Diagnostic::warning(
                     &incident.source_path,
                     0,
                     format!(
-                        "{} `{name}` and `{}` share the page /{}/{slug}/ and are merged; use one spelling",
+                        "{} `{name}` and `{}` share the page /{}/{}/ and are merged; use one spelling",
                         taxonomy.singular(),
                         term.name,
-                        taxonomy.path()
+                        taxonomy.path(),
+                        term.slug
                     ),
                 ));
             }
@@ -141,6 +158,7 @@ pub fn collect(
             }
         }
     }
+    let before: Vec<String> = terms.terms.iter().map(|t| t.slug.clone()).collect();
     if taxonomy == Taxonomy::Severities {
         let rank = |t: &Term| {
             scale
@@ -162,6 +180,11 @@ pub fn collect(
         .iter()
         .enumerate()
         .map(|(i, t)| (t.slug.clone(), i))
+        .collect();
+    // Sorting moved the terms: every spelling points at its term's new place.
+    terms.by_name = index_of
+        .into_iter()
+        .map(|(name, old)| (name.to_string(), terms.by_slug[&before[old]]))
         .collect();
     (terms, diagnostics)
 }

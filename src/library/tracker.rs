@@ -37,18 +37,31 @@ pub fn ordered(lib: &Library) -> Vec<ItemRef> {
 
 /// Items grouped by owner (no owner last), each group in tracker order.
 pub fn by_owner(lib: &Library, ordered: &[ItemRef]) -> Vec<(Option<String>, Vec<ItemRef>)> {
-    let mut groups: BTreeMap<(bool, String), (Option<String>, Vec<ItemRef>)> = BTreeMap::new();
+    // Grouped by the owner as written (no allocation per item), then by name.
+    let mut written: rustc_hash::FxHashMap<Option<&str>, Vec<ItemRef>> = Default::default();
     for &(i, k) in ordered {
-        let owner = lib.incidents[i].action_items[k].owner.clone();
-        let key = (
-            owner.is_none(),
-            owner.clone().unwrap_or_default().to_lowercase(),
-        );
-        groups
-            .entry(key)
-            .or_insert_with(|| (owner, Vec::new()))
-            .1
+        written
+            .entry(lib.incidents[i].action_items[k].owner.as_deref())
+            .or_default()
             .push((i, k));
+    }
+    let mut groups: BTreeMap<(bool, String), (Option<String>, Vec<ItemRef>)> = BTreeMap::new();
+    let mut merged = false;
+    for (owner, items) in written {
+        let key = (owner.is_none(), owner.unwrap_or_default().to_lowercase());
+        let group = groups
+            .entry(key)
+            .or_insert_with(|| (owner.map(str::to_string), Vec::new()));
+        merged |= !group.1.is_empty();
+        group.1.extend(items);
+    }
+    if merged {
+        // Spellings differing only in case share a group: keep the tracker's order in it.
+        let position: rustc_hash::FxHashMap<ItemRef, usize> =
+            ordered.iter().enumerate().map(|(p, r)| (*r, p)).collect();
+        for (_, items) in groups.values_mut() {
+            items.sort_by_key(|r| position[r]);
+        }
     }
     groups.into_values().collect()
 }

@@ -1,6 +1,7 @@
 //! What templates see: plain serializable views with every value preformatted, so templates
 //! stay simple and a library's overrides need no logic.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -122,7 +123,7 @@ pub struct LinkView {
 }
 
 #[derive(Serialize)]
-pub struct IncidentPage {
+pub struct IncidentPage<'a> {
     #[serde(flatten)]
     pub row: IncidentRow,
     pub severity_url: Option<String>,
@@ -137,17 +138,28 @@ pub struct IncidentPage {
     pub impact: Vec<Field>,
     pub extra: Vec<Field>,
     pub toc: Vec<TocEntry>,
-    pub body: Vec<BodyPart>,
+    pub body: Vec<PartView<'a>>,
     pub timeline: Vec<TimelineView>,
     pub action_items: Vec<ActionView>,
-    pub external_message: Option<String>,
+    pub external_message: Option<Cow<'a, str>>,
     pub related: Vec<LinkView>,
     pub backlinks: Vec<LinkView>,
     pub edit_url: Option<String>,
 }
 
-impl IncidentPage {
-    pub fn new(config: &Config, lib: &Library, index: usize) -> Self {
+/// A body part as the template sees it, the prose borrowed from the library where it needs
+/// no rewriting.
+#[derive(Serialize)]
+#[serde(tag = "kind", content = "html", rename_all = "snake_case")]
+pub enum PartView<'a> {
+    Prose(Cow<'a, str>),
+    Timeline,
+    ActionItems,
+    ExternalMessage,
+}
+
+impl<'a> IncidentPage<'a> {
+    pub fn new(config: &Config, lib: &'a Library, index: usize) -> Self {
         let root = config.root_path();
         let incident = &lib.incidents[index];
         let derived = &lib.derived[index];
@@ -192,7 +204,7 @@ impl IncidentPage {
                 reason,
             }
         };
-        let rewrite = |html: &str| resolve_wiki_links(html, derived, lib, &root);
+        let rewrite = |html: &'a str| resolve_wiki_links(html, derived, lib, &root);
         let links = |taxonomy: Taxonomy, values: &[String]| -> Vec<super::tracking::TermLink> {
             let terms = lib.terms(taxonomy);
             values
@@ -232,8 +244,10 @@ impl IncidentPage {
                 .body
                 .iter()
                 .map(|p| match p {
-                    BodyPart::Prose(html) => BodyPart::Prose(rewrite(html)),
-                    other => other.clone(),
+                    BodyPart::Prose(html) => PartView::Prose(rewrite(html)),
+                    BodyPart::Timeline => PartView::Timeline,
+                    BodyPart::ActionItems => PartView::ActionItems,
+                    BodyPart::ExternalMessage => PartView::ExternalMessage,
                 })
                 .collect(),
             timeline: timeline_views(incident),
@@ -405,8 +419,19 @@ static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Wiki links become links to the incident, or plain text when they match none; links to a
 /// post-mortem's `.md` file become links to its page.
-pub fn resolve_wiki_links(html: &str, derived: &Derived, lib: &Library, root: &str) -> String {
-    let html = if html.contains(crate::library::links::MD_LINK_PREFIX) {
+pub fn resolve_wiki_links<'h>(
+    html: &'h str,
+    derived: &Derived,
+    lib: &Library,
+    root: &str,
+) -> Cow<'h, str> {
+    let has_md = html.contains(crate::library::links::MD_LINK_PREFIX);
+    let has_wiki = html.contains(WIKI_LINK_PREFIX);
+    if !has_md && !has_wiki {
+        // Most prose has neither: no copy.
+        return Cow::Borrowed(html);
+    }
+    let html = if has_md {
         let incident_links = |i: usize| derived.md_targets.get(i).cloned().flatten();
         MD_LINK
             .replace_all(html, |c: &regex::Captures<'_>| {
@@ -421,8 +446,8 @@ pub fn resolve_wiki_links(html: &str, derived: &Derived, lib: &Library, root: &s
     } else {
         html.to_string()
     };
-    if !html.contains(WIKI_LINK_PREFIX) {
-        return html;
+    if !has_wiki {
+        return Cow::Owned(html);
     }
     WIKI_LINK
         .replace_all(&html, |c: &regex::Captures<'_>| {
@@ -444,6 +469,7 @@ pub fn resolve_wiki_links(html: &str, derived: &Derived, lib: &Library, root: &s
             }
         })
         .into_owned()
+        .into()
 }
 
 /// The link as the author wrote it, for a `.md` link that resolves to no page.
