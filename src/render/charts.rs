@@ -111,6 +111,11 @@ fn x_labels(out: &mut String, labels: &[String], x_of: impl Fn(usize) -> f64) {
     }
 }
 
+/// The x of the middle of period `i`'s bar (or point).
+fn bar_centre(step: f64, i: usize) -> f64 {
+    LEFT + 6.0 + step * i as f64 + step / 2.0
+}
+
 fn width_for(n: usize) -> (f64, f64) {
     let step = if n > 24 { 12.0 } else { 28.0 };
     (LEFT + 12.0 + step * n as f64, step)
@@ -138,7 +143,7 @@ pub fn incidents_by_severity(p: &Patterns) -> String {
     );
     axes(&mut out, width, max, "");
     let base = TOP + PLOT_H;
-    let x_of = |i: usize| LEFT + 6.0 + step * i as f64 + step / 2.0;
+    let x_of = |i: usize| bar_centre(step, i);
     for (i, period) in p.periods.iter().enumerate() {
         let mut y = base;
         for (s, count) in period.by_severity.iter().enumerate() {
@@ -211,7 +216,7 @@ pub fn time_to_resolve(p: &Patterns) -> String {
     );
     axes(&mut out, width, max, "h");
     let base = TOP + PLOT_H;
-    let x_of = |i: usize| LEFT + 6.0 + step * i as f64 + step / 2.0;
+    let x_of = |i: usize| bar_centre(step, i);
     let mut segment: Vec<String> = Vec::new();
     let flush = |segment: &mut Vec<String>, out: &mut String| {
         if segment.len() > 1 {
