@@ -32,6 +32,8 @@ pub struct Split<'a> {
 pub struct Problem {
     pub line: usize,
     pub message: String,
+    /// Worth saying, but the page still builds (an unknown wiki status word).
+    pub warning: bool,
 }
 
 impl Problem {
@@ -39,6 +41,14 @@ impl Problem {
         Problem {
             line,
             message: message.into(),
+            warning: false,
+        }
+    }
+
+    pub fn warning(line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            warning: true,
+            ..Problem::new(line, message)
         }
     }
 }

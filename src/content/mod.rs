@@ -533,7 +533,12 @@ fn wiki_status(value: &str, line: usize, problems: &mut Vec<Problem>) -> Status 
     {
         Status::Published
     } else {
-        problems.push(Problem::new(line, format!("warning: unknown status `{value}`; counted as published (use Draft, In Review or Published)")));
+        problems.push(Problem::warning(
+            line,
+            format!(
+                "unknown status `{value}`; counted as published (use Draft, In Review or Published)"
+            ),
+        ));
         Status::Published
     }
 }
@@ -870,11 +875,12 @@ fn split_parts(html: &str) -> Vec<BodyPart> {
     parts
 }
 
-/// A problem's level: wiki status warnings are written with a `warning:` prefix.
+/// A problem as a diagnostic of its level.
 pub fn problem_to_diagnostic(rel: &Path, p: Problem) -> Diagnostic {
-    match p.message.strip_prefix("warning: ") {
-        Some(m) => Diagnostic::warning(rel, p.line, m),
-        None => Diagnostic::error(rel, p.line, p.message),
+    if p.warning {
+        Diagnostic::warning(rel, p.line, p.message)
+    } else {
+        Diagnostic::error(rel, p.line, p.message)
     }
 }
 

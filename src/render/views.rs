@@ -204,7 +204,8 @@ impl<'a> IncidentPage<'a> {
                 reason,
             }
         };
-        let rewrite = |html: &'a str| resolve_wiki_links(html, derived, lib, &root);
+        let rewrite =
+            |html: &'a str| resolve_wiki_links(html, &incident.links, derived, lib, &root);
         let links = |taxonomy: Taxonomy, values: &[String]| -> Vec<super::tracking::TermLink> {
             let terms = lib.terms(taxonomy);
             values
@@ -421,6 +422,7 @@ static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
 /// post-mortem's `.md` file become links to its page.
 pub fn resolve_wiki_links<'h>(
     html: &'h str,
+    links: &[crate::content::model::PageLink],
     derived: &Derived,
     lib: &Library,
     root: &str,
@@ -436,7 +438,7 @@ pub fn resolve_wiki_links<'h>(
         MD_LINK
             .replace_all(html, |c: &regex::Captures<'_>| {
                 let i = c[1].parse::<usize>().unwrap_or(usize::MAX);
-                let original = derived_original(lib, derived, i);
+                let original = links.get(i).map(|l| l.url.clone()).unwrap_or_default();
                 format!(
                     "href=\"{}\"",
                     escape_html(&incident_links(i).unwrap_or(original))
@@ -470,17 +472,4 @@ pub fn resolve_wiki_links<'h>(
         })
         .into_owned()
         .into()
-}
-
-/// The link as the author wrote it, for a `.md` link that resolves to no page.
-fn derived_original(lib: &Library, derived: &Derived, index: usize) -> String {
-    let incident = lib
-        .derived
-        .iter()
-        .position(|d| std::ptr::eq(d, derived))
-        .map(|i| &lib.incidents[i]);
-    incident
-        .and_then(|inc| inc.links.get(index))
-        .map(|l| l.url.clone())
-        .unwrap_or_default()
 }
