@@ -3,17 +3,7 @@ use crate::harness::*;
 #[test]
 fn task_list_items_with_every_token() {
     let body = "\n## Action items\n\n- [ ] Add validation to the deploy pipeline @bob due:2024-04-01 P1 prevent [OPS-123](https://tickets.example.com/OPS-123)\n- [x] Roll back @ana due:2024-03-13 P0 mitigate\n- [ ] Write the runbook\n";
-    let t = SiteTest::new()
-        .file(
-            "content/a.md",
-            &toml_pm(
-                "INC-1",
-                "A",
-                "date = 2024-03-12\npublished = 2024-03-19",
-                body,
-            ),
-        )
-        .build();
+    let t = SiteTest::one("date = 2024-03-12\npublished = 2024-03-19", body);
     let items = t.incident("INC-1")["action_items"].clone();
     assert_eq!(items[0]["text"], "Add validation to the deploy pipeline");
     assert_eq!(items[0]["owner"], "bob");
@@ -44,9 +34,7 @@ fn task_list_items_with_every_token() {
 #[test]
 fn type_word_in_the_text_is_text() {
     let body = "\n## Action items\n\n- [ ] Improve alerting to detect disk pressure @kai\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     let item = &t.incident("INC-1")["action_items"][0];
     assert_eq!(item["text"], "Improve alerting to detect disk pressure");
     assert_eq!(item["type"], serde_json::Value::Null);
@@ -56,17 +44,7 @@ fn type_word_in_the_text_is_text() {
 fn priority_target_gives_due_date_after_publication() {
     let body =
         "\n## Action items\n\n- [ ] P1 thing @a P1\n- [ ] P2 thing @b P2\n- [ ] P3 thing @c P3\n";
-    let t = SiteTest::new()
-        .file(
-            "content/a.md",
-            &toml_pm(
-                "INC-1",
-                "A",
-                "date = 2026-10-01\npublished = 2026-10-10",
-                body,
-            ),
-        )
-        .build();
+    let t = SiteTest::one("date = 2026-10-01\npublished = 2026-10-10", body);
     let items = t.incident("INC-1")["action_items"].clone();
     assert_eq!(items[0]["due"], "2026-11-07"); // 28 days: overdue on 2026-11-24
     assert_eq!(items[0]["overdue"], true);
@@ -92,9 +70,7 @@ fn configured_priority_targets() {
 #[test]
 fn google_sre_table_with_todo_done() {
     let body = "\n## Action Items\n\n| Action Item | Type | Owner | Bug |\n| --- | --- | --- | --- |\n| Update playbook | mitigate | jennifer | n/a **DONE** |\n| Add capacity alerts | prevent | martym | [Bug 5554823](https://bugs.example.com/5554823) **TODO** |\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     let items = t.incident("INC-1")["action_items"].clone();
     assert_eq!(items.as_array().unwrap().len(), 2);
     assert_eq!(items[0]["text"], "Update playbook");

@@ -48,6 +48,15 @@ impl SiteTest {
         self.root().join("public")
     }
 
+    /// A built library of one post-mortem, `content/a.md` with id `INC-1`, title `A`, the
+    /// given front matter lines and body.
+    #[track_caller]
+    pub fn one(front_matter: &str, body: &str) -> Self {
+        SiteTest::new()
+            .file("content/a.md", &toml_pm("INC-1", "A", front_matter, body))
+            .build()
+    }
+
     /// Writes a file (parents created), replacing any.
     pub fn file(self, path: &str, text: &str) -> Self {
         self.bytes(path, text.as_bytes())

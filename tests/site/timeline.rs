@@ -59,9 +59,7 @@ fn front_matter_milestones_win_over_markers() {
 #[test]
 fn google_sre_date_line_then_time_lines() {
     let body = "\n## Timeline\n\n2015-10-21 (all times UTC)\n\n14:51 News reports that Shakespeare is in the public domain\n14:53 Traffic to Shakespeare search increases 88x; OUTAGE BEGINS\n\n2015-10-22\n\n00:05 Load back to normal; OUTAGE ENDS\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     let i = t.incident("INC-1");
     let tl = i["timeline"].as_array().unwrap();
     assert_eq!(tl.len(), 3, "{tl:?}");
@@ -79,9 +77,7 @@ fn google_sre_date_line_then_time_lines() {
 #[test]
 fn pagerduty_table_with_zone_in_header_and_data_links() {
     let body = "\n## Timeline\n\n| Time (UTC) | Event | Data Link |\n| --- | --- | --- |\n| 2024-10-21 09:00 | Certificate expires | https://crt.example.com/x |\n| 09:12 | Support reports broken pages; detected | [graph](https://grafana.example.com/g) |\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     let tl = t.incident("INC-1")["timeline"].clone();
     assert_eq!(tl[0]["at"], "2024-10-21T09:00:00Z");
     assert_eq!(tl[0]["text"], "Certificate expires");
@@ -94,9 +90,7 @@ fn pagerduty_table_with_zone_in_header_and_data_links() {
 #[test]
 fn who_what_table_joins_columns() {
     let body = "\n## Timeline\n\n| Date/Time | Who/What | Action/Impact |\n| --- | --- | --- |\n| 2024-05-01 10:00 | Ana | Starts the failover |\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     assert_eq!(
         t.incident("INC-1")["timeline"][0]["text"],
         "Ana — Starts the failover"
@@ -107,9 +101,7 @@ fn who_what_table_joins_columns() {
 fn named_zone_in_section_text_converts_to_utc() {
     // 09:00 Pacific on 2024-07-01 is PDT (UTC-7); on 2024-01-15 it is PST (UTC-8).
     let body = "\n## Timeline\n\nAll times Pacific Time.\n\n- 2024-07-01 09:00 Deploy begins\n- 2024-01-15 09:00 Winter deploy\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     let tl = t.incident("INC-1")["timeline"].clone();
     assert_eq!(tl[0]["at"], "2024-07-01T09:00:00-07:00");
     assert_eq!(tl[1]["at"], "2024-01-15T09:00:00-08:00");
@@ -118,9 +110,7 @@ fn named_zone_in_section_text_converts_to_utc() {
 #[test]
 fn zone_in_column_header_and_on_entry() {
     let body = "\n## Timeline\n\n| Time (UTC+2) | Event |\n| --- | --- |\n| 2024-05-01 10:00 | Starts |\n\n- 2024-05-01 10:30 UTC Ends\n";
-    let t = SiteTest::new()
-        .file("content/a.md", &toml_pm("INC-1", "A", "", body))
-        .build();
+    let t = SiteTest::one("", body);
     let tl = t.incident("INC-1")["timeline"].clone();
     assert_eq!(tl[0]["at"], "2024-05-01T10:00:00+02:00");
     assert_eq!(tl[1]["at"], "2024-05-01T10:30:00Z");
@@ -129,12 +119,7 @@ fn zone_in_column_header_and_on_entry() {
 #[test]
 fn time_alone_takes_the_incident_date() {
     let body = "\n## Timeline\n\n- 21:04 Something\n";
-    let t = SiteTest::new()
-        .file(
-            "content/a.md",
-            &toml_pm("INC-1", "A", "date = 2024-03-12T20:00:00Z", body),
-        )
-        .build();
+    let t = SiteTest::one("date = 2024-03-12T20:00:00Z", body);
     assert_eq!(
         t.incident("INC-1")["timeline"][0]["at"],
         "2024-03-12T21:04:00Z"
@@ -160,12 +145,7 @@ fn front_matter_timeline_array() {
 #[test]
 fn timeline_without_times_stays_prose() {
     let body = "\n## Timeline\n\nWe do not have exact times for this one.\n";
-    let t = SiteTest::new()
-        .file(
-            "content/a.md",
-            &toml_pm("INC-1", "A", "date = 2024-01-01", body),
-        )
-        .build();
+    let t = SiteTest::one("date = 2024-01-01", body);
     assert_eq!(t.incident("INC-1")["timeline"].as_array().unwrap().len(), 0);
     t.contains("incidents/inc-1/index.html", "We do not have exact times");
 }
