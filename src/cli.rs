@@ -73,6 +73,26 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Preview the library: built in memory with drafts, served on 127.0.0.1, rebuilt when a
+    /// file changes; the open page reloads by itself. Writes nothing to disk.
+    Serve {
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; other machines can reach the preview only if this is
+        /// not a loopback address.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include post-mortems with visibility = "restricted".
+        #[arg(long)]
+        include_restricted: bool,
+        /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
     /// Email the post-mortems published since a date (or the last digest) and every overdue
     /// action item by owner.
     Digest {
@@ -243,6 +263,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Serve {
+            port,
+            bind,
+            open,
+            include_restricted,
+            today: day,
+        } => {
+            if open {
+                let url = format!("http://{bind}:{port}/");
+                // Best effort: a machine without a desktop has no browser to open.
+                let opener = if cfg!(target_os = "macos") {
+                    "open"
+                } else {
+                    "xdg-open"
+                };
+                let _ = std::process::Command::new(opener)
+                    .arg(&url)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn();
+            }
+            crate::serve::serve(crate::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                include_restricted,
+                today: day.unwrap_or_else(today),
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Digest {
             since,

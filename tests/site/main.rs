@@ -17,6 +17,7 @@ mod markdown;
 mod output;
 mod progress;
 mod publishing;
+mod serve;
 mod severity;
 mod timeline;
 mod tracking;

@@ -1,0 +1,271 @@
+//! `pmsite serve`: a real server on 127.0.0.1, requests sent as raw HTTP (so odd paths reach
+//! it exactly as written), files edited, added, renamed and deleted under it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::*;
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(t: &SiteTest) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_pmsite"))
+            .args([
+                "serve",
+                "--port",
+                &port.to_string(),
+                "--today",
+                "2026-11-24",
+            ])
+            .current_dir(t.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server { child, port };
+        // The port accepts connections as soon as it is bound; the site is up when a page answers.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() || server.get("/").0 != 200 {
+            assert!(Instant::now() < deadline, "serve did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// (status, headers, body) of a GET of `path`, sent byte for byte.
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_lowercase(), body.to_string())
+    }
+
+    /// Waits until `path` satisfies `ok`, or fails after ten seconds.
+    #[track_caller]
+    fn wait_for(&self, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, _, body) = self.get(path);
+            if ok(status, &body) {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} never showed {what}; last answer {status}:\n{}",
+                &body[..body.len().min(1500)]
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn library() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm("A", "First title", "date = 2024-01-01", "\nBody.\n"),
+        )
+        .file(
+            "content/d.md",
+            &toml_pm(
+                "D",
+                "A draft",
+                "date = 2024-02-01\nstatus = \"draft\"",
+                "\nBody.\n",
+            ),
+        )
+        .file("content/notes.txt", "not a post-mortem")
+}
+
+#[test]
+fn serves_the_site_from_memory_with_drafts() {
+    let t = library();
+    let s = Server::start(&t);
+    let (status, head, body) = s.get("/");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        body.contains("EventSource(\"/__pmsite/events\")"),
+        "the reload script is injected"
+    );
+    let (_, _, draft) = s.get("/incidents/d/");
+    assert!(
+        draft.contains("banner-draft"),
+        "drafts are shown with their banner"
+    );
+    assert!(s.get("/style.css").1.contains("content-type: text/css"));
+    assert!(
+        s.get("/incidents.json")
+            .1
+            .contains("content-type: application/json")
+    );
+    assert!(
+        s.get("/patterns/time-to-resolve.svg")
+            .1
+            .contains("content-type: image/svg+xml")
+    );
+    let (status, head, _) = s.get("/incidents");
+    assert_eq!(status, 301);
+    assert!(head.contains("location: /incidents/"), "{head}");
+    let (status, _, body) = s.get("/no/such/page");
+    assert_eq!(status, 404);
+    assert!(body.contains("Not found"), "the site's 404 page");
+    assert!(
+        !t.public().exists(),
+        "serve writes nothing to the output directory"
+    );
+}
+
+#[test]
+fn no_file_outside_the_site_can_be_reached() {
+    let t = library();
+    let s = Server::start(&t);
+    for path in [
+        "/../pmsite.toml",
+        "/%2e%2e/pmsite.toml",
+        "/incidents/%2E%2E/%2E%2E/pmsite.toml",
+        "/..%2fpmsite.toml",
+        "/content/a.md",
+        "//etc/passwd",
+        "/%2Fetc%2Fpasswd",
+        "/notes.txt",
+        "/pmsite.toml",
+    ] {
+        let (status, _, body) = s.get(path);
+        assert!(status == 400 || status == 404, "{path} answered {status}");
+        assert!(
+            !body.contains("base_url") && !body.contains("root:"),
+            "{path} leaked a file"
+        );
+    }
+}
+
+#[test]
+fn edits_adds_renames_and_deletes_show_up_and_errors_overlay() {
+    let t = library();
+    let s = Server::start(&t);
+    let t = t.file(
+        "content/a.md",
+        &toml_pm("A", "Second title", "date = 2024-01-01", "\nBody.\n"),
+    );
+    s.wait_for("/incidents/a/", "the edited title", |st, b| {
+        st == 200 && b.contains("Second title")
+    });
+    // No id: the URL comes from the file name, so a rename moves the page.
+    let t = t.file(
+        "content/sub/new.md",
+        "+++\ntitle = \"Brand new\"\ndate = 2024-03-01\n+++\n",
+    );
+    s.wait_for("/incidents/new/", "the added incident", |st, b| {
+        st == 200 && b.contains("Brand new")
+    });
+    std::fs::rename(
+        t.root().join("content/sub/new.md"),
+        t.root().join("content/renamed.md"),
+    )
+    .unwrap();
+    s.wait_for("/incidents/renamed/", "the renamed incident", |st, _| {
+        st == 200
+    });
+    s.wait_for("/incidents/new/", "the old name gone", |st, _| st == 404);
+    std::fs::remove_file(t.root().join("content/renamed.md")).unwrap();
+    s.wait_for(
+        "/incidents/renamed/",
+        "the deleted incident gone",
+        |st, _| st == 404,
+    );
+
+    // A content error keeps the last good site up with an overlay listing the problem.
+    let t = t.file(
+        "content/a.md",
+        "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
+    );
+    let page = s.wait_for("/incidents/a/", "the overlay", |st, b| {
+        st == 200 && b.contains("id=\"pmsite-problems\"")
+    });
+    assert!(
+        page.contains("content/a.md:3: error: `date` is not a date"),
+        "{page}"
+    );
+    assert!(page.contains("Second title"), "the last good page stays");
+    let _t = t.file(
+        "content/a.md",
+        &toml_pm("A", "Fixed title", "date = 2024-01-01", ""),
+    );
+    let page = s.wait_for("/incidents/a/", "the fix", |st, b| {
+        st == 200 && b.contains("Fixed title")
+    });
+    assert!(
+        !page.contains("pmsite-problems"),
+        "the overlay clears when the file is fixed"
+    );
+}
+
+#[test]
+fn the_browser_is_told_to_reload_after_a_change() {
+    let t = library();
+    let s = Server::start(&t);
+    let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__pmsite/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.contains("200"), "{line}");
+    // Give the server a moment to subscribe, then change a template.
+    std::thread::sleep(Duration::from_millis(300));
+    let _t = t.file("templates/404.html", "custom 404");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = String::new();
+    while !seen.contains("event: reload") {
+        assert!(Instant::now() < deadline, "no reload event; got {seen:?}");
+        let mut l = String::new();
+        if reader.read_line(&mut l).unwrap_or(0) == 0 {
+            break;
+        }
+        seen.push_str(&l);
+    }
+    assert!(seen.contains("event: reload"), "{seen:?}");
+}
