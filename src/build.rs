@@ -124,6 +124,114 @@ pub fn load_with(
     })
 }
 
+/// Parsed post-mortems kept between rebuilds of the preview, by path and content: a
+/// change re-parses only the files whose bytes changed (all of them when `pmsite.toml`
+/// changed, since it shapes parsing).
+#[derive(Default)]
+pub struct ParseCache {
+    config_text: String,
+    files: std::collections::HashMap<std::path::PathBuf, CachedFile>,
+}
+
+struct CachedFile {
+    hash: u64,
+    incident: Option<crate::content::model::Incident>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(bytes);
+    h.write_usize(bytes.len());
+    h.finish()
+}
+
+/// As `load`, reusing the parses of unchanged files.
+pub fn load_cached(
+    root: &Path,
+    base_url: Option<&str>,
+    selection: Selection,
+    cache: &mut ParseCache,
+) -> Result<Loaded> {
+    use rayon::prelude::*;
+    let config_text =
+        std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    if config_text != cache.config_text {
+        cache.files.clear();
+        cache.config_text = config_text;
+    }
+    let mut config = Config::load(root).map_err(Error::Invalid)?;
+    if let Some(url) = base_url {
+        config.base_url = url.to_string();
+    }
+    let files = content::discover(root)?;
+    let md = Markdown::new(config.markdown.allow_html);
+    let started = Instant::now();
+    let read: Vec<(std::path::PathBuf, std::io::Result<Vec<u8>>)> = files
+        .par_iter()
+        .map(|p| (p.clone(), std::fs::read(p)))
+        .collect();
+    let fresh: Vec<(std::path::PathBuf, CachedFile)> = read
+        .into_par_iter()
+        .filter_map(|(path, bytes)| {
+            let rel = diagnostics::display_path(root, &path);
+            let (hash, result) = match bytes {
+                Ok(bytes) => {
+                    let hash = content_hash(&bytes);
+                    if cache.files.get(&path).is_some_and(|c| c.hash == hash) {
+                        return None;
+                    }
+                    (hash, content::load_bytes(&rel, &bytes, &config, &md))
+                }
+                Err(e) => (
+                    0,
+                    (
+                        None,
+                        vec![Diagnostic::error(rel, 0, format!("cannot read: {e}"))],
+                    ),
+                ),
+            };
+            Some((
+                path,
+                CachedFile {
+                    hash,
+                    incident: result.0,
+                    diagnostics: result.1,
+                },
+            ))
+        })
+        .collect();
+    let present: std::collections::HashSet<&std::path::PathBuf> = files.iter().collect();
+    cache.files.retain(|p, _| present.contains(p));
+    cache.files.extend(fresh);
+    let mut incidents = Vec::with_capacity(files.len());
+    let mut all_diagnostics = Vec::new();
+    let mut pages_skipped = 0;
+    for path in &files {
+        if let Some(c) = cache.files.get(path) {
+            if c.incident.is_none() && c.diagnostics.is_empty() {
+                pages_skipped += 1;
+            }
+            incidents.extend(c.incident.clone());
+            all_diagnostics.extend(c.diagnostics.iter().cloned());
+        }
+    }
+    let mut timings = vec![("load", started.elapsed().as_secs_f64())];
+    let started = Instant::now();
+    let (library, derive_diagnostics) = library::derive(incidents, &config, selection);
+    timings.push(("derive", started.elapsed().as_secs_f64()));
+    all_diagnostics.extend(derive_diagnostics);
+    diagnostics::sort(&mut all_diagnostics);
+    Ok(Loaded {
+        config,
+        library,
+        diagnostics: all_diagnostics,
+        pages_skipped,
+        timings,
+    })
+}
+
 /// What a finished build reports.
 #[derive(Debug)]
 pub struct BuildReport {

@@ -26,7 +26,7 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{Progress, load_with};
+use crate::build::{ParseCache, load_cached};
 use crate::error::{Error, Result};
 use crate::library::Selection;
 use crate::output::Sink;
@@ -42,7 +42,8 @@ pub struct ServeOptions {
     pub today: NaiveDate,
 }
 
-type Pages = HashMap<String, Vec<u8>>;
+/// The site: page path (`incidents/x/index.html`) to bytes.
+pub type Pages = HashMap<String, Vec<u8>>;
 
 /// The output plan's sink for the preview: pages in memory.
 #[derive(Default)]
@@ -65,41 +66,69 @@ struct Shared {
     reload: broadcast::Sender<()>,
 }
 
-/// Builds the whole site into memory; the problems as `file:line: message` if it fails.
-fn build_in_memory(opts: &ServeOptions, base_url: &str) -> Result<Pages, Vec<String>> {
-    let selection = Selection {
-        drafts: true,
-        include_restricted: opts.include_restricted,
-        today: opts.today,
-        strict_links: false,
-    };
-    let loaded = match load_with(&opts.root, Some(base_url), selection, &Progress::hidden()) {
-        Ok(l) => l,
-        Err(Error::Invalid(d)) => return Err(d.iter().map(ToString::to_string).collect()),
-        Err(e) => return Err(vec![e.to_string()]),
-    };
-    if crate::diagnostics::has_errors(&loaded.diagnostics) {
-        return Err(loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(ToString::to_string)
-            .collect());
+/// The preview's builder: keeps the parses of unchanged post-mortems between rebuilds.
+pub struct Preview {
+    opts: ServeOptions,
+    base_url: String,
+    cache: ParseCache,
+}
+
+impl Preview {
+    pub fn new(opts: ServeOptions, base_url: String) -> Preview {
+        Preview {
+            opts,
+            base_url,
+            cache: ParseCache::default(),
+        }
     }
-    let theme = Theme::load(&opts.root, &loaded.config.theme).map_err(|e| vec![e.to_string()])?;
-    let sink = MemorySink::default();
-    let site = Site {
-        lib: &loaded.library,
-        config: &loaded.config,
-        theme: &theme,
-        drafts: true,
-        generated: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        on_page: &|| {},
-    };
-    site.write_all(&sink).map_err(|e| vec![e.to_string()])?;
-    sink.0
-        .into_inner()
-        .map_err(|_| vec!["the preview's page store is poisoned".to_string()])
+
+    /// The whole site, in memory; the problems as `file:line: message` if it does not build.
+    /// `generated` is the time pages say they were built.
+    pub fn rebuild(&mut self, generated: &str) -> Result<Pages, Vec<String>> {
+        let selection = Selection {
+            drafts: true,
+            include_restricted: self.opts.include_restricted,
+            today: self.opts.today,
+            strict_links: false,
+        };
+        let loaded = match load_cached(
+            &self.opts.root,
+            Some(&self.base_url),
+            selection,
+            &mut self.cache,
+        ) {
+            Ok(l) => l,
+            Err(Error::Invalid(d)) => return Err(d.iter().map(ToString::to_string).collect()),
+            Err(e) => return Err(vec![e.to_string()]),
+        };
+        if crate::diagnostics::has_errors(&loaded.diagnostics) {
+            return Err(loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(ToString::to_string)
+                .collect());
+        }
+        let theme =
+            Theme::load(&self.opts.root, &loaded.config.theme).map_err(|e| vec![e.to_string()])?;
+        let sink = MemorySink::default();
+        let site = Site {
+            lib: &loaded.library,
+            config: &loaded.config,
+            theme: &theme,
+            drafts: true,
+            generated: generated.to_string(),
+            on_page: &|| {},
+        };
+        site.write_all(&sink).map_err(|e| vec![e.to_string()])?;
+        sink.0
+            .into_inner()
+            .map_err(|_| vec!["the preview's page store is poisoned".to_string()])
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn apply(shared: &Shared, result: Result<Pages, Vec<String>>) {
@@ -151,7 +180,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         problems: RwLock::new(Vec::new()),
         reload,
     });
-    apply(&shared, build_in_memory(&opts, &base_url));
+    let mut preview = Preview::new(opts.clone(), base_url.clone());
+    apply(&shared, preview.rebuild(&now()));
     println!(
         "Serving {} at {base_url}/ (drafts shown; built in {:.2}s; Ctrl-C stops)",
         opts.root.display(),
@@ -159,8 +189,6 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     );
 
     let rebuild_shared = Arc::clone(&shared);
-    let rebuild_opts = opts.clone();
-    let rebuild_base = base_url.clone();
     std::thread::spawn(move || {
         while let Ok(mut batch) = rx.recv() {
             // Changes that arrived during a rebuild join the next one.
@@ -168,7 +196,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                 batch.extend(more);
             }
             let started = Instant::now();
-            let result = build_in_memory(&rebuild_opts, &rebuild_base);
+            let result = preview.rebuild(&now());
             let ok = result.is_ok();
             apply(&rebuild_shared, result);
             let names: Vec<String> = batch

@@ -269,3 +269,103 @@ fn the_browser_is_told_to_reload_after_a_change() {
     }
     assert!(seen.contains("event: reload"), "{seen:?}");
 }
+
+/// The preview after a scripted series of edits equals a fresh full build, byte for byte:
+/// what the parse cache keeps never goes stale.
+#[test]
+fn preview_after_edits_equals_a_fresh_build() {
+    use pmsite::serve::{Preview, ServeOptions};
+    let t = library().file(
+        "content/b.md",
+        &toml_pm(
+            "B",
+            "Second",
+            "date = 2024-03-01\nseverity = \"SEV2\"\ncomponents = [\"x\"]",
+            "\nSee [[A]].\n",
+        ),
+    );
+    let opts = ServeOptions {
+        root: t.root().to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        include_restricted: false,
+        today: t.today,
+    };
+    let base = "http://127.0.0.1:1".to_string();
+    let generated = "2026-11-24T00:00:00Z";
+    let mut preview = Preview::new(opts.clone(), base.clone());
+    let fresh = |label: &str| {
+        Preview::new(opts.clone(), base.clone())
+            .rebuild(generated)
+            .unwrap_or_else(|e| panic!("{label}: fresh build failed: {e:?}"))
+    };
+    let check = |preview: &mut Preview, label: &str| {
+        let incremental = preview
+            .rebuild(generated)
+            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        let full = fresh(label);
+        let mut keys: Vec<&String> = full.keys().collect();
+        keys.sort();
+        assert_eq!(incremental.len(), full.len(), "{label}: page count");
+        for k in keys {
+            assert!(
+                incremental.get(k) == full.get(k),
+                "{label}: {k} differs from a fresh build"
+            );
+        }
+    };
+    check(&mut preview, "first build");
+    let t = t.file(
+        "content/a.md",
+        &toml_pm(
+            "A",
+            "First, edited",
+            "date = 2024-01-01\ncomponents = [\"x\"]",
+            "\nBody.\n",
+        ),
+    );
+    check(&mut preview, "edit: title and a new component");
+    let t = t.file(
+        "content/c.md",
+        &toml_pm(
+            "C",
+            "Third",
+            "date = 2024-04-01\nroot_causes = [\"config-change\"]",
+            "\nRaw <b>html</b> here.\n",
+        ),
+    );
+    check(&mut preview, "add");
+    std::fs::rename(
+        t.root().join("content/c.md"),
+        t.root().join("content/c-renamed.md"),
+    )
+    .unwrap();
+    check(&mut preview, "rename");
+    std::fs::remove_file(t.root().join("content/b.md")).unwrap();
+    check(
+        &mut preview,
+        "delete (the backlink and related lists change)",
+    );
+    let t = t.file("templates/404.html", "custom {{ site.title }}");
+    check(&mut preview, "template");
+    // A config change alone re-parses what it shapes: c-renamed.md is unchanged, but raw
+    // HTML in it is now let through.
+    let t = t.file(
+        "pmsite.toml",
+        &format!("{CONFIG}\n[markdown]\nallow_html = true\n"),
+    );
+    check(&mut preview, "config: raw HTML allowed");
+    let _t = t.file(
+        "content/a.md",
+        "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
+    );
+    assert!(
+        preview.rebuild(generated).is_err(),
+        "a broken file fails the rebuild"
+    );
+    let _t = _t.file(
+        "content/a.md",
+        &toml_pm("A", "Mended", "date = 2024-01-01", ""),
+    );
+    check(&mut preview, "fixed after an error");
+}
