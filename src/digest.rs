@@ -145,8 +145,7 @@ fn select(
     since: NaiveDate,
     skip: &[String],
 ) -> (Vec<DigestIncident>, Vec<OwnerGroup>) {
-    let base = config.base();
-    let url = |slug: &str| format!("{base}/incidents/{slug}/");
+    let url = |slug: &str| config.incident_url(slug);
     let mut published: Vec<usize> = (0..lib.incidents.len())
         .filter(|&i| {
             let inc = &lib.incidents[i];

@@ -85,7 +85,6 @@ pub fn rss(
     entries: &[usize],
     limit: usize,
 ) -> String {
-    let base = config.base();
     let mut channel = rss::Channel::default();
     channel.set_title(meta.title);
     channel.set_link(meta.page_url);
@@ -96,7 +95,7 @@ pub fn rss(
         .take(limit)
         .map(|&i| {
             let (incident, derived) = (&lib.incidents[i], &lib.derived[i]);
-            let url = format!("{base}/incidents/{}/", incident.slug);
+            let url = config.incident_url(&incident.slug);
             let mut item = rss::Item::default();
             item.set_title(item_title(incident));
             item.set_link(url.clone());
@@ -138,7 +137,6 @@ pub fn atom(
     entries: &[usize],
     limit: usize,
 ) -> String {
-    let base = config.base();
     let mut feed = atom::Feed::default();
     feed.set_title(meta.title);
     feed.set_id(meta.self_url);
@@ -172,7 +170,7 @@ pub fn atom(
         .take(limit)
         .map(|&i| {
             let (incident, derived) = (&lib.incidents[i], &lib.derived[i]);
-            let url = format!("{base}/incidents/{}/", incident.slug);
+            let url = config.incident_url(&incident.slug);
             let mut entry = atom::Entry::default();
             entry.set_title(item_title(incident));
             entry.set_id(url.clone());

@@ -65,7 +65,6 @@ struct ActionJson<'a> {
 }
 
 pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<u8> {
-    let base = config.base();
     let incidents = lib
         .incidents
         .iter()
@@ -73,7 +72,7 @@ pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<u8
         .map(|(i, d)| IncidentJson {
             id: &i.id,
             title: &i.title,
-            url: format!("{base}/incidents/{}/", i.slug),
+            url: config.incident_url(&i.slug),
             status: i.status.as_str(),
             severity: i.severity.as_deref(),
             date: i.date,

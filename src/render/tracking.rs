@@ -441,14 +441,13 @@ impl Site<'_> {
         header.extend(keys.iter().map(|k| k.to_string()));
         let csv_err = |e: csv::Error| Error::Refused(format!("impact.csv: {e}"));
         w.write_record(&header).map_err(csv_err)?;
-        let base = self.config.base();
         for (inc, d) in self.lib.incidents.iter().zip(&self.lib.derived) {
             let when = |w: Option<crate::dates::When>| w.map(|w| w.rfc3339()).unwrap_or_default();
             let num = |m: Option<i64>| m.map(|m| m.to_string()).unwrap_or_default();
             let mut record = vec![
                 cell(&inc.id),
                 cell(&inc.title),
-                format!("{base}/incidents/{}/", inc.slug),
+                self.config.incident_url(&inc.slug),
                 cell(inc.severity.as_deref().unwrap_or("")),
                 inc.status.as_str().to_string(),
                 when(inc.date),
