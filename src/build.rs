@@ -98,30 +98,78 @@ pub fn load_with(
     selection: Selection,
     progress: &Progress,
 ) -> Result<Loaded> {
+    let config = load_config(root, base_url)?;
+    let files = content::discover(root)?;
+    let md = Markdown::new(config.markdown.allow_html);
+    let started = Instant::now();
+    progress.phase("Loading", files.len());
+    let (incidents, diagnostics, pages_skipped) =
+        content::load_all(root, &files, &config, &md, &|| progress.tick());
+    let load_seconds = started.elapsed().as_secs_f64();
+    Ok(finish_load(
+        config,
+        incidents,
+        diagnostics,
+        pages_skipped,
+        load_seconds,
+        selection,
+    ))
+}
+
+/// `pmsite.toml`, with `--base-url` (or the preview's address) in place of `base_url`.
+fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
     let mut config = Config::load(root).map_err(Error::Invalid)?;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
     }
-    let files = content::discover(root)?;
-    let md = Markdown::new(config.markdown.allow_html);
-    let mut timings = Vec::new();
-    let started = Instant::now();
-    progress.phase("Loading", files.len());
-    let (incidents, mut diagnostics, pages_skipped) =
-        content::load_all(root, &files, &config, &md, &|| progress.tick());
-    timings.push(("load", started.elapsed().as_secs_f64()));
+    Ok(config)
+}
+
+/// The derive step after loading, however the incidents were loaded.
+fn finish_load(
+    config: Config,
+    incidents: Vec<crate::content::model::Incident>,
+    mut diagnostics: Vec<Diagnostic>,
+    pages_skipped: usize,
+    load_seconds: f64,
+    selection: Selection,
+) -> Loaded {
     let started = Instant::now();
     let (library, derive_diagnostics) = library::derive(incidents, &config, selection);
-    timings.push(("derive", started.elapsed().as_secs_f64()));
+    let timings = vec![
+        ("load", load_seconds),
+        ("derive", started.elapsed().as_secs_f64()),
+    ];
     diagnostics.extend(derive_diagnostics);
     diagnostics::sort(&mut diagnostics);
-    Ok(Loaded {
+    Loaded {
         config,
         library,
         diagnostics,
         pages_skipped,
         timings,
-    })
+    }
+}
+
+/// Writes every output of a loaded library into a sink, with the theme the config names.
+pub fn render_into(
+    root: &Path,
+    loaded: &Loaded,
+    drafts: bool,
+    generated: String,
+    sink: &dyn crate::output::Sink,
+    on_page: &(dyn Fn() + Sync),
+) -> Result<usize> {
+    let theme = Theme::load(root, &loaded.config.theme)?;
+    let site = Site {
+        lib: &loaded.library,
+        config: &loaded.config,
+        theme: &theme,
+        drafts,
+        generated,
+        on_page,
+    };
+    site.write_all(sink)
 }
 
 /// Parsed post-mortems kept between rebuilds of the preview, by path and content: a
@@ -161,10 +209,7 @@ pub fn load_cached(
         cache.files.clear();
         cache.config_text = config_text;
     }
-    let mut config = Config::load(root).map_err(Error::Invalid)?;
-    if let Some(url) = base_url {
-        config.base_url = url.to_string();
-    }
+    let config = load_config(root, base_url)?;
     let files = content::discover(root)?;
     let md = Markdown::new(config.markdown.allow_html);
     let started = Instant::now();
@@ -217,19 +262,15 @@ pub fn load_cached(
             all_diagnostics.extend(c.diagnostics.iter().cloned());
         }
     }
-    let mut timings = vec![("load", started.elapsed().as_secs_f64())];
-    let started = Instant::now();
-    let (library, derive_diagnostics) = library::derive(incidents, &config, selection);
-    timings.push(("derive", started.elapsed().as_secs_f64()));
-    all_diagnostics.extend(derive_diagnostics);
-    diagnostics::sort(&mut all_diagnostics);
-    Ok(Loaded {
+    let load_seconds = started.elapsed().as_secs_f64();
+    Ok(finish_load(
         config,
-        library,
-        diagnostics: all_diagnostics,
+        incidents,
+        all_diagnostics,
         pages_skipped,
-        timings,
-    })
+        load_seconds,
+        selection,
+    ))
 }
 
 /// What a finished build reports.
@@ -275,20 +316,13 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         return Err(Error::Invalid(loaded.diagnostics));
     }
     let mut timings = loaded.timings.clone();
-    let theme = Theme::load(&opts.root, &loaded.config.theme)?;
     let out = OutputDir::prepare(&opts.output)?;
-    let tick = || progress.tick();
-    let site = Site {
-        lib: &loaded.library,
-        config: &loaded.config,
-        theme: &theme,
-        drafts: opts.drafts,
-        generated: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        on_page: &tick,
-    };
     let render_started = Instant::now();
     progress.phase("Rendering", loaded.library.incidents.len());
-    let files = site.write_all(&out);
+    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let files = render_into(&opts.root, &loaded, opts.drafts, generated, &out, &|| {
+        progress.tick()
+    });
     progress.finish();
     let files = files?;
     timings.push(("render", render_started.elapsed().as_secs_f64()));

@@ -26,11 +26,10 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{ParseCache, load_cached};
+use crate::build::{ParseCache, load_cached, render_into};
 use crate::error::{Error, Result};
 use crate::library::Selection;
 use crate::output::Sink;
-use crate::render::{Site, theme::Theme};
 use http::{EVENTS_PATH, Resolved, inject, resolve};
 
 #[derive(Debug, Clone)]
@@ -109,18 +108,16 @@ impl Preview {
                 .map(ToString::to_string)
                 .collect());
         }
-        let theme =
-            Theme::load(&self.opts.root, &loaded.config.theme).map_err(|e| vec![e.to_string()])?;
         let sink = MemorySink::default();
-        let site = Site {
-            lib: &loaded.library,
-            config: &loaded.config,
-            theme: &theme,
-            drafts: true,
-            generated: generated.to_string(),
-            on_page: &|| {},
-        };
-        site.write_all(&sink).map_err(|e| vec![e.to_string()])?;
+        render_into(
+            &self.opts.root,
+            &loaded,
+            true,
+            generated.to_string(),
+            &sink,
+            &|| {},
+        )
+        .map_err(|e| vec![e.to_string()])?;
         sink.0
             .into_inner()
             .map_err(|_| vec!["the preview's page store is poisoned".to_string()])
