@@ -175,6 +175,36 @@ impl Config {
         {
             problems.push(Diagnostic::error(path, find_line(text, "edit_url"), "edit_url has no {path}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/edit/main/{path}\""));
         }
+        let known = crate::search::FIELDS.join(", ");
+        for name in config
+            .search
+            .fields
+            .iter()
+            .chain(config.search.boost.keys())
+            .filter(|n| !crate::search::FIELDS.contains(&n.as_str()))
+        {
+            problems.push(Diagnostic::error(
+                path,
+                find_line(
+                    text,
+                    if config.search.fields.contains(name) {
+                        "fields"
+                    } else {
+                        "boost"
+                    },
+                ),
+                format!("[search] has no field `{name}`: the searchable fields are {known}"),
+            ));
+        }
+        for (name, boost) in &config.search.boost {
+            if !boost.is_finite() || *boost < 0.0 {
+                problems.push(Diagnostic::error(
+                    path,
+                    find_line(text, "boost"),
+                    format!("[search] boost for `{name}` is {boost}: use a number of 0 or more (0 leaves the field out of scoring)"),
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -229,6 +259,35 @@ mod tests {
             .unwrap_err();
         assert_eq!(err[0].line, 3);
         assert!(err[0].message.contains("titel"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn search_fields_and_boosts_are_checked() {
+        let err = Config::parse(
+            "[search]\nfields = [\"title\", \"bdy\"]\nboost = { title = -1.0 }\n",
+            Path::new("pmsite.toml"),
+        )
+        .unwrap_err();
+        let lines: Vec<String> = err
+            .iter()
+            .map(|d| format!("{}: {}", d.line, d.message))
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with("2: [search] has no field `bdy`"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("3: [search] boost for `title` is -1"),
+            "{lines:?}"
+        );
+        assert!(
+            Config::parse(
+                "[search]\nfields = [\"title\", \"body\"]\nboost = { body = 0.5 }\n",
+                Path::new("p")
+            )
+            .is_ok()
+        );
     }
 
     #[test]

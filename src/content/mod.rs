@@ -336,6 +336,7 @@ pub fn load_bytes(
         wiki_links: parsed.wiki_links,
         links: parsed.links,
         keywords: parsed.keywords,
+        body_text: parsed.body_text,
         wiki_page,
     };
     // A wiki has pages that are not post-mortems (a home page, a runbook): a page with no
@@ -580,6 +581,7 @@ struct ParsedBody {
     wiki_links: Vec<model::WikiLink>,
     links: Vec<model::PageLink>,
     keywords: Vec<(String, u32)>,
+    body_text: String,
 }
 
 const MARK: char = '\u{E000}';
@@ -606,12 +608,22 @@ fn parse_body(
         wiki_links: Vec::new(),
         links: Vec::new(),
         keywords: Vec::new(),
+        body_text: String::with_capacity(body.len()),
     };
 
     // Wiki links point at an index; the library resolves them once every id is known.
     for node in root.descendants() {
         let mut data = node.data_mut();
         let line = data.sourcepos.start.line + body_line - 1;
+        match &data.value {
+            NodeValue::Text(t) => parsed.body_text.push_str(t),
+            NodeValue::Code(c) => parsed.body_text.push_str(&c.literal),
+            NodeValue::CodeBlock(c) => parsed.body_text.push_str(&c.literal),
+            _ => {}
+        }
+        if !parsed.body_text.ends_with(' ') {
+            parsed.body_text.push(' ');
+        }
         if let NodeValue::WikiLink(link) = &mut data.value {
             let index = parsed.wiki_links.len();
             parsed.wiki_links.push(model::WikiLink {

@@ -207,6 +207,9 @@ pub struct Incident {
     /// text similarity between incidents. Sorted by word.
     #[serde(skip)]
     pub keywords: Vec<(String, u32)>,
+    /// The body as plain text (prose, timeline, action items, code), for the search index.
+    #[serde(skip)]
+    pub body_text: String,
 }
 
 impl Incident {

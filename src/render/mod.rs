@@ -84,6 +84,18 @@ impl Site<'_> {
         sink.write_parts(path, &parts)
     }
 
+    /// `/search/` and its index files (see `search`).
+    fn write_search(&self, sink: &dyn Sink) -> Result<usize> {
+        let files = crate::search::index_files(self.lib, self.config);
+        for (path, bytes) in &files {
+            sink.write(path, bytes)?;
+        }
+        let mut ctx = self.context();
+        ctx.insert("incident_count", &self.lib.incidents.len());
+        sink.write("search/index.html", &self.render("search.html", &ctx)?)?;
+        Ok(files.len() + 1)
+    }
+
     fn render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>> {
         self.theme
             .tera
@@ -245,6 +257,7 @@ impl Site<'_> {
                 n += self.write_external(sink, &rows)?;
                 n += self.write_impact_csv(sink)?;
                 n += self.write_feeds(sink)?;
+                n += self.write_search(sink)?;
                 if self.drafts {
                     n += self.write_review(sink, &rows)?;
                 }

@@ -1,0 +1,537 @@
+//! The client-side search index, built at build time.
+//!
+//! Text goes through elasticlunr-rs's English tokenizer, trimmer, stop-word filter and
+//! stemmer, and term frequencies and field lengths are what elasticlunr-rs's `Index` computes,
+//! so elasticlunr.js scores the results exactly as it would score a whole elasticlunr index.
+//! Unlike a whole index, nothing here is downloaded whole:
+//!
+//! - `search/meta.json`: per document only what facets, scoring and sorting need (field
+//!   lengths, severity, components, root causes, year), keyed by a short document number;
+//! - `search/shards/<n>.json`: the postings, split by the first three characters of the term,
+//!   so a query fetches one small shard per word and every word a prefix can expand to is in
+//!   the same shard;
+//! - `search/docs/<n>.json`: what a result line shows, in chunks of [`DOCS_PER_CHUNK`].
+//!
+//! Document numbers follow the library's order (newest first), so sorting by date is
+//! sorting by number.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use elasticlunr::Language;
+use elasticlunr::lang::English;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::library::Library;
+use crate::library::terms::Taxonomy;
+
+/// The indexed fields, in the order of every per-field array in the index files.
+pub const FIELDS: [&str; 6] = [
+    "title",
+    "summary",
+    "components",
+    "tags",
+    "root_causes",
+    "body",
+];
+
+/// Query-time boosts unless `[search] boost` says otherwise: a word in the title or in a
+/// component's name says more than one deep in the timeline.
+pub const DEFAULT_BOOST: [f64; 6] = [3.0, 2.0, 2.0, 1.5, 2.0, 1.0];
+
+/// Terms are sharded by this many leading characters; a query word of at least this length
+/// is expanded to every term it begins (all in one shard), a shorter one matches exactly.
+pub const PREFIX_CHARS: usize = 3;
+
+/// Result lines per `search/docs/<n>.json`: a page of results fetches a few small chunks.
+pub const DOCS_PER_CHUNK: usize = 50;
+
+/// About this many postings go in one shard; the shard count is the next power of two.
+const POSTINGS_PER_SHARD: usize = 30_000;
+
+/// What elasticlunr-rs's English pipeline makes of a text: the tokens it would index.
+///
+/// Its tokenizer splits on whitespace and `-` and then treats each word alone, so the
+/// pipeline runs once per distinct word and the result is remembered: a library repeats the
+/// same few hundred thousand words millions of times. Equal terms share one allocation.
+pub struct Analyzer {
+    lang: English,
+    pipeline: elasticlunr::Pipeline,
+    words: FxHashMap<Box<str>, Option<Term>>,
+    terms: FxHashMap<Box<str>, Term>,
+}
+
+thread_local! {
+    /// One per worker thread, kept between builds (`serve` rebuilds often): the word cache
+    /// is what makes indexing fast.
+    static ANALYZER: std::cell::RefCell<Analyzer> = std::cell::RefCell::new(Analyzer::default());
+}
+
+/// An indexed term and the hash of its prefix (which shard it goes to).
+#[derive(Clone)]
+struct Term {
+    text: Arc<str>,
+    prefix_hash: u32,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        let lang = English::new();
+        let pipeline = lang.make_pipeline();
+        Analyzer {
+            lang,
+            pipeline,
+            words: FxHashMap::default(),
+            terms: FxHashMap::default(),
+        }
+    }
+}
+
+impl Analyzer {
+    /// elasticlunr-rs's tokens of `text`, computed by elasticlunr-rs itself.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        self.pipeline.run(self.lang.tokenize(text))
+    }
+
+    /// The same tokens as `tokens`, from the cache.
+    fn terms(&mut self, text: &str, out: &mut Vec<Term>) {
+        for word in text.split(|c: char| c.is_whitespace() || c == '-') {
+            if word.is_empty() {
+                continue;
+            }
+            if let Some(term) = self.words.get(word) {
+                out.extend(term.iter().cloned());
+                continue;
+            }
+            let term = self.tokens(word).pop().map(|t| {
+                if let Some(term) = self.terms.get(t.as_str()) {
+                    return term.clone();
+                }
+                let term = Term {
+                    prefix_hash: prefix_hash(&t),
+                    text: Arc::from(t.as_str()),
+                };
+                self.terms.insert(t.into_boxed_str(), term.clone());
+                term
+            });
+            out.extend(term.iter().cloned());
+            self.words.insert(word.into(), term);
+        }
+    }
+}
+
+/// The shard a term's postings live in: FNV-1a of its first [`PREFIX_CHARS`] characters
+/// (UTF-8), modulo the shard count. `search.js` computes the same.
+pub fn shard_of(term: &str, shards: u32) -> u32 {
+    prefix_hash(term) % shards.max(1)
+}
+
+fn prefix_hash(term: &str) -> u32 {
+    let end = term
+        .char_indices()
+        .nth(PREFIX_CHARS)
+        .map_or(term.len(), |(i, _)| i);
+    term.as_bytes()[..end].iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// One document's share of the index.
+struct DocTerms {
+    /// Tokens per field, as elasticlunr's `docInfo` records them.
+    lengths: [u32; FIELDS.len()],
+    /// (term, field, count) for each distinct term of each field.
+    postings: Vec<(Term, u8, u32)>,
+}
+
+/// The texts of an incident's fields, in the order of [`FIELDS`].
+fn field_texts(lib: &Library, i: usize) -> [String; FIELDS.len()] {
+    let incident = &lib.incidents[i];
+    [
+        format!("{} {}", incident.id, incident.title),
+        incident.summary.clone().unwrap_or_default(),
+        incident.components.join(" , "),
+        incident.tags.join(" , "),
+        incident.root_causes.join(" , "),
+        incident.body_text.clone(),
+    ]
+}
+
+fn analyze(analyzer: &mut Analyzer, texts: &[String; FIELDS.len()], enabled: &[bool]) -> DocTerms {
+    let mut doc = DocTerms {
+        lengths: [0; FIELDS.len()],
+        postings: Vec::new(),
+    };
+    let mut tokens = Vec::new();
+    for (f, text) in texts.iter().enumerate() {
+        if !enabled[f] {
+            continue;
+        }
+        tokens.clear();
+        analyzer.terms(text, &mut tokens);
+        doc.lengths[f] = tokens.len() as u32;
+        // Equal terms share an allocation: counting compares pointers.
+        tokens.sort_unstable_by_key(|t| Arc::as_ptr(&t.text) as *const u8 as usize);
+        let mut i = 0;
+        while i < tokens.len() {
+            let run = tokens[i..]
+                .iter()
+                .take_while(|t| Arc::ptr_eq(&t.text, &tokens[i].text))
+                .count();
+            doc.postings.push((tokens[i].clone(), f as u8, run as u32));
+            i += run;
+        }
+    }
+    doc
+}
+
+#[derive(Serialize)]
+struct Facets<'a> {
+    severity: Vec<&'a str>,
+    component: Vec<&'a str>,
+    root_cause: Vec<&'a str>,
+    year: Vec<i32>,
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    /// Changes whenever any index file changes; `search.js` adds it to every fetch so a
+    /// cached shard of an older build is never mixed with a newer one.
+    version: String,
+    /// Number of documents.
+    n: usize,
+    shards: u32,
+    prefix: usize,
+    chunk: usize,
+    fields: Vec<&'static str>,
+    boost: Vec<f64>,
+    facets: Facets<'a>,
+    /// Per document: index into `facets.severity`, or -1.
+    severity: Vec<i32>,
+    component: Vec<Vec<u32>>,
+    root_cause: Vec<Vec<u32>>,
+    /// Per document: index into `facets.year`, or -1.
+    year: Vec<i32>,
+    /// Per field, per document: the field's token count.
+    lengths: Vec<Vec<u32>>,
+}
+
+/// The fields `[search] fields` keeps (all when empty) and their boosts.
+fn field_settings(config: &Config) -> ([bool; FIELDS.len()], Vec<f64>) {
+    let mut enabled = [config.search.fields.is_empty(); FIELDS.len()];
+    for name in &config.search.fields {
+        if let Some(f) = FIELDS.iter().position(|f| f == name) {
+            enabled[f] = true;
+        }
+    }
+    let boost = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(f, name)| {
+            if !enabled[f] {
+                0.0
+            } else {
+                config
+                    .search
+                    .boost
+                    .get(*name)
+                    .copied()
+                    .unwrap_or(DEFAULT_BOOST[f])
+            }
+        })
+        .collect();
+    (enabled, boost)
+}
+
+/// Every file of the search index, by its path in the site.
+pub fn index_files(lib: &Library, config: &Config) -> Vec<(String, Vec<u8>)> {
+    let (enabled, boost) = field_settings(config);
+    let docs: Vec<DocTerms> = (0..lib.incidents.len())
+        .into_par_iter()
+        .map(|i| {
+            ANALYZER.with_borrow_mut(|analyzer| analyze(analyzer, &field_texts(lib, i), &enabled))
+        })
+        .collect();
+
+    let total: usize = docs.iter().map(|d| d.postings.len()).sum();
+    let shards = total
+        .div_ceil(POSTINGS_PER_SHARD)
+        .clamp(1, 4096)
+        .next_power_of_two() as u32;
+    let mut buckets: Vec<Vec<(Arc<str>, u8, u32, u32)>> = vec![Vec::new(); shards as usize];
+    let mut lengths = vec![Vec::with_capacity(docs.len()); FIELDS.len()];
+    for (n, doc) in docs.into_iter().enumerate() {
+        for (f, len) in doc.lengths.iter().enumerate() {
+            lengths[f].push(*len);
+        }
+        for (term, field, count) in doc.postings {
+            let b = (term.prefix_hash % shards) as usize;
+            buckets[b].push((term.text, field, n as u32, count));
+        }
+    }
+    let shard_json: Vec<String> = buckets.into_par_iter().map(shard_file).collect();
+
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(shard_json.len() + 8);
+    let mut version = 0xcbf2_9ce4_8422_2325u64;
+    for (b, json) in shard_json.into_iter().enumerate() {
+        version = json.bytes().fold(version, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        files.push((format!("search/shards/{b}.json"), json.into_bytes()));
+    }
+    for (k, chunk) in doc_chunks(lib).into_iter().enumerate() {
+        version = chunk.iter().fold(version, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        files.push((format!("search/docs/{k}.json"), chunk));
+    }
+
+    let severities = lib.terms(Taxonomy::Severities);
+    let components = lib.terms(Taxonomy::Components);
+    let root_causes = lib.terms(Taxonomy::RootCauses);
+    let n = lib.incidents.len();
+    let mut severity = vec![-1i32; n];
+    for (k, t) in severities.terms.iter().enumerate() {
+        for &i in &t.incidents {
+            severity[i] = k as i32;
+        }
+    }
+    let per_doc = |terms: &crate::library::terms::Terms| {
+        let mut v: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (k, t) in terms.terms.iter().enumerate() {
+            for &i in &t.incidents {
+                v[i].push(k as u32);
+            }
+        }
+        v
+    };
+    let mut years: Vec<i32> = lib
+        .incidents
+        .iter()
+        .filter_map(|i| i.date.map(|d| chrono::Datelike::year(&d.date())))
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let year = lib
+        .incidents
+        .iter()
+        .map(|i| {
+            i.date
+                .and_then(|d| {
+                    let y = chrono::Datelike::year(&d.date());
+                    years.iter().position(|&x| x == y)
+                })
+                .map_or(-1, |p| p as i32)
+        })
+        .collect();
+    let meta = Meta {
+        version: format!("{:016x}", version),
+        n,
+        shards,
+        prefix: PREFIX_CHARS,
+        chunk: DOCS_PER_CHUNK,
+        fields: FIELDS.to_vec(),
+        boost,
+        facets: Facets {
+            severity: severities.terms.iter().map(|t| t.name.as_str()).collect(),
+            component: components.terms.iter().map(|t| t.name.as_str()).collect(),
+            root_cause: root_causes.terms.iter().map(|t| t.name.as_str()).collect(),
+            year: years.clone(),
+        },
+        severity,
+        component: per_doc(components),
+        root_cause: per_doc(root_causes),
+        year,
+        lengths,
+    };
+    let meta = serde_json::to_vec(&meta).expect("the search metadata serializes");
+    files.push(("search/meta.json".to_string(), meta));
+    files
+}
+
+/// A shard: `{"term":[field, docs, doc, count, doc, count, ..., field, docs, ...]}` with
+/// document numbers as gaps from the previous one in the same field, which gzip likes.
+fn shard_file(mut postings: Vec<(Arc<str>, u8, u32, u32)>) -> String {
+    // Stable: each term's documents stay in ascending order.
+    postings.sort_by(|a, b| (&*a.0, a.1).cmp(&(&*b.0, b.1)));
+    let mut out = String::with_capacity(postings.len() * 8 + 2);
+    out.push('{');
+    let mut i = 0;
+    while i < postings.len() {
+        if i > 0 {
+            out.push(',');
+        }
+        let term = &postings[i].0;
+        out.push_str(&serde_json::to_string(&**term).expect("a string serializes"));
+        out.push_str(":[");
+        let mut first = true;
+        while i < postings.len() && postings[i].0 == *term {
+            let field = postings[i].1;
+            let end = postings[i..]
+                .iter()
+                .position(|p| p.0 != *term || p.1 != field)
+                .map_or(postings.len(), |p| i + p);
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            let _ = write!(out, "{field},{}", end - i);
+            let mut previous = 0;
+            for (_, _, doc, count) in &postings[i..end] {
+                let _ = write!(out, ",{},{count}", doc - previous);
+                previous = *doc;
+            }
+            i = end;
+        }
+        out.push(']');
+    }
+    out.push('}');
+    out
+}
+
+#[derive(Serialize)]
+struct ResultLine<'a> {
+    id: &'a str,
+    title: &'a str,
+    date: Option<String>,
+    severity: Option<&'a str>,
+    summary: &'a str,
+    /// Relative to the site root, so the site can move under any base path.
+    path: String,
+}
+
+fn doc_chunks(lib: &Library) -> Vec<Vec<u8>> {
+    lib.incidents
+        .par_chunks(DOCS_PER_CHUNK)
+        .map(|chunk| {
+            let lines: Vec<ResultLine> = chunk
+                .iter()
+                .map(|i| ResultLine {
+                    id: &i.id,
+                    title: &i.title,
+                    date: i.date.map(|d| d.date().format("%Y-%m-%d").to_string()),
+                    severity: i.severity.as_deref(),
+                    summary: i.summary.as_deref().unwrap_or(""),
+                    path: format!("incidents/{}/", i.slug),
+                })
+                .collect();
+            serde_json::to_vec(&lines).expect("result lines serialize")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analyzer_is_elasticlunrs_english_pipeline() {
+        let a = Analyzer::default();
+        assert_eq!(
+            a.tokens("The checkout-api returned 502s; p99 at OPS-123 (connections)"),
+            [
+                "checkout", "api", "return", "502", "p99", "op", "123", "connect"
+            ]
+        );
+    }
+
+    fn leaves(node: &serde_json::Value, out: &mut usize) {
+        if node["docs"].as_object().is_some_and(|d| !d.is_empty()) {
+            *out += 1;
+        }
+        for (key, child) in node.as_object().unwrap() {
+            if key != "docs" && key != "df" {
+                leaves(child, out);
+            }
+        }
+    }
+
+    #[test]
+    fn postings_and_lengths_are_what_an_elasticlunr_rs_index_holds() {
+        let texts = [
+            "INC-2024-007 Checkout-API 502s after a DNS change".to_string(),
+            "Checkout returned 502 errors; p99 latency hit 9 s.".to_string(),
+            "checkout-api , payments".to_string(),
+            "dns , on-call".to_string(),
+            "config-change".to_string(),
+            "## Timeline\n14:02 UTC — OPS-123 opened. The DNS resolver's cache (dnsmasq) \
+             expired; connections, connection pools and connecting clients failed. Zürich DC."
+                .to_string(),
+        ];
+        let mut analyzer = Analyzer::default();
+        let doc = analyze(&mut analyzer, &texts, &[true; FIELDS.len()]);
+        // The cached path gives exactly what elasticlunr-rs's pipeline gives.
+        for (f, text) in texts.iter().enumerate() {
+            let mut cached = Vec::new();
+            analyzer.terms(text, &mut cached);
+            let cached: Vec<&str> = cached.iter().map(|t| &*t.text).collect();
+            assert_eq!(cached, analyzer.tokens(text), "field {f}");
+        }
+
+        let mut index = elasticlunr::Index::new(FIELDS);
+        index.add_doc("0", &texts);
+        let json: serde_json::Value = serde_json::from_str(&index.to_json()).unwrap();
+        for (f, name) in FIELDS.iter().enumerate() {
+            assert_eq!(
+                json["documentStore"]["docInfo"]["0"][name], doc.lengths[f],
+                "{name}"
+            );
+            let root = &json["index"][name]["root"];
+            let mut terms = 0;
+            leaves(root, &mut terms);
+            let ours: Vec<_> = doc.postings.iter().filter(|p| p.1 as usize == f).collect();
+            assert_eq!(ours.len(), terms, "{name}: one posting per term");
+            for (term, _, count) in ours {
+                let mut node = root;
+                for c in term.text.chars() {
+                    node = &node[c.to_string()];
+                }
+                assert_eq!(
+                    node["docs"]["0"]["tf"].as_f64(),
+                    Some(f64::from(*count).sqrt()),
+                    "{name}: {}",
+                    term.text
+                );
+            }
+        }
+        let body: Vec<&str> = doc
+            .postings
+            .iter()
+            .filter(|p| p.1 == 5)
+            .map(|p| &*p.0.text)
+            .collect();
+        for typed in ["op", "123", "dnsmasq", "connect", "zürich", "14:02"] {
+            assert!(body.contains(&typed), "{typed} in {body:?}");
+        }
+    }
+
+    #[test]
+    fn a_prefix_and_every_term_it_begins_share_a_shard() {
+        for shards in [1, 2, 64, 256] {
+            let s = shard_of("con", shards);
+            for t in ["connect", "connection", "conn", "con"] {
+                assert_eq!(shard_of(t, shards), s, "{t}");
+            }
+            assert!(s < shards);
+        }
+        // Characters, not bytes: a multibyte prefix is cut on a character boundary.
+        assert_eq!(shard_of("zürich", 256), shard_of("zür", 256));
+        // The same FNV-1a search.js computes (checked there against these values).
+        assert_eq!(shard_of("dns", 1 << 31), 0xda6a_e8bc % (1 << 31));
+    }
+
+    #[test]
+    fn shards_list_fields_and_document_gaps() {
+        let json = shard_file(vec![
+            ("dns".into(), 5, 0, 2),
+            ("dns".into(), 0, 3, 1),
+            ("dns".into(), 5, 7, 1),
+            ("dns".into(), 5, 9, 4),
+            ("db".into(), 5, 1, 1),
+        ]);
+        assert_eq!(json, r#"{"db":[5,1,1,1],"dns":[0,1,3,1,5,3,0,2,7,1,2,4]}"#);
+    }
+}

@@ -1,0 +1,356 @@
+/* pmsite search: queries the index `pmsite build` writes under search/ with elasticlunr.js.
+ * The index is split so a query downloads only what it needs: search/meta.json (facets and
+ * field lengths per document), one shard per query word (search/shards/<n>.json, chosen by
+ * the word's first characters) and the result lines it shows (search/docs/<n>.json).
+ * Terms go through elasticlunr's own pipeline and scoring; a result must contain every
+ * query word, in any field. The query, facets and sort live in the URL. */
+(function () {
+  "use strict";
+  var box = document.getElementById("search");
+  if (!box) return;
+  var root = box.getAttribute("data-root") || "/";
+  var input = document.getElementById("search-q");
+  var sortSelect = document.getElementById("search-sort");
+  var facetsEl = document.getElementById("search-facets");
+  var statusEl = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var moreButton = document.getElementById("search-more");
+  // [key in meta.json, URL parameter, heading]
+  var FACETS = [["severity", "severity", "Severity"], ["component", "component", "Component"],
+    ["root_cause", "root-cause", "Root cause"], ["year", "year", "Year"]];
+  var PAGE = 20;
+  var meta = null;
+  var files = {};
+  var run = 0;
+  var shown = [];
+  var shownCount = 0;
+  var current = null;
+
+  if (!window.elasticlunr || !window.fetch) {
+    statusEl.textContent = "Search needs a current browser with JavaScript.";
+    return;
+  }
+  // The default elasticlunr pipeline (trimmer, stop words, stemmer), as the index was built.
+  var analyzer = window.elasticlunr();
+  function analyze(text) {
+    return analyzer.pipeline.run(window.elasticlunr.tokenizer(text));
+  }
+
+  function load(path) {
+    if (!files[path]) {
+      var url = root + path + (meta ? "?v=" + meta.version : "");
+      files[path] = fetch(url, meta ? {} : { cache: "no-cache" }).then(function (r) {
+        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+        return r.json();
+      });
+      files[path].catch(function () { delete files[path]; });
+    }
+    return files[path];
+  }
+
+  function chars(s) { return Array.from(s); }
+
+  // FNV-1a of the first `prefix` characters, as `search::shard_of` computes it.
+  function shardOf(term) {
+    var bytes = new TextEncoder().encode(chars(term).slice(0, meta.prefix).join(""));
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h % meta.shards;
+  }
+
+  // A query word matches a term exactly or, when it is long enough, as its prefix.
+  function matches(word, term) {
+    return term === word || (chars(word).length >= meta.prefix && term.lastIndexOf(word, 0) === 0);
+  }
+
+  function readState() {
+    var p = new URLSearchParams(location.search);
+    var state = { q: p.get("q") || "", sort: p.get("sort") === "date" ? "date" : "", f: {} };
+    FACETS.forEach(function (f) { var v = p.get(f[1]); if (v) state.f[f[0]] = v; });
+    return state;
+  }
+
+  function stateUrl(state) {
+    var p = new URLSearchParams();
+    if (state.q) p.set("q", state.q);
+    FACETS.forEach(function (f) { if (state.f[f[0]]) p.set(f[1], state.f[f[0]]); });
+    if (state.sort) p.set("sort", state.sort);
+    var s = p.toString();
+    return location.pathname + (s ? "?" + s : "");
+  }
+
+  // Documents matching every query word, with elasticlunr's scores.
+  function find(query) {
+    var words = analyze(query).filter(function (w, i, all) { return w && all.indexOf(w) === i; });
+    if (!words.length) {
+      var all = [];
+      for (var d = 0; d < meta.n; d++) all.push({ doc: d, score: 0 });
+      return Promise.resolve({ words: words, hits: all });
+    }
+    var needed = {};
+    words.forEach(function (w) { needed[shardOf(w)] = true; });
+    return Promise.all(Object.keys(needed).map(function (s) {
+      return load("search/shards/" + s + ".json");
+    })).then(function (shards) {
+      var idx = window.elasticlunr(function () {
+        this.setRef("id");
+        meta.fields.forEach(function (f) { this.addField(f); }, this);
+        this.saveDocument(false);
+      });
+      var store = idx.documentStore;
+      var perWord = words.map(function () { return {}; });
+      shards.forEach(function (shard) {
+        for (var term in shard) {
+          var which = [];
+          for (var w = 0; w < words.length; w++) if (matches(words[w], term)) which.push(w);
+          if (!which.length) continue;
+          var a = shard[term];
+          var i = 0;
+          while (i < a.length) {
+            var field = meta.fields[a[i]];
+            var count = a[i + 1];
+            var doc = 0;
+            i += 2;
+            for (var k = 0; k < count; k++, i += 2) {
+              doc += a[i];
+              idx.index[field].addToken(term, { ref: doc, tf: Math.sqrt(a[i + 1]) });
+              if (!(doc in store.docs)) {
+                store.docs[doc] = null;
+                var info = {};
+                meta.fields.forEach(function (f, n) { info[f] = meta.lengths[n][doc]; });
+                store.docInfo[doc] = info;
+              }
+              which.forEach(function (w) { perWord[w][doc] = true; });
+            }
+          }
+        }
+      });
+      store.length = meta.n;
+      var fields = {};
+      meta.fields.forEach(function (f, n) {
+        if (meta.boost[n] > 0) fields[f] = { boost: meta.boost[n], bool: "OR", expand: true };
+      });
+      var hits = idx.search(query, { fields: fields, bool: "OR", expand: true })
+        .map(function (r) { return { doc: +r.ref, score: r.score }; })
+        .filter(function (h) { return perWord.every(function (m) { return m[h.doc]; }); });
+      return { words: words, hits: hits };
+    });
+  }
+
+  function facetValue(key, doc) {
+    return meta[key][doc];
+  }
+
+  function passes(doc, filters, except) {
+    for (var key in filters) {
+      if (key === except) continue;
+      var want = filters[key];
+      var v = facetValue(key, doc);
+      if (Array.isArray(v) ? v.indexOf(want) < 0 : v !== want) return false;
+    }
+    return true;
+  }
+
+  function render(state, found) {
+    var filters = {};
+    FACETS.forEach(function (f) {
+      var name = state.f[f[0]];
+      if (name === undefined) return;
+      var i = meta.facets[f[0]].map(String).indexOf(name);
+      // A value this library does not have matches nothing.
+      filters[f[0]] = i < 0 ? -2 : i;
+    });
+    var hits = found.hits.filter(function (h) { return passes(h.doc, filters, null); });
+    if (state.sort === "date") hits.sort(function (a, b) { return a.doc - b.doc; });
+    renderFacets(state, found.hits, filters);
+    shown = hits;
+    shownCount = 0;
+    current = found.words;
+    list.textContent = "";
+    var label = hits.length === 1 ? "1 post-mortem" : hits.length + " post-mortems";
+    statusEl.textContent = state.q && !found.words.length
+      ? "Only common words: showing every post-mortem." : state.q
+        ? label + " match \u201c" + state.q + "\u201d." : label + ".";
+    return showMore();
+  }
+
+  function renderFacets(state, hits, filters) {
+    facetsEl.textContent = "";
+    FACETS.forEach(function (f) {
+      var key = f[0];
+      var names = meta.facets[key];
+      if (!names.length) return;
+      var counts = names.map(function () { return 0; });
+      hits.forEach(function (h) {
+        if (!passes(h.doc, filters, key)) return;
+        var v = facetValue(key, h.doc);
+        (Array.isArray(v) ? v : [v]).forEach(function (x) { if (x >= 0) counts[x]++; });
+      });
+      var group = document.createElement("section");
+      group.className = "facet";
+      group.setAttribute("data-facet", f[1]);
+      var h = document.createElement("h2");
+      h.className = "small";
+      h.textContent = f[2];
+      group.appendChild(h);
+      var ul = document.createElement("ul");
+      names.forEach(function (name, i) {
+        var selected = filters[key] === i;
+        if (!counts[i] && !selected) return;
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button";
+        b.setAttribute("aria-pressed", selected ? "true" : "false");
+        b.setAttribute("data-value", String(name));
+        var n = document.createElement("span");
+        n.className = "count";
+        n.textContent = counts[i];
+        b.appendChild(document.createTextNode(String(name) + " "));
+        b.appendChild(n);
+        b.addEventListener("click", function () {
+          var next = readState();
+          if (selected) delete next.f[key]; else next.f[key] = String(name);
+          history.pushState(null, "", stateUrl(next));
+          update();
+        });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+      group.appendChild(ul);
+      facetsEl.appendChild(group);
+    });
+  }
+
+  // Wraps the words of `text` that match a query word in <mark>, as text nodes only.
+  function highlighted(text, words) {
+    var frag = document.createDocumentFragment();
+    text.split(/([\s\-]+)/).forEach(function (piece) {
+      var m = /^(\W*)([\s\S]*?)(\W*)$/.exec(piece);
+      var stem = m && m[2] ? analyze(m[2])[0] : undefined;
+      var hit = stem && words.some(function (w) { return matches(w, stem); });
+      if (!hit) {
+        frag.appendChild(document.createTextNode(piece));
+        return;
+      }
+      frag.appendChild(document.createTextNode(m[1]));
+      var mark = document.createElement("mark");
+      mark.textContent = m[2];
+      frag.appendChild(mark);
+      frag.appendChild(document.createTextNode(m[3]));
+    });
+    return frag;
+  }
+
+  function showMore() {
+    var page = shown.slice(shownCount, shownCount + PAGE);
+    var words = current;
+    var chunks = {};
+    page.forEach(function (h) { chunks[Math.floor(h.doc / meta.chunk)] = true; });
+    var mine = run;
+    return Promise.all(Object.keys(chunks).map(function (c) {
+      return load("search/docs/" + c + ".json").then(function (lines) { return [c, lines]; });
+    })).then(function (loaded) {
+      if (mine !== run) return;
+      var byChunk = {};
+      loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
+      page.forEach(function (h) {
+        var line = byChunk[Math.floor(h.doc / meta.chunk)][h.doc % meta.chunk];
+        var li = document.createElement("li");
+        li.className = "result";
+        var a = document.createElement("a");
+        a.href = root + line.path;
+        a.className = "result-title";
+        a.appendChild(highlighted(line.title, words));
+        var head = document.createElement("p");
+        head.className = "result-meta";
+        if (line.severity) {
+          var sev = document.createElement("span");
+          sev.className = "sev sev-" + line.severity.toLowerCase();
+          sev.textContent = line.severity;
+          head.appendChild(sev);
+          head.appendChild(document.createTextNode(" "));
+        }
+        var when = document.createElement(line.date ? "time" : "span");
+        if (line.date) when.setAttribute("datetime", line.date);
+        when.textContent = line.date || "undated";
+        head.appendChild(when);
+        head.appendChild(document.createTextNode(" \u00b7 " + line.id));
+        var summary = document.createElement("p");
+        summary.className = "result-summary";
+        summary.appendChild(highlighted(line.summary, words));
+        li.appendChild(a);
+        li.appendChild(head);
+        li.appendChild(summary);
+        list.appendChild(li);
+      });
+      shownCount += page.length;
+      moreButton.hidden = shownCount >= shown.length;
+      box.setAttribute("data-state", "done");
+    });
+  }
+
+  function update() {
+    var state = readState();
+    if (input.value !== state.q && document.activeElement !== input) input.value = state.q;
+    sortSelect.value = state.sort;
+    var mine = ++run;
+    box.setAttribute("data-state", "loading");
+    return load("search/meta.json").then(function (m) {
+      meta = meta || m;
+      return find(state.q);
+    }).then(function (found) {
+      if (mine === run) return render(state, found);
+    }).catch(function (e) {
+      if (mine !== run) return;
+      statusEl.textContent = "The search index could not be loaded (" + e.message + ").";
+      box.setAttribute("data-state", "error");
+    });
+  }
+
+  var typing = null;
+  input.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () {
+      var next = readState();
+      next.q = input.value.trim();
+      history.replaceState(null, "", stateUrl(next));
+      update();
+    }, 120);
+  });
+  sortSelect.addEventListener("change", function () {
+    var next = readState();
+    next.sort = sortSelect.value;
+    history.pushState(null, "", stateUrl(next));
+    update();
+  });
+  box.querySelector("form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    clearTimeout(typing);
+    var next = readState();
+    next.q = input.value.trim();
+    history.replaceState(null, "", stateUrl(next));
+    update().then(function () {
+      var first = list.querySelector("a");
+      if (first) first.focus();
+    });
+  });
+  moreButton.addEventListener("click", function () { showMore(); });
+
+  // Arrows move through the results; Enter opens the focused one (a plain link).
+  function links() { return Array.prototype.slice.call(list.querySelectorAll("a.result-title")); }
+  box.addEventListener("keydown", function (e) {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    var all = links();
+    var at = all.indexOf(document.activeElement);
+    if (document.activeElement === input) at = -1;
+    else if (at < 0) return;
+    var next = e.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : at - 1;
+    e.preventDefault();
+    if (next < 0) input.focus();
+    else if (all[next]) all[next].focus();
+  });
+  window.addEventListener("popstate", function () { input.value = readState().q; update(); });
+
+  input.value = readState().q;
+  update();
+})();
