@@ -139,6 +139,9 @@ fn prefix_hash(term: &str) -> u32 {
     })
 }
 
+/// (term, field, document number, count): one line of a shard.
+type Posting = (Arc<str>, u8, u32, u32);
+
 /// One document's share of the index.
 struct DocTerms {
     /// Tokens per field, as elasticlunr's `docInfo` records them.
@@ -261,7 +264,7 @@ pub fn index_files(lib: &Library, config: &Config) -> Vec<(String, Vec<u8>)> {
         .div_ceil(POSTINGS_PER_SHARD)
         .clamp(1, 4096)
         .next_power_of_two() as u32;
-    let mut buckets: Vec<Vec<(Arc<str>, u8, u32, u32)>> = vec![Vec::new(); shards as usize];
+    let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); shards as usize];
     let mut lengths = vec![Vec::with_capacity(docs.len()); FIELDS.len()];
     for (n, doc) in docs.into_iter().enumerate() {
         for (f, len) in doc.lengths.iter().enumerate() {
@@ -354,7 +357,7 @@ pub fn index_files(lib: &Library, config: &Config) -> Vec<(String, Vec<u8>)> {
 
 /// A shard: `{"term":[field, docs, doc, count, doc, count, ..., field, docs, ...]}` with
 /// document numbers as gaps from the previous one in the same field, which gzip likes.
-fn shard_file(mut postings: Vec<(Arc<str>, u8, u32, u32)>) -> String {
+fn shard_file(mut postings: Vec<Posting>) -> String {
     // Stable: each term's documents stay in ascending order.
     postings.sort_by(|a, b| (&*a.0, a.1).cmp(&(&*b.0, b.1)));
     let mut out = String::with_capacity(postings.len() * 8 + 2);

@@ -2,74 +2,19 @@
 //! HTTP server on 127.0.0.1 and dumps the DOM after the page's scripts ran. Ignored in a
 //! plain `cargo test`; `.ci/run` installs Chromium and runs them, and a missing browser fails.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::harness::*;
+use crate::webdriver::serve_dir;
 
 /// Serves `dir` on a free loopback port until the test ends; returns the base URL.
 fn serve(dir: PathBuf) -> String {
-    serve_with(dir, false)
+    serve_dir(dir, "", false)
 }
 
-/// As `serve`; with `cors`, every answer allows any origin (as netlify.toml does for
-/// incidents.json).
 fn serve_with(dir: PathBuf, cors: bool) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut request = String::new();
-            if reader.read_line(&mut request).is_err() {
-                continue;
-            }
-            let path = request
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .split('?')
-                .next()
-                .unwrap_or("/")
-                .to_string();
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
-                    break;
-                }
-            }
-            let mut file = dir.join(path.trim_start_matches('/'));
-            if file.is_dir() {
-                file = file.join("index.html");
-            }
-            let mut out = &stream;
-            let _ = match std::fs::read(&file) {
-                Ok(body) if !path.contains("..") => {
-                    let kind = match file.extension().and_then(|e| e.to_str()) {
-                        Some("html") => "text/html; charset=utf-8",
-                        Some("js") => "text/javascript",
-                        Some("css") => "text/css",
-                        Some("svg") => "image/svg+xml",
-                        _ => "application/octet-stream",
-                    };
-                    let allow = if cors {
-                        "Access-Control-Allow-Origin: *\r\n"
-                    } else {
-                        ""
-                    };
-                    write!(out, "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\n{allow}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len())
-                        .and_then(|_| out.write_all(&body))
-                }
-                _ => write!(
-                    out,
-                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                ),
-            };
-        }
-    });
-    format!("http://127.0.0.1:{port}")
+    serve_dir(dir, "", cors)
 }
 
 fn chromium() -> PathBuf {

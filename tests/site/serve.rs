@@ -7,14 +7,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::*;
+use crate::webdriver::Browser;
 
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Server {
-    fn start(t: &SiteTest) -> Server {
+    pub fn start(t: &SiteTest) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -370,93 +371,13 @@ fn preview_after_edits_equals_a_fresh_build() {
     check(&mut preview, "fixed after an error");
 }
 
-fn post_json(url: &str, body: &serde_json::Value) -> serde_json::Value {
-    let reply = ureq::post(url)
-        .set("Content-Type", "application/json")
-        .send_string(&body.to_string())
-        .unwrap_or_else(|e| panic!("{url}: {e}"));
-    serde_json::from_str(&reply.into_string().unwrap()).unwrap()
-}
-
-/// A minimal WebDriver client (JSON over HTTP) for the one end-to-end reload check.
-struct Browser {
-    driver: Child,
-    base: String,
-    session: String,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    fn start() -> Browser {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is not installed: `apt-get install chromium-driver` (the browser tests must not be skipped)");
-        let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while ureq::get(&format!("{base}/status")).call().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let profile = tempfile::tempdir().unwrap();
-        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", format!("--user-data-dir={}", profile.path().display())]
-        }}}});
-        let reply = post_json(&format!("{base}/session"), &caps);
-        let session = reply["value"]["sessionId"]
-            .as_str()
-            .expect("session id")
-            .to_string();
-        Browser {
-            driver,
-            base,
-            session,
-            _profile: profile,
-        }
-    }
-
-    fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
-        post_json(
-            &format!("{}/session/{}/{path}", self.base, self.session),
-            &body,
-        )["value"]
-            .clone()
-    }
-
-    fn run(&self, script: &str) -> serde_json::Value {
-        self.post(
-            "execute/sync",
-            serde_json::json!({"script": script, "args": []}),
-        )
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
 #[test]
 #[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
 fn an_open_page_reloads_by_itself_after_an_edit() {
     let t = library();
     let s = Server::start(&t);
     let browser = Browser::start();
-    browser.post(
-        "url",
-        serde_json::json!({"url": format!("http://127.0.0.1:{}/incidents/a/", s.port)}),
-    );
+    browser.goto(&format!("http://127.0.0.1:{}/incidents/a/", s.port));
     assert_eq!(
         browser.run("return document.querySelector('h1').textContent"),
         "First title"

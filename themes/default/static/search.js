@@ -50,13 +50,14 @@
 
   function chars(s) { return Array.from(s); }
 
-  // FNV-1a of the first `prefix` characters, as `search::shard_of` computes it.
-  function shardOf(term) {
-    var bytes = new TextEncoder().encode(chars(term).slice(0, meta.prefix).join(""));
+  // FNV-1a of the first `prefix` characters (UTF-8), as `search::shard_of` computes it.
+  function shardOf(term, prefix, shards) {
+    var bytes = new TextEncoder().encode(chars(term).slice(0, prefix).join(""));
     var h = 0x811c9dc5;
     for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-    return h % meta.shards;
+    return h % shards;
   }
+  window.pmsiteShardOf = shardOf;
 
   // A query word matches a term exactly or, when it is long enough, as its prefix.
   function matches(word, term) {
@@ -88,7 +89,7 @@
       return Promise.resolve({ words: words, hits: all });
     }
     var needed = {};
-    words.forEach(function (w) { needed[shardOf(w)] = true; });
+    words.forEach(function (w) { needed[shardOf(w, meta.prefix, meta.shards)] = true; });
     return Promise.all(Object.keys(needed).map(function (s) {
       return load("search/shards/" + s + ".json");
     })).then(function (shards) {
