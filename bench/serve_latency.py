@@ -28,7 +28,7 @@ def main():
     target = sorted(library.glob("content/**/*.md"))[0]
     original = target.read_bytes()
     port = free_port()
-    server = subprocess.Popen([binary, "-C", str(library), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([binary, "-C", str(library), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=None if os.environ.get("PMSITE_SERVE_LOG") else subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
         while True:

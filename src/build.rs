@@ -159,6 +159,7 @@ pub fn render_into(
     generated: String,
     sink: &dyn crate::output::Sink,
     on_page: &(dyn Fn() + Sync),
+    memo: Option<&crate::render::PageMemo>,
 ) -> Result<usize> {
     let theme = Theme::load(root, &loaded.config.theme)?;
     let site = Site {
@@ -168,6 +169,7 @@ pub fn render_into(
         drafts,
         generated,
         on_page,
+        memo,
     };
     site.write_all(sink)
 }
@@ -320,9 +322,15 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     let render_started = Instant::now();
     progress.phase("Rendering", loaded.library.incidents.len());
     let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let files = render_into(&opts.root, &loaded, opts.drafts, generated, &out, &|| {
-        progress.tick()
-    });
+    let files = render_into(
+        &opts.root,
+        &loaded,
+        opts.drafts,
+        generated,
+        &out,
+        &|| progress.tick(),
+        None,
+    );
     progress.finish();
     let files = files?;
     timings.push(("render", render_started.elapsed().as_secs_f64()));

@@ -32,6 +32,74 @@ pub struct Site<'a> {
     pub generated: String,
     /// Called once per incident page written (a progress bar).
     pub on_page: &'a (dyn Fn() + Sync),
+    /// The previous render's incident pages (`serve`): a page whose inputs hash the same is
+    /// written again without rendering.
+    pub memo: Option<&'a PageMemo>,
+}
+
+/// Incident pages by path, with a hash of everything they were rendered from (the page's
+/// view, the site-wide context, the templates). Rendering is a pure function of those, so
+/// equal hashes mean equal pages; `serve` keeps one between rebuilds, so an edit re-renders
+/// the pages whose view changed (the edited incident, and those whose related incidents,
+/// backlinks, wiki links or term links it changed) and no others.
+#[derive(Default)]
+pub struct PageMemo {
+    pages: std::sync::Mutex<MemoPages>,
+    rendered: std::sync::atomic::AtomicUsize,
+}
+
+type MemoPages = std::collections::HashMap<String, (u64, std::sync::Arc<Vec<u8>>)>;
+
+impl PageMemo {
+    fn get(&self, path: &str, key: u64) -> Option<std::sync::Arc<Vec<u8>>> {
+        let pages = self.pages.lock().ok()?;
+        pages
+            .get(path)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, bytes)| std::sync::Arc::clone(bytes))
+    }
+
+    fn put(&self, path: String, key: u64, bytes: std::sync::Arc<Vec<u8>>) {
+        self.rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.insert(path, (key, bytes));
+        }
+    }
+
+    /// Forgets pages that are no longer part of the site.
+    pub fn retain(&self, keep: impl Fn(&str) -> bool) {
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.retain(|path, _| keep(path));
+        }
+    }
+
+    /// How many incident pages were rendered (not reused) since the last call.
+    pub fn take_rendered(&self) -> usize {
+        self.rendered.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Feeds serialized bytes to a hasher, so a view is hashed without building its JSON.
+struct HashWriter(rustc_hash::FxHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::hash::Hasher::write(&mut self.0, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn view_hash(seed: u64, view: &impl Serialize) -> u64 {
+    let mut h = HashWriter(rustc_hash::FxHasher::default());
+    std::hash::Hasher::write_u64(&mut h.0, seed);
+    // A view that cannot serialize cannot render either; the render reports it.
+    let _ = serde_json::to_writer(&mut h, view);
+    std::hash::Hasher::finish(&h.0)
 }
 
 #[derive(Serialize)]
@@ -234,17 +302,34 @@ impl Site<'_> {
         }
 
         let base = self.context();
+        let seed = self.memo.map(|_| {
+            view_hash(
+                self.theme.fingerprint,
+                &SiteView::new(self.config, self.drafts, &self.generated),
+            )
+        });
         let (pages, tracking) = rayon::join(
             || {
                 (0..self.lib.incidents.len())
                     .into_par_iter()
                     .map(|i| {
                         let page = IncidentPage::new(self.config, self.lib, i);
-                        let mut ctx = base.clone();
-                        ctx.insert("incident", &page);
-                        let html = self.render("incident.html", &ctx)?;
                         let path = format!("incidents/{}/index.html", self.lib.incidents[i].slug);
-                        sink.write(&path, &html)?;
+                        let memo = self
+                            .memo
+                            .zip(seed)
+                            .map(|(m, seed)| (m, view_hash(seed, &page)));
+                        if let Some(bytes) = memo.and_then(|(m, key)| m.get(&path, key)) {
+                            sink.write(&path, &bytes)?;
+                        } else {
+                            let mut ctx = base.clone();
+                            ctx.insert("incident", &page);
+                            let html = self.render("incident.html", &ctx)?;
+                            sink.write(&path, &html)?;
+                            if let Some((m, key)) = memo {
+                                m.put(path, key, std::sync::Arc::new(html));
+                            }
+                        }
                         (self.on_page)();
                         Ok(())
                     })

@@ -45,6 +45,8 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
 
 pub struct Theme {
     pub tera: Tera,
+    /// A hash of every template: pages rendered with other templates are never reused.
+    pub fingerprint: u64,
     /// Static files by their path in the site.
     pub static_files: BTreeMap<String, Vec<u8>>,
 }
@@ -76,6 +78,12 @@ impl Theme {
                 static_files.insert(name, bytes);
             })?;
         }
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            templates.hash(&mut h);
+            h.finish()
+        };
         let mut tera = Tera::default();
         tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| Error::Template(tera_message(&e)))?;
@@ -83,7 +91,11 @@ impl Theme {
         // Escapes & < > " ' (enough for element text and quoted attributes), leaving `/` in
         // URLs readable where Tera's default writes `&#x2F;`.
         tera.set_escape_fn(crate::markdown::escape_html);
-        Ok(Theme { tera, static_files })
+        Ok(Theme {
+            tera,
+            fingerprint,
+            static_files,
+        })
     }
 }
 

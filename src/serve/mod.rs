@@ -30,6 +30,7 @@ use crate::build::{ParseCache, load_cached, render_into};
 use crate::error::{Error, Result};
 use crate::library::Selection;
 use crate::output::Sink;
+use crate::render::PageMemo;
 use http::{EVENTS_PATH, Resolved, inject, resolve};
 
 #[derive(Debug, Clone)]
@@ -65,11 +66,14 @@ struct Shared {
     reload: broadcast::Sender<()>,
 }
 
-/// The preview's builder: keeps the parses of unchanged post-mortems between rebuilds.
+/// The preview's builder: keeps the parses of unchanged post-mortems, and the incident pages
+/// rendered from unchanged inputs, between rebuilds.
 pub struct Preview {
     opts: ServeOptions,
     base_url: String,
     cache: ParseCache,
+    memo: PageMemo,
+    rendered: usize,
 }
 
 impl Preview {
@@ -78,7 +82,14 @@ impl Preview {
             opts,
             base_url,
             cache: ParseCache::default(),
+            memo: PageMemo::default(),
+            rendered: 0,
         }
+    }
+
+    /// How many incident pages the last rebuild rendered; the others were unchanged.
+    pub fn pages_rendered(&self) -> usize {
+        self.rendered
     }
 
     /// The whole site, in memory; the problems as `file:line: message` if it does not build.
@@ -116,11 +127,16 @@ impl Preview {
             generated.to_string(),
             &sink,
             &|| {},
+            Some(&self.memo),
         )
         .map_err(|e| vec![e.to_string()])?;
-        sink.0
+        let pages = sink
+            .0
             .into_inner()
-            .map_err(|_| vec!["the preview's page store is poisoned".to_string()])
+            .map_err(|_| vec!["the preview's page store is poisoned".to_string()])?;
+        self.memo.retain(|path| pages.contains_key(path));
+        self.rendered = self.memo.take_rendered();
+        Ok(pages)
     }
 }
 
@@ -178,7 +194,10 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         reload,
     });
     let mut preview = Preview::new(opts.clone(), base_url.clone());
-    apply(&shared, preview.rebuild(&now()));
+    // Pages say when the preview started: a time that changed on every rebuild would change
+    // every page, and every page would have to be rendered again.
+    let generated = now();
+    apply(&shared, preview.rebuild(&generated));
     println!(
         "Serving {} at {base_url}/ (drafts shown; built in {:.2}s; Ctrl-C stops)",
         opts.root.display(),
@@ -193,7 +212,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                 batch.extend(more);
             }
             let started = Instant::now();
-            let result = preview.rebuild(&now());
+            let result = preview.rebuild(&generated);
             let ok = result.is_ok();
             apply(&rebuild_shared, result);
             let names: Vec<String> = batch

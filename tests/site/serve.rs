@@ -316,6 +316,33 @@ fn preview_after_edits_equals_a_fresh_build() {
         }
     };
     check(&mut preview, "first build");
+    assert_eq!(
+        preview.pages_rendered(),
+        3,
+        "every page (A, B and the draft D) renders once"
+    );
+    let t = t.file(
+        "content/b.md",
+        &toml_pm(
+            "B",
+            "Second, retitled",
+            "date = 2024-03-01\nseverity = \"SEV2\"\ncomponents = [\"x\"]",
+            "\nSee [[A]].\n",
+        ),
+    );
+    check(&mut preview, "edit: B's title, which A shows as a backlink");
+    assert_eq!(
+        preview.pages_rendered(),
+        2,
+        "B's page and A's (its backlink) render again"
+    );
+    let t = t.file("content/notes.txt", "still not a post-mortem");
+    check(&mut preview, "nothing an incident page shows changed");
+    assert_eq!(
+        preview.pages_rendered(),
+        0,
+        "no incident page renders again"
+    );
     let t = t.file(
         "content/a.md",
         &toml_pm(
