@@ -401,7 +401,14 @@ fn preview_after_edits_equals_a_fresh_build() {
 #[test]
 #[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
 fn an_open_page_reloads_by_itself_after_an_edit() {
-    let t = library();
+    // A page long enough to scroll.
+    let long_body: String = (0..200)
+        .map(|i| format!("\nParagraph {i} of a long analysis.\n"))
+        .collect();
+    let t = library().file(
+        "content/a.md",
+        &toml_pm("A", "First title", "date = 2024-01-01", &long_body),
+    );
     let s = Server::start(&t);
     let browser = Browser::start();
     browser.goto(&format!("http://127.0.0.1:{}/incidents/a/", s.port));
@@ -410,11 +417,12 @@ fn an_open_page_reloads_by_itself_after_an_edit() {
         "First title"
     );
     // A mark on this page's window: a reload clears it.
-    browser.run("window.pmsiteMark = 1; window.scrollTo(0, 40); return true");
+    browser.run("window.pmsiteMark = 1; window.scrollTo(0, 600); return true");
+    assert_eq!(browser.run("return window.scrollY"), 600);
     std::thread::sleep(Duration::from_millis(500));
     let _t = t.file(
         "content/a.md",
-        &toml_pm("A", "Reloaded title", "date = 2024-01-01", "\nBody.\n"),
+        &toml_pm("A", "Reloaded title", "date = 2024-01-01", &long_body),
     );
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
@@ -428,4 +436,9 @@ fn an_open_page_reloads_by_itself_after_an_edit() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The reloaded page is back where the reader was.
+    browser.wait(
+        "the scroll position was restored",
+        "document.readyState === 'complete' && window.scrollY === 600",
+    );
 }
