@@ -436,7 +436,8 @@ fn an_open_page_reloads_by_itself_after_an_edit() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    // The reloaded page is back where the reader was.
+    // The reloaded page is back where the reader was (Chromium restores it on a reload
+    // itself; the injected script does it for browsers that do not).
     browser.wait(
         "the scroll position was restored",
         "document.readyState === 'complete' && window.scrollY === 600",
