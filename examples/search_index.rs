@@ -31,7 +31,7 @@ fn main() {
     let mut files = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        files = pmsite::search::index_files(&loaded.library, &loaded.config);
+        files = pmsite::search::index_files(&loaded.library, &loaded.config, None);
         times.push(start.elapsed().as_secs_f64());
     }
     // The first run is what `pmsite build` pays (an empty word cache); later ones are what

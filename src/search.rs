@@ -15,6 +15,7 @@
 //! Document numbers follow the library's order (newest first), so sorting by date is
 //! sorting by number.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -98,10 +99,7 @@ impl Analyzer {
 
     /// The same tokens as `tokens`, from the cache.
     fn terms(&mut self, text: &str, out: &mut Vec<Term>) {
-        for word in text.split(|c: char| c.is_whitespace() || c == '-') {
-            if word.is_empty() {
-                continue;
-            }
+        for word in words(text) {
             if let Some(term) = self.words.get(word) {
                 out.extend(term.iter().cloned());
                 continue;
@@ -139,11 +137,48 @@ fn prefix_hash(term: &str) -> u32 {
     })
 }
 
+/// The words elasticlunr-rs's tokenizer makes of a text, before lowercasing and trimming:
+/// the text split at whitespace and `-`, empty pieces dropped. Hot at scale, so ASCII is
+/// tested byte by byte and only other characters are decoded.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let start = i;
+            let mut end = bytes.len();
+            while i < bytes.len() {
+                let b = bytes[i];
+                let (separator, width) = if b < 0x80 {
+                    (b == b'-' || b.is_ascii_whitespace() || b == 0x0b, 1)
+                } else {
+                    let c = text[i..].chars().next().unwrap_or(' ');
+                    (c.is_whitespace(), c.len_utf8())
+                };
+                i += width;
+                if separator {
+                    end = i - width;
+                    break;
+                }
+            }
+            if end > start {
+                return Some(&text[start..end]);
+            }
+        }
+        None
+    })
+}
+
 /// (term, field, document number, count): one line of a shard.
-type Posting = (Arc<str>, u8, u32, u32);
+type Posting<'a> = (&'a str, u8, u32, u32);
+
+/// Each document's analysis by a hash of its field texts, kept by `serve` between
+/// rebuilds: an edit analyzes only the post-mortems whose text changed.
+#[derive(Default)]
+pub struct SearchMemo(std::sync::Mutex<FxHashMap<u64, Arc<DocTerms>>>);
 
 /// One document's share of the index.
-struct DocTerms {
+pub struct DocTerms {
     /// Tokens per field, as elasticlunr's `docInfo` records them.
     lengths: [u32; FIELDS.len()],
     /// (term, field, count) for each distinct term of each field.
@@ -151,19 +186,29 @@ struct DocTerms {
 }
 
 /// The texts of an incident's fields, in the order of [`FIELDS`].
-fn field_texts(lib: &Library, i: usize) -> [String; FIELDS.len()] {
+fn field_texts(lib: &Library, i: usize) -> [Cow<'_, str>; FIELDS.len()] {
     let incident = &lib.incidents[i];
     [
-        format!("{} {}", incident.id, incident.title),
-        incident.summary.clone().unwrap_or_default(),
-        incident.components.join(" , "),
-        incident.tags.join(" , "),
-        incident.root_causes.join(" , "),
-        incident.body_text.clone(),
+        Cow::Owned(format!("{} {}", incident.id, incident.title)),
+        Cow::Borrowed(incident.summary.as_deref().unwrap_or_default()),
+        Cow::Owned(incident.components.join(" , ")),
+        Cow::Owned(incident.tags.join(" , ")),
+        Cow::Owned(incident.root_causes.join(" , ")),
+        Cow::Borrowed(&incident.body_text),
     ]
 }
 
-fn analyze(analyzer: &mut Analyzer, texts: &[String; FIELDS.len()], enabled: &[bool]) -> DocTerms {
+fn texts_hash(texts: &[Cow<'_, str>], enabled: &[bool]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    enabled.hash(&mut h);
+    for text in texts {
+        text.hash(&mut h);
+    }
+    h.finish()
+}
+
+fn analyze(analyzer: &mut Analyzer, texts: &[Cow<'_, str>], enabled: &[bool]) -> DocTerms {
     let mut doc = DocTerms {
         lengths: [0; FIELDS.len()],
         postings: Vec::new(),
@@ -250,29 +295,49 @@ fn field_settings(config: &Config) -> ([bool; FIELDS.len()], Vec<f64>) {
 }
 
 /// Every file of the search index, by its path in the site.
-pub fn index_files(lib: &Library, config: &Config) -> Vec<(String, Vec<u8>)> {
+pub fn index_files(
+    lib: &Library,
+    config: &Config,
+    memo: Option<&SearchMemo>,
+) -> Vec<(String, Vec<u8>)> {
     let (enabled, boost) = field_settings(config);
-    let docs: Vec<DocTerms> = (0..lib.incidents.len())
+    let previous = memo.and_then(|m| m.0.lock().ok().map(|mut docs| std::mem::take(&mut *docs)));
+    let docs: Vec<(u64, Arc<DocTerms>)> = (0..lib.incidents.len())
         .into_par_iter()
         .map(|i| {
-            ANALYZER.with_borrow_mut(|analyzer| analyze(analyzer, &field_texts(lib, i), &enabled))
+            let texts = field_texts(lib, i);
+            let key = if memo.is_some() {
+                texts_hash(&texts, &enabled)
+            } else {
+                0
+            };
+            if let Some(doc) = previous.as_ref().and_then(|p| p.get(&key)) {
+                return (key, Arc::clone(doc));
+            }
+            let doc = ANALYZER.with_borrow_mut(|analyzer| analyze(analyzer, &texts, &enabled));
+            (key, Arc::new(doc))
         })
         .collect();
+    if let Some(m) = memo
+        && let Ok(mut kept) = m.0.lock()
+    {
+        *kept = docs.iter().map(|(k, d)| (*k, Arc::clone(d))).collect();
+    }
 
-    let total: usize = docs.iter().map(|d| d.postings.len()).sum();
+    let total: usize = docs.iter().map(|d| d.1.postings.len()).sum();
     let shards = total
         .div_ceil(POSTINGS_PER_SHARD)
         .clamp(1, 4096)
         .next_power_of_two() as u32;
     let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); shards as usize];
     let mut lengths = vec![Vec::with_capacity(docs.len()); FIELDS.len()];
-    for (n, doc) in docs.into_iter().enumerate() {
+    for (n, (_, doc)) in docs.iter().enumerate() {
         for (f, len) in doc.lengths.iter().enumerate() {
             lengths[f].push(*len);
         }
-        for (term, field, count) in doc.postings {
+        for (term, field, count) in &doc.postings {
             let b = (term.prefix_hash % shards) as usize;
-            buckets[b].push((term.text, field, n as u32, count));
+            buckets[b].push((&term.text, *field, n as u32, *count));
         }
     }
     let shard_json: Vec<String> = buckets.into_par_iter().map(shard_file).collect();
@@ -359,7 +424,7 @@ pub fn index_files(lib: &Library, config: &Config) -> Vec<(String, Vec<u8>)> {
 /// document numbers as gaps from the previous one in the same field, which gzip likes.
 fn shard_file(mut postings: Vec<Posting>) -> String {
     // Stable: each term's documents stay in ascending order.
-    postings.sort_by(|a, b| (&*a.0, a.1).cmp(&(&*b.0, b.1)));
+    postings.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = String::with_capacity(postings.len() * 8 + 2);
     out.push('{');
     let mut i = 0;
@@ -368,7 +433,7 @@ fn shard_file(mut postings: Vec<Posting>) -> String {
             out.push(',');
         }
         let term = &postings[i].0;
-        out.push_str(&serde_json::to_string(&**term).expect("a string serializes"));
+        out.push_str(&serde_json::to_string(term).expect("a string serializes"));
         out.push_str(":[");
         let mut first = true;
         while i < postings.len() && postings[i].0 == *term {
@@ -460,12 +525,13 @@ mod tests {
             "checkout-api , payments".to_string(),
             "dns , on-call".to_string(),
             "config-change".to_string(),
-            "## Timeline\n14:02 UTC — OPS-123 opened. The DNS resolver's cache (dnsmasq) \
-             expired; connections, connection pools and connecting clients failed. Zürich DC."
+            "## Timeline\n14:02 UTC — OPS-123 opened --- twice\u{a0}over\t\u{b}\u{2003}-x- - -. The DNS resolver's cache (dnsmasq) \
+             expired; connections, connection pools and connecting clients failed. Zürich DC.\n-end-"
                 .to_string(),
         ];
         let mut analyzer = Analyzer::default();
-        let doc = analyze(&mut analyzer, &texts, &[true; FIELDS.len()]);
+        let borrowed: Vec<Cow<'_, str>> = texts.iter().map(|t| Cow::Borrowed(t.as_str())).collect();
+        let doc = analyze(&mut analyzer, &borrowed, &[true; FIELDS.len()]);
         // The cached path gives exactly what elasticlunr-rs's pipeline gives.
         for (f, text) in texts.iter().enumerate() {
             let mut cached = Vec::new();
@@ -512,6 +578,33 @@ mod tests {
     }
 
     #[test]
+    fn words_split_as_elasticlunr_rs_tokenizes() {
+        let lang = English::new();
+        for text in [
+            "",
+            "-",
+            "  ",
+            "a",
+            "-a-",
+            "a--b",
+            "\u{a0}x\u{a0}",
+            "x\u{b}y\u{c}z",
+            "é-è",
+            "tail ",
+            " head",
+            "a\u{2028}b\u{3000}c",
+            "日本語 テキスト",
+            "a \u{85} b",
+        ] {
+            let ours: Vec<String> = words(text)
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(ours, lang.tokenize(text), "{text:?}");
+        }
+    }
+
+    #[test]
     fn a_prefix_and_every_term_it_begins_share_a_shard() {
         for shards in [1, 2, 64, 256] {
             let s = shard_of("con", shards);
@@ -529,11 +622,11 @@ mod tests {
     #[test]
     fn shards_list_fields_and_document_gaps() {
         let json = shard_file(vec![
-            ("dns".into(), 5, 0, 2),
-            ("dns".into(), 0, 3, 1),
-            ("dns".into(), 5, 7, 1),
-            ("dns".into(), 5, 9, 4),
-            ("db".into(), 5, 1, 1),
+            ("dns", 5, 0, 2),
+            ("dns", 0, 3, 1),
+            ("dns", 5, 7, 1),
+            ("dns", 5, 9, 4),
+            ("db", 5, 1, 1),
         ]);
         assert_eq!(json, r#"{"db":[5,1,1,1],"dns":[0,1,3,1,5,3,0,2,7,1,2,4]}"#);
     }
