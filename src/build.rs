@@ -175,12 +175,14 @@ pub fn render_into(
 }
 
 /// Parsed post-mortems kept between rebuilds of the preview, by path and content: a
-/// change re-parses only the files whose bytes changed (all of them when `pmsite.toml`
-/// changed, since it shapes parsing).
+/// change re-parses only the files whose bytes changed (all of them when a setting that
+/// shapes parsing changed: the severity scale, raw HTML).
 #[derive(Default)]
 pub struct ParseCache {
-    config_text: String,
+    parse_settings: String,
     files: std::collections::HashMap<std::path::PathBuf, CachedFile>,
+    /// Files parsed by the last load.
+    pub parsed: usize,
 }
 
 struct CachedFile {
@@ -205,13 +207,13 @@ pub fn load_cached(
     cache: &mut ParseCache,
 ) -> Result<Loaded> {
     use rayon::prelude::*;
-    let config_text =
-        std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
-    if config_text != cache.config_text {
-        cache.files.clear();
-        cache.config_text = config_text;
-    }
     let config = load_config(root, base_url)?;
+    // What of the config `content::load_bytes` reads: anything else re-renders only.
+    let parse_settings = format!("{:?} {}", config.severities, config.markdown.allow_html);
+    if parse_settings != cache.parse_settings {
+        cache.files.clear();
+        cache.parse_settings = parse_settings;
+    }
     let files = content::discover(root)?;
     let md = Markdown::new(config.markdown.allow_html);
     let started = Instant::now();
@@ -251,6 +253,7 @@ pub fn load_cached(
         .collect();
     let present: std::collections::HashSet<&std::path::PathBuf> = files.iter().collect();
     cache.files.retain(|p, _| present.contains(p));
+    cache.parsed = fresh.len();
     cache.files.extend(fresh);
     let mut incidents = Vec::with_capacity(files.len());
     let mut all_diagnostics = Vec::new();

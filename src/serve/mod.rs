@@ -87,6 +87,11 @@ impl Preview {
         }
     }
 
+    /// How many files the last rebuild parsed; the others' parses were kept.
+    pub fn files_parsed(&self) -> usize {
+        self.cache.parsed
+    }
+
     /// How many incident pages the last rebuild rendered; the others were unchanged.
     pub fn pages_rendered(&self) -> usize {
         self.rendered

@@ -376,6 +376,22 @@ fn preview_after_edits_equals_a_fresh_build() {
     );
     let t = t.file("templates/404.html", "custom {{ site.title }}");
     check(&mut preview, "template");
+    assert_eq!(
+        preview.files_parsed(),
+        0,
+        "a template change parses nothing"
+    );
+    let t = t.file(
+        "pmsite.toml",
+        &CONFIG.replace("Test library", "Renamed library"),
+    );
+    check(&mut preview, "config: a new title");
+    assert_eq!(
+        preview.files_parsed(),
+        0,
+        "the title does not shape parsing"
+    );
+    assert_eq!(preview.pages_rendered(), 3, "every page shows the title");
     // A config change alone re-parses what it shapes: c-renamed.md is unchanged, but raw
     // HTML in it is now let through.
     let t = t.file(
@@ -383,6 +399,11 @@ fn preview_after_edits_equals_a_fresh_build() {
         &format!("{CONFIG}\n[markdown]\nallow_html = true\n"),
     );
     check(&mut preview, "config: raw HTML allowed");
+    assert_eq!(
+        preview.files_parsed(),
+        3,
+        "raw HTML shapes parsing: every file again"
+    );
     let _t = t.file(
         "content/a.md",
         "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
