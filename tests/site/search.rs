@@ -582,3 +582,44 @@ fn the_browser_splits_words_and_picks_shards_as_the_build_does() {
         assert_eq!(js, serde_json::json!(rust), "{shards} shards");
     }
 }
+
+#[test]
+#[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
+fn long_result_lists_come_a_page_at_a_time() {
+    let mut t = SiteTest::new();
+    for i in 0..27 {
+        t = t.file(
+            &format!("content/w{i:02}.md"),
+            &pm(
+                &format!("W-{i:02}"),
+                &format!("Widget outage {i:02}"),
+                &format!("date = 2024-01-{:02}", i + 1),
+                "\nThe widget broke.\n",
+            ),
+        );
+    }
+    let t = t.build();
+    let site = serve_dir(t.public(), "", false);
+    let b = Browser::start();
+    b.goto(&format!("{site}/search/?q=widget&sort=date"));
+    let first = titles(&b);
+    assert_eq!(first.len(), 20);
+    assert_eq!(first[0], "Widget outage 26", "newest first");
+    assert_eq!(
+        b.run("return document.getElementById('search-more').hidden"),
+        false
+    );
+    b.run("document.getElementById('search-more').click(); return true");
+    b.wait(
+        "the next page was shown",
+        "document.querySelectorAll('#search-results li').length === 27",
+    );
+    assert_eq!(
+        b.run("return document.getElementById('search-more').hidden"),
+        true
+    );
+    assert_eq!(
+        b.run("return document.querySelector('#search-results li:last-child a').textContent"),
+        "Widget outage 00"
+    );
+}
