@@ -598,9 +598,21 @@ fn long_result_lists_come_a_page_at_a_time() {
             ),
         );
     }
-    let t = t.build();
+    let t = t
+        .file(
+            "content/x.md",
+            "+++\ntitle = \"Widget <img src=x onerror=window.pwned=1>\"\nid = \"X\"\nsummary = \"A widget </script><b>bold</b> & more\"\n+++\n",
+        )
+        .build();
     let site = serve_dir(t.public(), "", false);
     let b = Browser::start();
+    // Titles and summaries are text, whatever they contain.
+    b.goto(&format!("{site}/search/?q=img+widget"));
+    assert_eq!(titles(&b), ["Widget <img src=x onerror=window.pwned=1>"]);
+    assert_eq!(
+        b.run("return [window.pwned === undefined, document.querySelectorAll('#search-results img, #search-results b').length, document.querySelector('.result-summary').textContent]"),
+        serde_json::json!([true, 0, "A widget </script><b>bold</b> & more"])
+    );
     b.goto(&format!("{site}/search/?q=widget&sort=date"));
     let first = titles(&b);
     assert_eq!(first.len(), 20);
@@ -612,7 +624,7 @@ fn long_result_lists_come_a_page_at_a_time() {
     b.run("document.getElementById('search-more').click(); return true");
     b.wait(
         "the next page was shown",
-        "document.querySelectorAll('#search-results li').length === 27",
+        "document.querySelectorAll('#search-results li').length === 28",
     );
     assert_eq!(
         b.run("return document.getElementById('search-more').hidden"),
@@ -620,6 +632,7 @@ fn long_result_lists_come_a_page_at_a_time() {
     );
     assert_eq!(
         b.run("return document.querySelector('#search-results li:last-child a').textContent"),
-        "Widget outage 00"
+        "Widget <img src=x onerror=window.pwned=1>",
+        "undated, last"
     );
 }
