@@ -61,21 +61,14 @@ const POSTINGS_PER_SHARD: usize = 30_000;
 pub struct Analyzer {
     lang: English,
     pipeline: elasticlunr::Pipeline,
-    words: FxHashMap<Box<str>, Option<Term>>,
-    terms: FxHashMap<Box<str>, Term>,
+    words: FxHashMap<Box<str>, Option<Arc<str>>>,
+    terms: rustc_hash::FxHashSet<Arc<str>>,
 }
 
 thread_local! {
     /// One per worker thread, kept between builds (`serve` rebuilds often): the word cache
     /// is what makes indexing fast.
     static ANALYZER: std::cell::RefCell<Analyzer> = std::cell::RefCell::new(Analyzer::default());
-}
-
-/// An indexed term and the hash of its prefix (which shard it goes to).
-#[derive(Clone)]
-struct Term {
-    text: Arc<str>,
-    prefix_hash: u32,
 }
 
 impl Default for Analyzer {
@@ -86,7 +79,7 @@ impl Default for Analyzer {
             lang,
             pipeline,
             words: FxHashMap::default(),
-            terms: FxHashMap::default(),
+            terms: Default::default(),
         }
     }
 }
@@ -98,7 +91,7 @@ impl Analyzer {
     }
 
     /// The same tokens as `tokens`, from the cache.
-    fn terms(&mut self, text: &str, out: &mut Vec<Term>) {
+    fn terms(&mut self, text: &str, out: &mut Vec<Arc<str>>) {
         for word in words(text) {
             if let Some(term) = self.words.get(word) {
                 out.extend(term.iter().cloned());
@@ -106,13 +99,10 @@ impl Analyzer {
             }
             let term = self.tokens(word).pop().map(|t| {
                 if let Some(term) = self.terms.get(t.as_str()) {
-                    return term.clone();
+                    return Arc::clone(term);
                 }
-                let term = Term {
-                    prefix_hash: prefix_hash(&t),
-                    text: Arc::from(t.as_str()),
-                };
-                self.terms.insert(t.into_boxed_str(), term.clone());
+                let term: Arc<str> = Arc::from(t);
+                self.terms.insert(Arc::clone(&term));
                 term
             });
             out.extend(term.iter().cloned());
@@ -182,7 +172,7 @@ pub struct DocTerms {
     /// Tokens per field, as elasticlunr's `docInfo` records them.
     lengths: [u32; FIELDS.len()],
     /// (term, field, count) for each distinct term of each field.
-    postings: Vec<(Term, u8, u32)>,
+    postings: Vec<(Arc<str>, u8, u32)>,
 }
 
 /// The texts of an incident's fields, in the order of [`FIELDS`].
@@ -222,14 +212,15 @@ fn analyze(analyzer: &mut Analyzer, texts: &[Cow<'_, str>], enabled: &[bool]) ->
         analyzer.terms(text, &mut tokens);
         doc.lengths[f] = tokens.len() as u32;
         // Equal terms share an allocation: counting compares pointers.
-        tokens.sort_unstable_by_key(|t| Arc::as_ptr(&t.text) as *const u8 as usize);
+        tokens.sort_unstable_by_key(|t| Arc::as_ptr(t) as *const u8 as usize);
         let mut i = 0;
         while i < tokens.len() {
             let run = tokens[i..]
                 .iter()
-                .take_while(|t| Arc::ptr_eq(&t.text, &tokens[i].text))
+                .take_while(|t| Arc::ptr_eq(t, &tokens[i]))
                 .count();
-            doc.postings.push((tokens[i].clone(), f as u8, run as u32));
+            doc.postings
+                .push((Arc::clone(&tokens[i]), f as u8, run as u32));
             i += run;
         }
     }
@@ -329,18 +320,31 @@ pub fn index_files(
         .div_ceil(POSTINGS_PER_SHARD)
         .clamp(1, 4096)
         .next_power_of_two() as u32;
-    let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); shards as usize];
+    // (document, posting) pairs per shard: eight bytes each, the postings stay where they are.
+    let mut buckets: Vec<Vec<(u32, u32)>> = vec![Vec::new(); shards as usize];
     let mut lengths = vec![Vec::with_capacity(docs.len()); FIELDS.len()];
     for (n, (_, doc)) in docs.iter().enumerate() {
         for (f, len) in doc.lengths.iter().enumerate() {
             lengths[f].push(*len);
         }
-        for (term, field, count) in &doc.postings {
-            let b = (term.prefix_hash % shards) as usize;
-            buckets[b].push((&term.text, *field, n as u32, *count));
+        for (p, (term, _, _)) in doc.postings.iter().enumerate() {
+            let b = (prefix_hash(term) % shards) as usize;
+            buckets[b].push((n as u32, p as u32));
         }
     }
-    let shard_json: Vec<String> = buckets.into_par_iter().map(shard_file).collect();
+    let shard_json: Vec<String> = buckets
+        .into_par_iter()
+        .map(|bucket| {
+            let postings = bucket
+                .into_iter()
+                .map(|(n, p)| {
+                    let (term, field, count) = &docs[n as usize].1.postings[p as usize];
+                    (&**term, *field, n, *count)
+                })
+                .collect();
+            shard_file(postings)
+        })
+        .collect();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(shard_json.len() + 8);
     let mut version = 0xcbf2_9ce4_8422_2325u64;
@@ -536,7 +540,7 @@ mod tests {
         for (f, text) in texts.iter().enumerate() {
             let mut cached = Vec::new();
             analyzer.terms(text, &mut cached);
-            let cached: Vec<&str> = cached.iter().map(|t| &*t.text).collect();
+            let cached: Vec<&str> = cached.iter().map(|t| &**t).collect();
             assert_eq!(cached, analyzer.tokens(text), "field {f}");
         }
 
@@ -555,14 +559,14 @@ mod tests {
             assert_eq!(ours.len(), terms, "{name}: one posting per term");
             for (term, _, count) in ours {
                 let mut node = root;
-                for c in term.text.chars() {
+                for c in term.chars() {
                     node = &node[c.to_string()];
                 }
                 assert_eq!(
                     node["docs"]["0"]["tf"].as_f64(),
                     Some(f64::from(*count).sqrt()),
                     "{name}: {}",
-                    term.text
+                    term
                 );
             }
         }
@@ -570,7 +574,7 @@ mod tests {
             .postings
             .iter()
             .filter(|p| p.1 == 5)
-            .map(|p| &*p.0.text)
+            .map(|p| &*p.0)
             .collect();
         for typed in ["op", "123", "dnsmasq", "connect", "zürich", "14:02"] {
             assert!(body.contains(&typed), "{typed} in {body:?}");
