@@ -347,20 +347,25 @@ pub fn index_files(
         .collect();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(shard_json.len() + 8);
-    let mut version = 0xcbf2_9ce4_8422_2325u64;
+    let mut version = rustc_hash::FxHasher::default();
     for (b, json) in shard_json.into_iter().enumerate() {
-        version = json.bytes().fold(version, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        std::hash::Hasher::write(&mut version, json.as_bytes());
         files.push((format!("search/shards/{b}.json"), json.into_bytes()));
     }
     for (k, chunk) in doc_chunks(lib).into_iter().enumerate() {
-        version = chunk.iter().fold(version, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        std::hash::Hasher::write(&mut version, &chunk);
         files.push((format!("search/docs/{k}.json"), chunk));
     }
+    let mut meta = meta(lib, lengths, boost, shards);
+    std::hash::Hasher::write(&mut version, &serde_json::to_vec(&meta).unwrap_or_default());
+    meta.version = format!("{:016x}", std::hash::Hasher::finish(&version));
+    let meta = serde_json::to_vec(&meta).expect("the search metadata serializes");
+    files.push(("search/meta.json".to_string(), meta));
+    files
+}
 
+/// Per document, what facets, scoring and sorting need; the caller adds the version.
+fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> Meta<'_> {
     let severities = lib.terms(Taxonomy::Severities);
     let components = lib.terms(Taxonomy::Components);
     let root_causes = lib.terms(Taxonomy::RootCauses);
@@ -399,8 +404,8 @@ pub fn index_files(
                 .map_or(-1, |p| p as i32)
         })
         .collect();
-    let meta = Meta {
-        version: format!("{:016x}", version),
+    Meta {
+        version: String::new(),
         n,
         shards,
         prefix: PREFIX_CHARS,
@@ -411,17 +416,14 @@ pub fn index_files(
             severity: severities.terms.iter().map(|t| t.name.as_str()).collect(),
             component: components.terms.iter().map(|t| t.name.as_str()).collect(),
             root_cause: root_causes.terms.iter().map(|t| t.name.as_str()).collect(),
-            year: years.clone(),
+            year: years,
         },
         severity,
         component: per_doc(components),
         root_cause: per_doc(root_causes),
         year,
         lengths,
-    };
-    let meta = serde_json::to_vec(&meta).expect("the search metadata serializes");
-    files.push(("search/meta.json".to_string(), meta));
-    files
+    }
 }
 
 /// A shard: `{"term":[field, docs, doc, count, doc, count, ..., field, docs, ...]}` with
