@@ -385,13 +385,7 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
         }
         v
     };
-    let mut years: Vec<i32> = lib
-        .incidents
-        .iter()
-        .filter_map(|i| i.date.map(|d| chrono::Datelike::year(&d.date())))
-        .collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    years.dedup();
+    let years = lib.years();
     let year = lib
         .incidents
         .iter()
@@ -489,7 +483,7 @@ fn doc_chunks(lib: &Library) -> Vec<Vec<u8>> {
                     date: i.date.map(|d| d.date().format("%Y-%m-%d").to_string()),
                     severity: i.severity.as_deref(),
                     summary: i.summary.as_deref().unwrap_or(""),
-                    path: format!("incidents/{}/", i.slug),
+                    path: crate::render::views::incident_url("", i),
                 })
                 .collect();
             serde_json::to_vec(&lines).expect("result lines serialize")

@@ -89,6 +89,18 @@ impl Library {
             .count()
     }
 
+    /// The years incidents happened in, newest first (the year filter and facet).
+    pub fn years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = self
+            .incidents
+            .iter()
+            .filter_map(|i| i.date.map(|d| chrono::Datelike::year(&d.date())))
+            .collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        years
+    }
+
     pub fn overdue_actions(&self) -> usize {
         self.derived
             .iter()

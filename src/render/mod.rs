@@ -214,10 +214,7 @@ impl Site<'_> {
         ctx.insert("components", &names(Taxonomy::Components));
         ctx.insert("root_causes", &names(Taxonomy::RootCauses));
         ctx.insert("tags", &names(Taxonomy::Tags));
-        let mut years: Vec<i32> = rows.iter().filter_map(|r| r.year).collect();
-        years.sort_unstable_by(|a, b| b.cmp(a));
-        years.dedup();
-        ctx.insert("years", &years);
+        ctx.insert("years", &self.lib.years());
         let mut statuses: Vec<&str> = rows.iter().map(|r| r.status).collect();
         statuses.sort_unstable();
         statuses.dedup();
