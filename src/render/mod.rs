@@ -76,9 +76,9 @@ impl PageMemo {
         }
     }
 
-    /// How many incident pages were rendered (not reused) since the last call.
-    pub fn take_rendered(&self) -> usize {
-        self.rendered.swap(0, std::sync::atomic::Ordering::Relaxed)
+    /// How many incident pages the last render rendered rather than reused.
+    pub fn rendered(&self) -> usize {
+        self.rendered.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -301,6 +301,9 @@ impl Site<'_> {
         }
 
         let base = self.context();
+        if let Some(m) = self.memo {
+            m.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
         let seed = self.memo.map(|_| {
             view_hash(
                 self.theme.fingerprint,

@@ -73,7 +73,6 @@ pub struct Preview {
     base_url: String,
     cache: ParseCache,
     memo: PageMemo,
-    rendered: usize,
 }
 
 impl Preview {
@@ -83,7 +82,6 @@ impl Preview {
             base_url,
             cache: ParseCache::default(),
             memo: PageMemo::default(),
-            rendered: 0,
         }
     }
 
@@ -94,7 +92,7 @@ impl Preview {
 
     /// How many incident pages the last rebuild rendered; the others were unchanged.
     pub fn pages_rendered(&self) -> usize {
-        self.rendered
+        self.memo.rendered()
     }
 
     /// The whole site, in memory; the problems as `file:line: message` if it does not build.
@@ -140,7 +138,6 @@ impl Preview {
             .into_inner()
             .map_err(|_| vec!["the preview's page store is poisoned".to_string()])?;
         self.memo.retain(|path| pages.contains_key(path));
-        self.rendered = self.memo.take_rendered();
         Ok(pages)
     }
 }
