@@ -8,15 +8,6 @@ use std::process::Command;
 use crate::harness::*;
 use crate::webdriver::serve_dir;
 
-/// Serves `dir` on a free loopback port until the test ends; returns the base URL.
-fn serve(dir: PathBuf) -> String {
-    serve_dir(dir, "", false)
-}
-
-fn serve_with(dir: PathBuf, cors: bool) -> String {
-    serve_dir(dir, "", cors)
-}
-
 fn chromium() -> PathBuf {
     for candidate in [
         "/usr/bin/chromium",
@@ -84,7 +75,7 @@ fn incident_list_filters_in_place_from_the_url() {
         .file("content/b.md", &lib("B", "SEV2", "config-change", "2023"))
         .file("content/c.md", &lib("C", "SEV1", "capacity", "2024"))
         .build();
-    let base = serve(t.public());
+    let base = serve_dir(t.public(), "", false);
 
     // Without a query every row shows, and the script reveals the filter form.
     let dom = dump_dom(&format!("{base}/incidents/"));
@@ -130,7 +121,7 @@ fn sortable_tables_get_sort_buttons() {
             &toml_pm("A", "A", "components = [\"x\"]", ""),
         )
         .build();
-    let base = serve(t.public());
+    let base = serve_dir(t.public(), "", false);
     let dom = dump_dom(&format!("{base}/components/"));
     assert!(
         dom.contains(
@@ -148,7 +139,7 @@ fn wiki_page(site: &str, attributes: &str) -> (tempfile::TempDir, String) {
         "<!doctype html><html><body><h1>Checkout runbook</h1><script src=\"{site}/embed.js\" {attributes}></script><p id=\"after\">end</p></body></html>"
     );
     std::fs::write(dir.path().join("index.html"), html).unwrap();
-    let url = serve(dir.path().to_path_buf());
+    let url = serve_dir(dir.path().to_path_buf(), "", false);
     (dir, url)
 }
 
@@ -201,7 +192,7 @@ fn embed_library() -> SiteTest {
 #[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
 fn embed_js_lists_filtered_incidents_on_another_origin() {
     let t = embed_library();
-    let site = serve_with(t.public(), true);
+    let site = serve_dir(t.public(), "", true);
     let (_wiki, wiki) = wiki_page(&site, "data-component=\"checkout-api\" data-limit=\"2\"");
     assert_ne!(site, wiki, "two origins");
     let dom = dump_dom(&format!("{wiki}/"));
@@ -249,7 +240,7 @@ fn embed_js_lists_filtered_incidents_on_another_origin() {
 #[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
 fn embed_js_says_so_when_cors_is_missing() {
     let t = embed_library();
-    let site = serve_with(t.public(), false);
+    let site = serve_dir(t.public(), "", false);
     let (_wiki, wiki) = wiki_page(&site, "data-limit=\"3\"");
     let dom = dump_dom(&format!("{wiki}/"));
     assert!(
