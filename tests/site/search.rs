@@ -255,6 +255,18 @@ fn terms_are_indexed_as_typed_with_result_lines_and_facets_beside_them() {
 }
 
 #[test]
+fn an_empty_library_has_an_empty_index() {
+    let t = SiteTest::new()
+        .file("content/notes.txt", "no post-mortems yet")
+        .build();
+    let index = read_index(&t);
+    assert_eq!(index.meta["n"], 0);
+    assert_eq!(index.meta["shards"], 1);
+    assert!(index.postings.is_empty() && index.lines.is_empty());
+    assert!(t.exists("search/index.html"));
+}
+
+#[test]
 fn search_fields_and_boosts_come_from_the_config() {
     let t = search_library()
         .file(
@@ -432,6 +444,17 @@ fn queries_facets_sorting_and_highlights_in_a_real_browser() {
         assert_eq!(got.len(), count, "{query}: {got:?}");
         assert_eq!(got[0], first, "{query}: {got:?}");
     }
+    // A query of stop words alone lists everything; a facet value the library lacks, nothing.
+    b.goto(&format!("{site}/search/?q=the+and"));
+    assert_eq!(titles(&b).len(), 4);
+    assert!(
+        b.run("return document.getElementById('search-status').textContent")
+            .as_str()
+            .unwrap()
+            .starts_with("Only common words")
+    );
+    b.goto(&format!("{site}/search/?q=dns&severity=SEV9"));
+    assert!(titles(&b).is_empty());
     // Every word must match: no incident is about both DNS and payments.
     b.goto(&format!("{site}/search/?q=dns+payments"));
     assert!(titles(&b).is_empty());
