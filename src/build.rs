@@ -108,7 +108,7 @@ pub fn load_with(
     let load_seconds = started.elapsed().as_secs_f64();
     Ok(finish_load(
         config,
-        incidents,
+        incidents.into_iter().map(std::sync::Arc::new).collect(),
         diagnostics,
         pages_skipped,
         load_seconds,
@@ -128,7 +128,7 @@ fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
 /// The derive step after loading, however the incidents were loaded.
 fn finish_load(
     config: Config,
-    incidents: Vec<crate::content::model::Incident>,
+    incidents: Vec<std::sync::Arc<crate::content::model::Incident>>,
     mut diagnostics: Vec<Diagnostic>,
     pages_skipped: usize,
     load_seconds: f64,
@@ -187,7 +187,7 @@ pub struct ParseCache {
 
 struct CachedFile {
     hash: u64,
-    incident: Option<crate::content::model::Incident>,
+    incident: Option<std::sync::Arc<crate::content::model::Incident>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -245,7 +245,7 @@ pub fn load_cached(
                 path,
                 CachedFile {
                     hash,
-                    incident: result.0,
+                    incident: result.0.map(std::sync::Arc::new),
                     diagnostics: result.1,
                 },
             ))

@@ -3,6 +3,7 @@
 //! Pure functions of the incidents, the config and the options.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
@@ -59,8 +60,9 @@ pub struct Derived {
 
 #[derive(Debug)]
 pub struct Library {
-    /// Newest first; undated last.
-    pub incidents: Vec<Incident>,
+    /// Newest first; undated last. Shared with the preview's parse cache, which keeps
+    /// them between rebuilds.
+    pub incidents: Vec<Arc<Incident>>,
     /// Parallel to `incidents`.
     pub derived: Vec<Derived>,
     pub drafts_left_out: usize,
@@ -112,7 +114,7 @@ impl Library {
 
 /// Checks ids across every loaded file, keeps the selected incidents and derives the rest.
 pub fn derive(
-    all: Vec<Incident>,
+    all: Vec<Arc<Incident>>,
     config: &Config,
     selection: Selection,
 ) -> (Library, Vec<Diagnostic>) {
@@ -166,9 +168,12 @@ pub fn derive(
     for (d, r) in derived.iter_mut().zip(related) {
         d.related = r;
     }
-    // Word counts were only for the comparison; pages never need them.
+    // Word counts were only for the comparison; pages never need them (the preview's
+    // cache, sharing the incident, keeps them for its next rebuild).
     for incident in &mut lib.incidents {
-        incident.keywords = Vec::new();
+        if let Some(incident) = Arc::get_mut(incident) {
+            incident.keywords = Vec::new();
+        }
     }
     lib.derived = derived;
     for taxonomy in terms::Taxonomy::ALL {
@@ -189,10 +194,10 @@ fn minutes(start: Option<crate::dates::When>, end: Option<crate::dates::When>) -
     start?.minutes_until(&end?)
 }
 
-fn duplicate_ids(all: &[Incident]) -> Vec<Diagnostic> {
+fn duplicate_ids(all: &[Arc<Incident>]) -> Vec<Diagnostic> {
     let mut seen: HashMap<&str, &Incident> = HashMap::new();
     let mut problems = Vec::new();
-    let mut sorted: Vec<&Incident> = all.iter().collect();
+    let mut sorted: Vec<&Incident> = all.iter().map(|i| &**i).collect();
     sorted.sort_by(|a, b| a.source.cmp(&b.source));
     for incident in sorted {
         if incident.slug.is_empty() {
@@ -245,7 +250,7 @@ fn due_dates(incident: &Incident, config: &Config, today: NaiveDate) -> Vec<Deri
 
 /// Resolves `[[target]]` by id, then by title, case-insensitively.
 fn resolve_wiki_links(
-    incidents: &[Incident],
+    incidents: &[Arc<Incident>],
     strict: bool,
 ) -> (Vec<Vec<Option<usize>>>, Vec<Diagnostic>) {
     let mut by_key: HashMap<String, usize> = HashMap::new();

@@ -108,7 +108,7 @@ pub fn term_slug(name: &str) -> String {
 
 /// Collects a taxonomy's terms; spellings that share a slug are merged with a warning.
 pub fn collect(
-    incidents: &[Incident],
+    incidents: &[std::sync::Arc<Incident>],
     taxonomy: Taxonomy,
     scale: &[String],
 ) -> (Terms, Vec<Diagnostic>) {
