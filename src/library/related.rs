@@ -44,6 +44,9 @@ type Vector = Vec<(WordId, f32)>;
 /// Root causes, components, tags: which incidents have each value, in list order.
 type TermPostings = [HashMap<Box<str>, Vec<usize>>; 3];
 
+/// The incidents in a related list, with their scores as bits.
+type Scored = Vec<(usize, u32)>;
+
 const KINDS: [f32; 3] = [ROOT_CAUSE, COMPONENT, TAG];
 
 fn terms_of(inc: &Incident) -> [&Vec<String>; 3] {
@@ -69,7 +72,7 @@ pub struct Index {
     containing: Option<Vec<Vec<usize>>>,
     /// Per incident, its related list, and the scores (as bits) of those in it.
     lists: Vec<Vec<Related>>,
-    best: Vec<Vec<(usize, u32)>>,
+    best: Vec<Scored>,
 }
 
 /// Where `j` ranks among `i`'s candidates: highest score first; among equals, the nearer in
@@ -198,7 +201,7 @@ impl Index {
         &self,
         incidents: &[Arc<Incident>],
         positions: &[usize],
-    ) -> (Vec<Vec<Related>>, Vec<Vec<(usize, u32)>>) {
+    ) -> (Vec<Vec<Related>>, Vec<Scored>) {
         positions
             .par_iter()
             .map_init(
@@ -238,7 +241,7 @@ impl Index {
         i: usize,
         scores: &mut [f32],
         touched: &mut Vec<usize>,
-    ) -> (Vec<Related>, Vec<(usize, u32)>) {
+    ) -> (Vec<Related>, Scored) {
         let inc = &incidents[i];
         let mut add = |j: usize, x: f32, scores: &mut [f32]| {
             if j != i {
