@@ -113,6 +113,7 @@ pub fn load_with(
         pages_skipped,
         load_seconds,
         selection,
+        None,
     ))
 }
 
@@ -133,9 +134,10 @@ fn finish_load(
     pages_skipped: usize,
     load_seconds: f64,
     selection: Selection,
+    memory: Option<&mut library::DeriveMemory>,
 ) -> Loaded {
     let started = Instant::now();
-    let (library, derive_diagnostics) = library::derive(incidents, &config, selection);
+    let (library, derive_diagnostics) = library::derive_with(incidents, &config, selection, memory);
     let timings = vec![
         ("load", load_seconds),
         ("derive", started.elapsed().as_secs_f64()),
@@ -183,6 +185,8 @@ pub struct ParseCache {
     files: std::collections::HashMap<std::path::PathBuf, CachedFile>,
     /// Files parsed by the last load.
     pub parsed: usize,
+    /// What the last derive left for the next.
+    pub derive: library::DeriveMemory,
 }
 
 struct CachedFile {
@@ -275,6 +279,7 @@ pub fn load_cached(
         pages_skipped,
         load_seconds,
         selection,
+        Some(&mut cache.derive),
     ))
 }
 

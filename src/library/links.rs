@@ -4,6 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::Library;
@@ -66,91 +67,103 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
     let has_anchor = |inc: &Incident, frag: &str| {
         frag.is_empty() || inc.toc.iter().any(|t| t.id == frag) || frag.starts_with("fn")
     };
-    let mut problems = Vec::new();
-    let mut report = |inc: &Incident, line: usize, message: String| {
-        problems.push(if strict {
-            Diagnostic::error(&inc.source_path, line, message)
-        } else {
-            Diagnostic::warning(&inc.source_path, line, message)
-        });
-    };
-    let mut targets = Vec::with_capacity(lib.incidents.len());
-    for inc in &lib.incidents {
-        let mut md = vec![None; inc.links.len()];
-        for (k, link) in inc.links.iter().enumerate() {
-            let url = link.url.as_str();
-            // A link under the site's own URL is a site path.
-            let site_path = url
-                .strip_prefix(base)
-                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-                .map(str::to_string);
-            if let Some(frag) = url.strip_prefix('#') {
-                if !has_anchor(inc, frag) {
-                    report(
-                        inc,
-                        link.line,
-                        format!("link to #{frag}: no heading on this page has that anchor"),
-                    );
-                }
-            } else if is_markdown_path(url) {
-                let (path, frag) = url.split_once('#').unwrap_or((url, ""));
-                let dir = Path::new(&inc.source).parent().unwrap_or(Path::new(""));
-                let candidates = [
-                    normalise(&dir.join(path)),
-                    normalise(
-                        &Path::new(crate::content::CONTENT_DIR).join(path.trim_start_matches('/')),
-                    ),
-                ];
-                match candidates.iter().find_map(|c| by_source.get(c.as_str())) {
-                    Some(&j) => {
-                        let target = &lib.incidents[j];
-                        if !has_anchor(target, frag) {
-                            report(
-                                inc,
-                                link.line,
-                                format!(
-                                    "link to {url}: {} has no heading with the anchor #{frag}",
-                                    target.source
-                                ),
-                            );
-                        }
-                        let hash = if frag.is_empty() {
-                            String::new()
-                        } else {
-                            format!("#{frag}")
-                        };
-                        md[k] = Some(format!("{root}incidents/{}/{hash}", target.slug));
+    let checked: Vec<(MdTargets, Vec<Diagnostic>)> = lib
+        .incidents
+        .par_iter()
+        .map(|inc| {
+            let mut problems = Vec::new();
+            let mut report = |inc: &Incident, line: usize, message: String| {
+                problems.push(if strict {
+                    Diagnostic::error(&inc.source_path, line, message)
+                } else {
+                    Diagnostic::warning(&inc.source_path, line, message)
+                });
+            };
+            let mut md = vec![None; inc.links.len()];
+            for (k, link) in inc.links.iter().enumerate() {
+                let url = link.url.as_str();
+                // A link under the site's own URL is a site path.
+                let site_path = url
+                    .strip_prefix(base)
+                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                    .map(str::to_string);
+                if let Some(frag) = url.strip_prefix('#') {
+                    if !has_anchor(inc, frag) {
+                        report(
+                            inc,
+                            link.line,
+                            format!("link to #{frag}: no heading on this page has that anchor"),
+                        );
                     }
-                    None => report(
-                        inc,
-                        link.line,
-                        format!(
-                            "link to {url}: no post-mortem in this build is at {}",
-                            candidates[0]
+                } else if is_markdown_path(url) {
+                    let (path, frag) = url.split_once('#').unwrap_or((url, ""));
+                    let dir = Path::new(&inc.source).parent().unwrap_or(Path::new(""));
+                    let candidates = [
+                        normalise(&dir.join(path)),
+                        normalise(
+                            &Path::new(crate::content::CONTENT_DIR)
+                                .join(path.trim_start_matches('/')),
                         ),
-                    ),
-                }
-            } else if site_path.is_none()
-                && (url.contains("://") || url.starts_with("mailto:") || url.starts_with("tel:"))
-            {
-                // External: checked with `check --external`.
-            } else if let Some(path) =
-                site_path.or_else(|| url.starts_with('/').then(|| url.to_string()))
-            {
-                let path = path
-                    .strip_prefix(root.trim_end_matches('/'))
-                    .unwrap_or(&path)
-                    .to_string();
-                let (path, frag) = path
-                    .split_once('#')
-                    .map(|(p, f)| (p.to_string(), f.to_string()))
-                    .unwrap_or((path.clone(), String::new()));
-                if let Some(message) = site_path_problem(lib, &by_slug, &path, &frag) {
-                    report(inc, link.line, format!("link to {url}: {message}"));
+                    ];
+                    match candidates.iter().find_map(|c| by_source.get(c.as_str())) {
+                        Some(&j) => {
+                            let target = &lib.incidents[j];
+                            if !has_anchor(target, frag) {
+                                report(
+                                    inc,
+                                    link.line,
+                                    format!(
+                                        "link to {url}: {} has no heading with the anchor #{frag}",
+                                        target.source
+                                    ),
+                                );
+                            }
+                            let hash = if frag.is_empty() {
+                                String::new()
+                            } else {
+                                format!("#{frag}")
+                            };
+                            md[k] = Some(format!("{root}incidents/{}/{hash}", target.slug));
+                        }
+                        None => report(
+                            inc,
+                            link.line,
+                            format!(
+                                "link to {url}: no post-mortem in this build is at {}",
+                                candidates[0]
+                            ),
+                        ),
+                    }
+                } else if site_path.is_none()
+                    && (url.contains("://")
+                        || url.starts_with("mailto:")
+                        || url.starts_with("tel:"))
+                {
+                    // External: checked with `check --external`.
+                } else if let Some(path) =
+                    site_path.or_else(|| url.starts_with('/').then(|| url.to_string()))
+                {
+                    let path = path
+                        .strip_prefix(root.trim_end_matches('/'))
+                        .unwrap_or(&path)
+                        .to_string();
+                    let (path, frag) = path
+                        .split_once('#')
+                        .map(|(p, f)| (p.to_string(), f.to_string()))
+                        .unwrap_or((path.clone(), String::new()));
+                    if let Some(message) = site_path_problem(lib, &by_slug, &path, &frag) {
+                        report(inc, link.line, format!("link to {url}: {message}"));
+                    }
                 }
             }
-        }
+            (md, problems)
+        })
+        .collect();
+    let mut targets = Vec::with_capacity(checked.len());
+    let mut problems = Vec::new();
+    for (md, p) in checked {
         targets.push(md);
+        problems.extend(p);
     }
     (targets, problems)
 }

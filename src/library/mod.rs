@@ -2,7 +2,7 @@
 //! (durations, due dates and overdue items, wiki links and backlinks, related incidents).
 //! Pure functions of the incidents, the config and the options.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
@@ -112,11 +112,54 @@ impl Library {
     }
 }
 
+/// What the preview keeps between rebuilds to derive the next library from the last: the
+/// related-incident index and the list it was built for.
+#[derive(Default)]
+pub struct DeriveMemory {
+    related: Option<(Vec<Arc<Incident>>, related::Index)>,
+    /// How many related lists the last derive compared again.
+    pub related_compared: usize,
+}
+
+impl DeriveMemory {
+    fn related(&mut self, incidents: &[Arc<Incident>]) -> Vec<Vec<Related>> {
+        let updated = self
+            .related
+            .as_mut()
+            .and_then(|(previous, index)| index.update(previous, incidents));
+        let index = match (updated, self.related.take()) {
+            (Some(compared), Some((_, index))) => {
+                self.related_compared = compared;
+                index
+            }
+            _ => {
+                self.related_compared = incidents.len();
+                let mut index = related::Index::build(incidents);
+                index.prepare_updates(incidents);
+                index
+            }
+        };
+        let lists = index.lists().to_vec();
+        self.related = Some((incidents.to_vec(), index));
+        lists
+    }
+}
+
 /// Checks ids across every loaded file, keeps the selected incidents and derives the rest.
 pub fn derive(
     all: Vec<Arc<Incident>>,
     config: &Config,
     selection: Selection,
+) -> (Library, Vec<Diagnostic>) {
+    derive_with(all, config, selection, None)
+}
+
+/// As `derive`, from what the last derive left in `memory` (the preview).
+pub fn derive_with(
+    all: Vec<Arc<Incident>>,
+    config: &Config,
+    selection: Selection,
+    memory: Option<&mut DeriveMemory>,
 ) -> (Library, Vec<Diagnostic>) {
     let mut diagnostics = duplicate_ids(&all);
     let mut lib = Library {
@@ -154,7 +197,25 @@ pub fn derive(
         })
         .collect();
 
-    let (targets, link_problems) = resolve_wiki_links(&lib.incidents, selection.strict_links);
+    // Wiki links, related incidents and terms read only the incidents: side by side.
+    let incidents = &lib.incidents;
+    let (((targets, link_problems), related), terms) = rayon::join(
+        || {
+            rayon::join(
+                || resolve_wiki_links(incidents, selection.strict_links),
+                || match memory {
+                    Some(m) => m.related(incidents),
+                    None => related::related(incidents),
+                },
+            )
+        },
+        || {
+            terms::Taxonomy::ALL
+                .par_iter()
+                .map(|&t| terms::collect(incidents, t, &config.severities))
+                .collect::<Vec<_>>()
+        },
+    );
     diagnostics.extend(link_problems);
     for (i, t) in targets.into_iter().enumerate() {
         for j in t.iter().flatten() {
@@ -164,7 +225,6 @@ pub fn derive(
         }
         derived[i].wiki_targets = t;
     }
-    let related = related::related(&lib.incidents);
     for (d, r) in derived.iter_mut().zip(related) {
         d.related = r;
     }
@@ -176,8 +236,7 @@ pub fn derive(
         }
     }
     lib.derived = derived;
-    for taxonomy in terms::Taxonomy::ALL {
-        let (t, d) = terms::collect(&lib.incidents, taxonomy, &config.severities);
+    for (t, d) in terms {
         lib.terms.push(t);
         diagnostics.extend(d);
     }
@@ -195,10 +254,11 @@ fn minutes(start: Option<crate::dates::When>, end: Option<crate::dates::When>) -
 }
 
 fn duplicate_ids(all: &[Arc<Incident>]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &Incident> = HashMap::new();
+    let mut seen: HashMap<&str, &Incident> = HashMap::default();
+    seen.reserve(all.len());
     let mut problems = Vec::new();
     let mut sorted: Vec<&Incident> = all.iter().map(|i| &**i).collect();
-    sorted.sort_by(|a, b| a.source.cmp(&b.source));
+    sorted.sort_unstable_by(|a, b| a.source.cmp(&b.source));
     for incident in sorted {
         if incident.slug.is_empty() {
             continue;
@@ -253,23 +313,40 @@ fn resolve_wiki_links(
     incidents: &[Arc<Incident>],
     strict: bool,
 ) -> (Vec<Vec<Option<usize>>>, Vec<Diagnostic>) {
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    for (i, inc) in incidents.iter().enumerate() {
-        by_key.entry(inc.title.to_lowercase()).or_insert(i);
+    if incidents.iter().all(|i| i.wiki_links.is_empty()) {
+        return (vec![Vec::new(); incidents.len()], Vec::new());
     }
-    // A wiki links by page name: the file name, with `-` for spaces.
-    for (i, inc) in incidents.iter().enumerate() {
-        if let Some(stem) = inc
-            .source_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_lowercase())
-        {
-            by_key.entry(stem.replace('-', " ")).or_insert(i);
+    // Per incident: its title, its page name (the file name, with `-` for spaces, as a wiki
+    // links) and its id, lowercased.
+    type Keys = (String, Option<(String, String)>, String);
+    let keys: Vec<Keys> = incidents
+        .par_iter()
+        .map(|inc| {
+            let stem = inc
+                .source_path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_lowercase());
+            (
+                inc.title.to_lowercase(),
+                stem.map(|s| (s.replace('-', " "), s)),
+                inc.id.to_lowercase(),
+            )
+        })
+        .collect();
+    let mut by_key: HashMap<&str, usize> = HashMap::default();
+    by_key.reserve(incidents.len() * 4);
+    // An id wins over a title or page name; among those, the first incident in the list.
+    for (i, (title, _, _)) in keys.iter().enumerate() {
+        by_key.entry(title).or_insert(i);
+    }
+    for (i, (_, stem, _)) in keys.iter().enumerate() {
+        if let Some((spaced, stem)) = stem {
+            by_key.entry(spaced).or_insert(i);
             by_key.entry(stem).or_insert(i);
         }
     }
-    for (i, inc) in incidents.iter().enumerate() {
-        by_key.insert(inc.id.to_lowercase(), i);
+    for (i, (_, _, id)) in keys.iter().enumerate() {
+        by_key.insert(id, i);
     }
     let mut problems = Vec::new();
     let targets = incidents
@@ -279,7 +356,7 @@ fn resolve_wiki_links(
                 .iter()
                 .map(|link| {
                     let target = &link.target;
-                    let found = by_key.get(&target.trim().to_lowercase()).copied();
+                    let found = by_key.get(target.trim().to_lowercase().as_str()).copied();
                     if found.is_none() {
                         let message = format!("wiki link [[{target}]] matches no incident id or title; it is shown as plain text");
                         problems.push(if strict {

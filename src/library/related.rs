@@ -332,6 +332,10 @@ impl Index {
         if changed.is_empty() {
             return Some(0);
         }
+        if changed.len() > self.n / 4 {
+            // Most of the library is new (a setting that shapes parsing changed).
+            return None;
+        }
         // Incidents whose scores against others changed, with who may feel it.
         let mut moved: HashMap<usize, HashSet<usize>> = HashMap::default();
         let df_before = self.count_words(incidents, &changed);
@@ -437,6 +441,11 @@ impl Index {
             self.best[*i] = best;
         }
         Some(again.len())
+    }
+
+    /// Builds what updates need ahead of the first, so that one is as quick as the rest.
+    pub fn prepare_updates(&mut self, incidents: &[Arc<Incident>]) {
+        self.count_words(incidents, &[]);
     }
 
     /// Updates the word counts for the incidents at `changed`; returns the words whose
