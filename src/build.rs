@@ -164,6 +164,7 @@ pub fn render_into(
     memo: Option<&crate::render::PageMemo>,
 ) -> Result<usize> {
     let theme = Theme::load(root, &loaded.config.theme)?;
+    let rows = crate::render::RowCache::default();
     let site = Site {
         lib: &loaded.library,
         config: &loaded.config,
@@ -172,6 +173,7 @@ pub fn render_into(
         generated,
         on_page,
         memo,
+        rows: &rows,
     };
     site.write_all(sink)
 }

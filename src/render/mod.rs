@@ -35,6 +35,37 @@ pub struct Site<'a> {
     /// The previous render's incident pages (`serve`): a page whose inputs hash the same is
     /// written again without rendering.
     pub memo: Option<&'a PageMemo>,
+    /// Incident table rows, rendered once for every list that shows them.
+    pub rows: &'a RowCache,
+}
+
+/// Each incident's rendered table row, shared by the lists of one render.
+#[derive(Default)]
+pub struct RowCache(std::sync::OnceLock<std::result::Result<Vec<String>, String>>);
+
+/// A unit of the output plan: files that render together. `build` writes every part; the
+/// preview renders a part when one of its files is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// `index.html` and `404.html`.
+    Home,
+    IncidentList,
+    IncidentsJson,
+    /// The theme's static files.
+    Static,
+    /// The page of the incident at this place in the library.
+    Incident(usize),
+    Search,
+    /// The taxonomy pages.
+    Terms,
+    Actions,
+    Patterns,
+    External,
+    ImpactCsv,
+    /// RSS and Atom for the library, Atom per term.
+    Feeds,
+    /// `/review/`, in builds that show drafts.
+    Review,
 }
 
 /// Incident pages by path, with a hash of everything they were rendered from (the page's
@@ -174,27 +205,142 @@ impl Site<'_> {
             .map_err(|e| Error::Template(tera_message(&e)))
     }
 
-    /// Renders every output into the sink; returns how many files were written.
-    pub fn write_all(&self, sink: &dyn Sink) -> Result<usize> {
+    /// Every part of the site, the long aggregates first (parallel renders start them
+    /// first), then one per incident page.
+    pub fn parts(&self) -> Vec<Part> {
+        let mut parts = vec![
+            Part::Search,
+            Part::Terms,
+            Part::Actions,
+            Part::Feeds,
+            Part::IncidentList,
+            Part::IncidentsJson,
+            Part::Home,
+            Part::Patterns,
+            Part::External,
+            Part::ImpactCsv,
+            Part::Static,
+        ];
+        if self.drafts {
+            parts.push(Part::Review);
+        }
+        parts.extend((0..self.lib.incidents.len()).map(Part::Incident));
+        parts
+    }
+
+    /// The part that writes `path`, if any does; pure, from the path's shape.
+    pub fn part_of(&self, path: &str) -> Option<Part> {
+        let part = match path {
+            "index.html" | "404.html" => Part::Home,
+            "incidents/index.html" => Part::IncidentList,
+            "incidents.json" => Part::IncidentsJson,
+            "impact.csv" => Part::ImpactCsv,
+            "rss.xml" | "atom.xml" => Part::Feeds,
+            "external/index.html" => Part::External,
+            "review/index.html" if self.drafts => Part::Review,
+            _ if self.theme.static_files.contains_key(path) => Part::Static,
+            _ if path.starts_with("search/") => Part::Search,
+            _ if path.starts_with("actions/") => Part::Actions,
+            _ if path.starts_with("patterns/") => Part::Patterns,
+            _ => {
+                let (dir, rest) = path.split_once('/')?;
+                let slug = rest.strip_suffix("/index.html");
+                if dir == "incidents" {
+                    let slug = slug?;
+                    return self
+                        .lib
+                        .incidents
+                        .iter()
+                        .position(|i| i.slug == slug)
+                        .map(Part::Incident);
+                }
+                Taxonomy::ALL.iter().find(|t| t.path() == dir)?;
+                if rest.ends_with("/atom.xml") {
+                    Part::Feeds
+                } else {
+                    Part::Terms
+                }
+            }
+        };
+        Some(part)
+    }
+
+    /// Each incident's table row, rendered once and shared by every list.
+    fn row_html(&self) -> Result<&[String]> {
+        self.rows
+            .0
+            .get_or_init(|| {
+                let root = self.config.root_path();
+                self.lib
+                    .incidents
+                    .par_iter()
+                    .zip(&self.lib.derived)
+                    .map(|(i, d)| {
+                        let mut ctx = Context::new();
+                        ctx.insert("r", &IncidentRow::new(&root, i, d));
+                        self.render_string("partials/incident_row.html", &ctx)
+                    })
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(|e| e.to_string())
+            })
+            .as_deref()
+            .map_err(|e| Error::Template(e.clone()))
+    }
+
+    fn rows(&self) -> Vec<IncidentRow> {
         let root = self.config.root_path();
-        let rows: Vec<IncidentRow> = self
-            .lib
+        self.lib
             .incidents
             .iter()
             .zip(&self.lib.derived)
             .map(|(i, d)| IncidentRow::new(&root, i, d))
-            .collect();
-        let mut count = 0;
+            .collect()
+    }
 
-        // Each incident's table row is rendered once and shared by every list.
-        let row_html: Vec<String> = rows
-            .par_iter()
-            .map(|r| {
-                let mut ctx = Context::new();
-                ctx.insert("r", r);
-                self.render_string("partials/incident_row.html", &ctx)
-            })
-            .collect::<Result<_>>()?;
+    /// Renders one part into the sink; returns how many files it wrote.
+    pub fn write_part(&self, part: Part, sink: &dyn Sink) -> Result<usize> {
+        match part {
+            Part::Home => self.write_home(sink),
+            Part::IncidentList => self.write_incident_list(sink),
+            Part::IncidentsJson => {
+                sink.write(
+                    "incidents.json",
+                    &json::incidents_json(self.lib, self.config, &self.generated),
+                )?;
+                Ok(1)
+            }
+            Part::Static => {
+                for (name, bytes) in &self.theme.static_files {
+                    sink.write(name, bytes)?;
+                }
+                Ok(self.theme.static_files.len())
+            }
+            Part::Incident(i) => self.write_incident(i, sink),
+            Part::Search => self.write_search(sink),
+            Part::Terms => self.write_terms(sink, self.row_html()?),
+            Part::Actions => self.write_actions(sink),
+            Part::Patterns => self.write_patterns(sink),
+            Part::External => self.write_external(sink, &self.rows()),
+            Part::ImpactCsv => self.write_impact_csv(sink),
+            Part::Feeds => self.write_feeds(sink),
+            Part::Review => self.write_review(sink, &self.rows()),
+        }
+    }
+
+    /// Renders every output into the sink; returns how many files were written.
+    pub fn write_all(&self, sink: &dyn Sink) -> Result<usize> {
+        if let Some(m) = self.memo {
+            m.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.parts()
+            .into_par_iter()
+            .map(|part| self.write_part(part, sink))
+            .try_reduce(|| 0, |a, b| Ok(a + b))
+    }
+
+    fn write_incident_list(&self, sink: &dyn Sink) -> Result<usize> {
+        let row_html = self.row_html()?;
+        let rows = self.rows();
         let mut ctx = self.context();
         ctx.insert("incident_count", &rows.len());
         let names = |t: Taxonomy| -> Vec<&str> {
@@ -227,8 +373,12 @@ impl Site<'_> {
             &mut ctx,
             &list_rows,
         )?;
-        count += 1;
+        Ok(1)
+    }
 
+    /// The home page (latest reviews, incidents per month, repeated root causes) and 404.
+    fn write_home(&self, sink: &dyn Sink) -> Result<usize> {
+        let rows = self.rows();
         let mut ctx = self.context();
         let mut latest: Vec<usize> = (0..self.lib.incidents.len())
             .filter(|&i| {
@@ -280,7 +430,8 @@ impl Site<'_> {
         ctx.insert(
             "root_cause_base",
             &format!(
-                "{root}{}/",
+                "{}{}/",
+                self.config.root_path(),
                 crate::library::terms::Taxonomy::RootCauses.path()
             ),
         );
@@ -288,75 +439,33 @@ impl Site<'_> {
         ctx.insert("overdue_actions", &self.lib.overdue_actions());
         sink.write("index.html", &self.render("index.html", &ctx)?)?;
         sink.write("404.html", &self.render("404.html", &self.context())?)?;
-        count += 2;
+        Ok(2)
+    }
 
-        sink.write(
-            "incidents.json",
-            &json::incidents_json(self.lib, self.config, &self.generated),
-        )?;
-        count += 1;
-        for (name, bytes) in &self.theme.static_files {
-            sink.write(name, bytes)?;
-            count += 1;
-        }
-
-        let base = self.context();
-        if let Some(m) = self.memo {
-            m.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
-        }
-        let seed = self.memo.map(|_| {
-            view_hash(
+    /// An incident's page; with a memo, written again without rendering when its view and
+    /// the site around it hash the same as last time.
+    fn write_incident(&self, i: usize, sink: &dyn Sink) -> Result<usize> {
+        let page = IncidentPage::new(self.config, self.lib, i);
+        let path = format!("incidents/{}/index.html", self.lib.incidents[i].slug);
+        let memo = self.memo.map(|m| {
+            let seed = view_hash(
                 self.theme.fingerprint,
                 &SiteView::new(self.config, self.drafts, &self.generated),
-            )
+            );
+            (m, view_hash(seed, &page))
         });
-        let (pages, tracking) = rayon::join(
-            || {
-                (0..self.lib.incidents.len())
-                    .into_par_iter()
-                    .map(|i| {
-                        let page = IncidentPage::new(self.config, self.lib, i);
-                        let path = format!("incidents/{}/index.html", self.lib.incidents[i].slug);
-                        let memo = self
-                            .memo
-                            .zip(seed)
-                            .map(|(m, seed)| (m, view_hash(seed, &page)));
-                        if let Some(bytes) = memo.and_then(|(m, key)| m.get(&path, key)) {
-                            sink.write(&path, &bytes)?;
-                        } else {
-                            let mut ctx = base.clone();
-                            ctx.insert("incident", &page);
-                            let html = self.render("incident.html", &ctx)?;
-                            sink.write(&path, &html)?;
-                            if let Some((m, key)) = memo {
-                                m.put(path, key, std::sync::Arc::new(html));
-                            }
-                        }
-                        (self.on_page)();
-                        Ok(())
-                    })
-                    .collect::<Result<Vec<()>>>()
-            },
-            || -> Result<usize> {
-                // The search index is the longest of these: it starts at once, beside them.
-                let (search, rest) = rayon::join(
-                    || self.write_search(sink),
-                    || -> Result<usize> {
-                        let mut n = self.write_terms(sink, &row_html)?;
-                        n += self.write_actions(sink)?;
-                        n += self.write_patterns(sink)?;
-                        n += self.write_external(sink, &rows)?;
-                        n += self.write_impact_csv(sink)?;
-                        n += self.write_feeds(sink)?;
-                        if self.drafts {
-                            n += self.write_review(sink, &rows)?;
-                        }
-                        Ok(n)
-                    },
-                );
-                Ok(search? + rest?)
-            },
-        );
-        Ok(count + pages?.len() + tracking?)
+        if let Some(bytes) = memo.and_then(|(m, key)| m.get(&path, key)) {
+            sink.write(&path, &bytes)?;
+        } else {
+            let mut ctx = self.context();
+            ctx.insert("incident", &page);
+            let html = self.render("incident.html", &ctx)?;
+            sink.write(&path, &html)?;
+            if let Some((m, key)) = memo {
+                m.put(path, key, std::sync::Arc::new(html));
+            }
+        }
+        (self.on_page)();
+        Ok(1)
     }
 }
