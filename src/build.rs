@@ -205,12 +205,15 @@ fn content_hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// As `load`, reusing the parses of unchanged files.
+/// As `load`, reusing the parses of unchanged files. `changed` names the files and folders
+/// that changed (the watcher's paths): only those, and files new to the cache, are read
+/// again. None reads every file and compares its bytes.
 pub fn load_cached(
     root: &Path,
     base_url: Option<&str>,
     selection: Selection,
     cache: &mut ParseCache,
+    changed: Option<&[PathBuf]>,
 ) -> Result<Loaded> {
     use rayon::prelude::*;
     let config = load_config(root, base_url)?;
@@ -221,10 +224,22 @@ pub fn load_cached(
         cache.parse_settings = parse_settings;
     }
     let files = content::discover(root)?;
+    // A path the watcher names that is neither a file we know nor a folder above one (a
+    // symlinked path, an odd event): read everything rather than miss it.
+    let changed = changed.filter(|paths| {
+        paths.iter().all(|c| {
+            cache.files.keys().any(|f| f.starts_with(c)) || files.iter().any(|f| f.starts_with(c))
+        })
+    });
+    let must_read = |path: &Path| {
+        changed.is_none_or(|paths| paths.iter().any(|c| path.starts_with(c)))
+            || !cache.files.contains_key(path)
+    };
     let md = Markdown::new(config.markdown.allow_html);
     let started = Instant::now();
     let read: Vec<(std::path::PathBuf, std::io::Result<Vec<u8>>)> = files
         .par_iter()
+        .filter(|p| must_read(p))
         .map(|p| (p.clone(), std::fs::read(p)))
         .collect();
     let fresh: Vec<(std::path::PathBuf, CachedFile)> = read

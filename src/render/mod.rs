@@ -107,7 +107,12 @@ impl PageMemo {
         }
     }
 
-    /// How many incident pages the last render rendered rather than reused.
+    /// Counts pages rendered from now on.
+    pub fn start_counting(&self) {
+        self.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many incident pages were rendered rather than reused since counting started.
     pub fn rendered(&self) -> usize {
         self.rendered.load(std::sync::atomic::Ordering::Relaxed)
     }

@@ -3,16 +3,20 @@
 //! written to disk and nothing is deleted. A failed rebuild keeps the last good site up with
 //! an overlay listing every problem.
 //!
-//! Each rebuild re-runs the whole pipeline in memory; re-rendering only what a change touched
-//! is the next step (issue 6).
+//! A saved post-mortem is parsed alone and the library derived again from the other
+//! parses (the related-incident index updated, not rebuilt); the browser is told to reload
+//! at once, and pages render as they are asked for. Once edits pause, the pages that gather
+//! the whole library render in the background.
 
 pub mod http;
 pub mod watch;
 
+use watch::ChangeKind;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -26,11 +30,12 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{ParseCache, load_cached, render_into};
+use crate::build::{Loaded, ParseCache, load_cached};
 use crate::error::{Error, Result};
 use crate::library::Selection;
 use crate::output::Sink;
-use crate::render::PageMemo;
+use crate::render::theme::Theme;
+use crate::render::{PageMemo, Part, RowCache, Site};
 use http::{EVENTS_PATH, Resolved, inject, resolve};
 
 #[derive(Debug, Clone)]
@@ -42,10 +47,10 @@ pub struct ServeOptions {
     pub today: NaiveDate,
 }
 
-/// The site: page path (`incidents/x/index.html`) to bytes.
+/// Files by path in the site (`incidents/x/index.html`).
 pub type Pages = HashMap<String, Vec<u8>>;
 
-/// The output plan's sink for the preview: pages in memory.
+/// The output plan's sink for the preview: files in memory.
 #[derive(Default)]
 struct MemorySink(Mutex<Pages>);
 
@@ -59,29 +64,122 @@ impl Sink for MemorySink {
     }
 }
 
-struct Shared {
-    pages: RwLock<Arc<Pages>>,
-    /// Problems of the last rebuild, shown over every page until a rebuild succeeds.
-    problems: RwLock<Vec<String>>,
-    reload: broadcast::Sender<()>,
+fn nothing() {}
+
+type PartCell = Arc<OnceLock<std::result::Result<Arc<Pages>, String>>>;
+
+/// One state of the site: a derived library, rendered part by part as its files are asked
+/// for (an incident page alone, the search index alone), until a rebuild replaces it.
+pub struct Snapshot {
+    loaded: Loaded,
+    theme: Arc<Theme>,
+    generated: String,
+    memo: Arc<PageMemo>,
+    rows: RowCache,
+    parts: Mutex<HashMap<Part, PartCell>>,
 }
 
-/// The preview's builder: keeps the parses of unchanged post-mortems, and the incident pages
-/// rendered from unchanged inputs, between rebuilds.
+impl Snapshot {
+    fn site(&self) -> Site<'_> {
+        Site {
+            lib: &self.loaded.library,
+            config: &self.loaded.config,
+            theme: &self.theme,
+            drafts: true,
+            generated: self.generated.clone(),
+            on_page: &nothing,
+            memo: Some(&self.memo),
+            rows: &self.rows,
+        }
+    }
+
+    /// The files of `part`, rendered by the first to ask (others asking meanwhile wait).
+    fn part(&self, part: Part) -> std::result::Result<Arc<Pages>, String> {
+        let cell = match self.parts.lock() {
+            Ok(mut parts) => Arc::clone(parts.entry(part).or_default()),
+            Err(_) => return Err("the preview's page store is poisoned".into()),
+        };
+        cell.get_or_init(|| {
+            let sink = MemorySink::default();
+            self.site()
+                .write_part(part, &sink)
+                .map_err(|e| e.to_string())?;
+            sink.0
+                .into_inner()
+                .map(Arc::new)
+                .map_err(|_| "the preview's page store is poisoned".to_string())
+        })
+        .clone()
+    }
+
+    /// The file at `path`, if the site has one; rendering it if no one has asked yet. An
+    /// error is a template that failed on this page.
+    pub fn file(&self, path: &str) -> std::result::Result<Option<Vec<u8>>, String> {
+        match self.site().part_of(path) {
+            Some(part) => Ok(self.part(part)?.get(path).cloned()),
+            None => Ok(None),
+        }
+    }
+
+    /// Renders every part not rendered yet, in parallel; the first error, if any.
+    pub fn render_all(&self) -> std::result::Result<(), String> {
+        use rayon::prelude::*;
+        self.site()
+            .parts()
+            .into_par_iter()
+            .try_for_each(|part| self.part(part).map(drop))
+    }
+
+    /// Every file of the site.
+    pub fn pages(&self) -> std::result::Result<Pages, String> {
+        self.render_all()?;
+        let mut pages = Pages::new();
+        for part in self.site().parts() {
+            let files = self.part(part)?;
+            pages.extend(files.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        Ok(pages)
+    }
+
+    /// Renders the pages that gather the whole library (lists, search index, feeds), which
+    /// take long at 10,000 incidents, so the next one opened is ready; incident pages
+    /// render quickly on demand. Stops early when `stop` says a newer change arrived.
+    pub fn warm(&self, stop: &mut dyn FnMut() -> bool) {
+        for part in self.site().parts() {
+            if matches!(part, Part::Incident(_)) || stop() {
+                return;
+            }
+            let _ = self.part(part);
+        }
+    }
+}
+
+/// The preview's builder: keeps the parses of unchanged post-mortems, the theme, and the
+/// incident pages rendered from unchanged inputs, between rebuilds.
 pub struct Preview {
     opts: ServeOptions,
     base_url: String,
+    /// When the preview started: pages say so. A time that changed on every rebuild would
+    /// change every page, and every page would have to be rendered again.
+    generated: String,
     cache: ParseCache,
-    memo: PageMemo,
+    theme: Option<Arc<Theme>>,
+    memo: Arc<PageMemo>,
 }
 
 impl Preview {
-    pub fn new(opts: ServeOptions, base_url: String) -> Preview {
+    pub fn new(mut opts: ServeOptions, base_url: String, generated: String) -> Preview {
+        // The watcher reports absolute paths; files are known by the same.
+        if let Ok(root) = std::fs::canonicalize(&opts.root) {
+            opts.root = root;
+        }
         Preview {
             opts,
             base_url,
+            generated,
             cache: ParseCache::default(),
-            memo: PageMemo::default(),
+            theme: None,
+            memo: Arc::default(),
         }
     }
 
@@ -90,14 +188,29 @@ impl Preview {
         self.cache.parsed
     }
 
-    /// How many incident pages the last rebuild rendered; the others were unchanged.
+    /// How many incident pages were rendered since the last rebuild, rather than reused.
     pub fn pages_rendered(&self) -> usize {
         self.memo.rendered()
     }
 
-    /// The whole site, in memory; the problems as `file:line: message` if it does not build.
-    /// `generated` is the time pages say they were built.
-    pub fn rebuild(&mut self, generated: &str) -> Result<Pages, Vec<String>> {
+    /// How many related lists the last rebuild compared again.
+    pub fn related_compared(&self) -> usize {
+        self.cache.derive.related_compared
+    }
+
+    /// The site after `changes` (the watcher's batch; None: anything may have changed).
+    /// A post-mortem's change re-parses and re-derives, and pages render when asked for.
+    /// Any other change (the first build, the theme, the config) renders the whole site
+    /// before it is shown, so a template error keeps the last good site up. The problems
+    /// as `file:line: message` if it does not build.
+    pub fn rebuild(
+        &mut self,
+        changes: Option<&[(ChangeKind, PathBuf)]>,
+    ) -> std::result::Result<Arc<Snapshot>, Vec<String>> {
+        let only_content =
+            changes.is_some_and(|c| c.iter().all(|(k, _)| *k == ChangeKind::Incident));
+        let changed: Option<Vec<PathBuf>> =
+            changes.map(|c| c.iter().map(|(_, p)| p.clone()).collect());
         let selection = Selection {
             drafts: true,
             include_restricted: self.opts.include_restricted,
@@ -109,6 +222,7 @@ impl Preview {
             Some(&self.base_url),
             selection,
             &mut self.cache,
+            changed.as_deref(),
         ) {
             Ok(l) => l,
             Err(Error::Invalid(d)) => return Err(d.iter().map(ToString::to_string).collect()),
@@ -122,23 +236,34 @@ impl Preview {
                 .map(ToString::to_string)
                 .collect());
         }
-        let sink = MemorySink::default();
-        render_into(
-            &self.opts.root,
-            &loaded,
-            true,
-            generated.to_string(),
-            &sink,
-            &|| {},
-            Some(&self.memo),
-        )
-        .map_err(|e| vec![e.to_string()])?;
-        let pages = sink
-            .0
-            .into_inner()
-            .map_err(|_| vec!["the preview's page store is poisoned".to_string()])?;
-        self.memo.retain(|path| pages.contains_key(path));
-        Ok(pages)
+        let theme = match &self.theme {
+            Some(theme) if only_content => Arc::clone(theme),
+            _ => Arc::new(
+                Theme::load(&self.opts.root, &loaded.config.theme)
+                    .map_err(|e| vec![e.to_string()])?,
+            ),
+        };
+        self.memo.start_counting();
+        let pages: std::collections::HashSet<String> = loaded
+            .library
+            .incidents
+            .iter()
+            .map(|i| format!("incidents/{}/index.html", i.slug))
+            .collect();
+        self.memo.retain(|path| pages.contains(path));
+        let snapshot = Arc::new(Snapshot {
+            loaded,
+            theme: Arc::clone(&theme),
+            generated: self.generated.clone(),
+            memo: Arc::clone(&self.memo),
+            rows: RowCache::default(),
+            parts: Mutex::default(),
+        });
+        if !only_content {
+            snapshot.render_all().map_err(|e| vec![e])?;
+        }
+        self.theme = Some(theme);
+        Ok(snapshot)
     }
 }
 
@@ -146,11 +271,18 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn apply(shared: &Shared, result: Result<Pages, Vec<String>>) {
+struct Shared {
+    site: RwLock<Option<Arc<Snapshot>>>,
+    /// Problems of the last rebuild, shown over every page until a rebuild succeeds.
+    problems: RwLock<Vec<String>>,
+    reload: broadcast::Sender<()>,
+}
+
+fn apply(shared: &Shared, result: std::result::Result<Arc<Snapshot>, Vec<String>>) {
     match result {
-        Ok(pages) => {
-            if let Ok(mut p) = shared.pages.write() {
-                *p = Arc::new(pages);
+        Ok(site) => {
+            if let Ok(mut s) = shared.site.write() {
+                *s = Some(site);
             }
             if let Ok(mut p) = shared.problems.write() {
                 p.clear();
@@ -167,6 +299,9 @@ fn apply(shared: &Shared, result: Result<Pages, Vec<String>>) {
     }
     let _ = shared.reload.send(());
 }
+
+/// How long edits must pause before the rest of the site renders in the background.
+const WARM_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Serves until interrupted.
 pub fn serve(opts: ServeOptions) -> Result<()> {
@@ -191,15 +326,12 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let started = Instant::now();
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
-        pages: RwLock::new(Arc::new(Pages::new())),
+        site: RwLock::new(None),
         problems: RwLock::new(Vec::new()),
         reload,
     });
-    let mut preview = Preview::new(opts.clone(), base_url.clone());
-    // Pages say when the preview started: a time that changed on every rebuild would change
-    // every page, and every page would have to be rendered again.
-    let generated = now();
-    apply(&shared, preview.rebuild(&generated));
+    let mut preview = Preview::new(opts.clone(), base_url.clone(), now());
+    apply(&shared, preview.rebuild(None));
     println!(
         "Serving {} at {base_url}/ (drafts shown; built in {:.2}s; Ctrl-C stops)",
         opts.root.display(),
@@ -208,32 +340,44 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
 
     let rebuild_shared = Arc::clone(&shared);
     std::thread::spawn(move || {
-        while let Ok(mut batch) = rx.recv() {
+        let mut pending = None;
+        loop {
+            let mut batch: Vec<(ChangeKind, PathBuf)> = match pending.take() {
+                Some(batch) => batch,
+                None => match rx.recv() {
+                    Ok(batch) => batch,
+                    Err(_) => break,
+                },
+            };
             // Changes that arrived during a rebuild join the next one.
             while let Ok(more) = rx.try_recv() {
                 batch.extend(more);
             }
             let started = Instant::now();
-            let result = preview.rebuild(&generated);
-            let ok = result.is_ok();
+            let result = preview.rebuild(Some(&batch));
+            let site = result.as_ref().ok().map(Arc::clone);
             apply(&rebuild_shared, result);
-            let names: Vec<String> = batch
-                .iter()
-                .map(|(_, p)| {
-                    p.file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default()
-                })
-                .collect();
-            let what = match names.len() {
-                0..=3 => names.join(", "),
-                n => format!("{} and {} more", names[..3].join(", "), n - 3),
-            };
-            if ok {
+            if site.is_some() {
                 println!(
-                    "rebuilt in {:.0} ms after {what}",
-                    started.elapsed().as_secs_f64() * 1000.0
+                    "rebuilt in {:.0} ms after {}",
+                    started.elapsed().as_secs_f64() * 1000.0,
+                    describe(&batch)
                 );
+            }
+            if let Some(site) = site {
+                match rx.recv_timeout(WARM_AFTER) {
+                    Ok(batch) => pending = Some(batch),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        site.warm(&mut || match rx.try_recv() {
+                            Ok(batch) => {
+                                pending = Some(batch);
+                                true
+                            }
+                            Err(_) => false,
+                        })
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
             }
         }
     });
@@ -260,6 +404,22 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     })
 }
 
+/// The changed files' names for the log: "a.md, b.md and 3 more".
+fn describe(batch: &[(ChangeKind, PathBuf)]) -> String {
+    let names: Vec<String> = batch
+        .iter()
+        .map(|(_, p)| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    match names.len() {
+        0..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..3].join(", "), n - 3),
+    }
+}
+
 async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let stream = BroadcastStream::new(shared.reload.subscribe()).map(|_| {
         Ok::<Event, std::convert::Infallible>(Event::default().event("reload").data("reload"))
@@ -281,17 +441,22 @@ fn content_type(path: &str) -> HeaderValue {
 }
 
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let pages = shared
-        .pages
-        .read()
-        .map(|p| Arc::clone(&p))
-        .unwrap_or_default();
+    let site = shared.site.read().ok().and_then(|s| s.clone());
     let problems = shared
         .problems
         .read()
         .map(|p| p.clone())
         .unwrap_or_default();
-    let html = |status: StatusCode, body: Vec<u8>| {
+    // Rendering a part of a large library takes a while: off the async workers.
+    let path = uri.path().to_string();
+    tokio::task::spawn_blocking(move || respond(site.as_deref(), problems, &path))
+        .await
+        .unwrap_or_else(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())
+}
+
+fn respond(site: Option<&Snapshot>, mut problems: Vec<String>, path: &str) -> Response {
+    let file = |key: &str| site.map_or(Ok(None), |s| s.file(key));
+    let html = |status: StatusCode, body: Vec<u8>, problems: &[String]| {
         (
             status,
             [
@@ -301,36 +466,46 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
                 ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             ],
-            inject(&body, &problems),
+            inject(&body, problems),
         )
             .into_response()
     };
-    match resolve(uri.path(), |k| pages.contains_key(k)) {
-        Resolved::Page(key) => {
-            let body = pages.get(&key).cloned().unwrap_or_default();
-            if key.ends_with(".html") {
-                html(StatusCode::OK, body)
-            } else {
-                (
-                    StatusCode::OK,
-                    [
-                        (header::CONTENT_TYPE, content_type(&key)),
-                        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                    ],
-                    body,
-                )
-                    .into_response()
+    // A file that failed to render exists: asking for it shows why.
+    let resolved = resolve(path, |k| !matches!(file(k), Ok(None)));
+    match resolved {
+        Resolved::Page(key) => match file(&key) {
+            Ok(Some(body)) if key.ends_with(".html") => html(StatusCode::OK, body, &problems),
+            Ok(Some(body)) => (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, content_type(&key)),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                body,
+            )
+                .into_response(),
+            Ok(None) => not_found(&file, &problems, html),
+            Err(e) => {
+                problems.push(format!("{key}: {e}"));
+                let body = b"<!doctype html><title>Page failed</title><body><h1>This page failed to render</h1></body>".to_vec();
+                html(StatusCode::INTERNAL_SERVER_ERROR, body, &problems)
             }
-        }
+        },
         Resolved::Redirect(to) => {
             (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response()
         }
-        Resolved::NotFound => {
-            let body = pages.get("404.html").cloned().unwrap_or_else(|| {
-                b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>".to_vec()
-            });
-            html(StatusCode::NOT_FOUND, body)
-        }
+        Resolved::NotFound => not_found(&file, &problems, html),
         Resolved::BadRequest => (StatusCode::BAD_REQUEST, "bad path").into_response(),
     }
+}
+
+fn not_found(
+    file: &dyn Fn(&str) -> std::result::Result<Option<Vec<u8>>, String>,
+    problems: &[String],
+    html: impl Fn(StatusCode, Vec<u8>, &[String]) -> Response,
+) -> Response {
+    let body = file("404.html").ok().flatten().unwrap_or_else(|| {
+        b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>".to_vec()
+    });
+    html(StatusCode::NOT_FOUND, body, problems)
 }

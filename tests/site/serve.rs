@@ -272,10 +272,13 @@ fn the_browser_is_told_to_reload_after_a_change() {
 }
 
 /// The preview after a scripted series of edits equals a fresh full build, byte for byte:
-/// what the parse cache keeps never goes stale.
+/// what the parse cache, the related index and the page memo keep never goes stale. Each
+/// rebuild is told the paths that changed, as the watcher tells it.
 #[test]
 fn preview_after_edits_equals_a_fresh_build() {
+    use pmsite::serve::watch::ChangeKind::{self, Config, Incident, Theme};
     use pmsite::serve::{Preview, ServeOptions};
+    use std::path::PathBuf;
     let t = library().file(
         "content/b.md",
         &toml_pm(
@@ -293,17 +296,24 @@ fn preview_after_edits_equals_a_fresh_build() {
         today: t.today,
     };
     let base = "http://127.0.0.1:1".to_string();
-    let generated = "2026-11-24T00:00:00Z";
-    let mut preview = Preview::new(opts.clone(), base.clone());
+    let generated = "2026-11-24T00:00:00Z".to_string();
+    let root = std::fs::canonicalize(t.root()).unwrap();
+    let mut preview = Preview::new(opts.clone(), base.clone(), generated.clone());
     let fresh = |label: &str| {
-        Preview::new(opts.clone(), base.clone())
-            .rebuild(generated)
+        Preview::new(opts.clone(), base.clone(), generated.clone())
+            .rebuild(None)
             .unwrap_or_else(|e| panic!("{label}: fresh build failed: {e:?}"))
+            .pages()
+            .unwrap()
     };
-    let check = |preview: &mut Preview, label: &str| {
+    let check = |preview: &mut Preview, label: &str, changed: &[(ChangeKind, &str)]| {
+        let changed: Vec<(ChangeKind, PathBuf)> =
+            changed.iter().map(|(k, p)| (*k, root.join(p))).collect();
         let incremental = preview
-            .rebuild(generated)
-            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+            .rebuild(Some(&changed))
+            .unwrap_or_else(|e| panic!("{label}: {e:?}"))
+            .pages()
+            .unwrap();
         let full = fresh(label);
         let mut keys: Vec<&String> = full.keys().collect();
         keys.sort();
@@ -315,7 +325,7 @@ fn preview_after_edits_equals_a_fresh_build() {
             );
         }
     };
-    check(&mut preview, "first build");
+    preview.rebuild(None).unwrap();
     assert_eq!(
         preview.pages_rendered(),
         3,
@@ -330,14 +340,23 @@ fn preview_after_edits_equals_a_fresh_build() {
             "\nSee [[A]].\n",
         ),
     );
-    check(&mut preview, "edit: B's title, which A shows as a backlink");
+    check(
+        &mut preview,
+        "edit: B's title, which A shows as a backlink",
+        &[(Incident, "content/b.md")],
+    );
+    assert_eq!(preview.files_parsed(), 1, "only the file named is read");
     assert_eq!(
         preview.pages_rendered(),
         2,
         "B's page and A's (its backlink) render again"
     );
     let t = t.file("content/notes.txt", "still not a post-mortem");
-    check(&mut preview, "nothing an incident page shows changed");
+    check(
+        &mut preview,
+        "nothing an incident page shows changed",
+        &[(Incident, "content/notes.txt")],
+    );
     assert_eq!(
         preview.pages_rendered(),
         0,
@@ -352,7 +371,11 @@ fn preview_after_edits_equals_a_fresh_build() {
             "\nBody.\n",
         ),
     );
-    check(&mut preview, "edit: title and a new component");
+    check(
+        &mut preview,
+        "edit: title and a new component",
+        &[(Incident, "content/a.md")],
+    );
     let t = t.file(
         "content/c.md",
         &toml_pm(
@@ -362,20 +385,26 @@ fn preview_after_edits_equals_a_fresh_build() {
             "\nRaw <b>html</b> here.\n",
         ),
     );
-    check(&mut preview, "add");
+    check(&mut preview, "add", &[(Incident, "content/c.md")]);
+    std::fs::create_dir(t.root().join("content/2024")).unwrap();
     std::fs::rename(
         t.root().join("content/c.md"),
-        t.root().join("content/c-renamed.md"),
+        t.root().join("content/2024/c-renamed.md"),
     )
     .unwrap();
-    check(&mut preview, "rename");
+    check(
+        &mut preview,
+        "rename into a new folder",
+        &[(Incident, "content/c.md"), (Incident, "content/2024")],
+    );
     std::fs::remove_file(t.root().join("content/b.md")).unwrap();
     check(
         &mut preview,
         "delete (the backlink and related lists change)",
+        &[(Incident, "content/b.md")],
     );
     let t = t.file("templates/404.html", "custom {{ site.title }}");
-    check(&mut preview, "template");
+    check(&mut preview, "template", &[(Theme, "templates/404.html")]);
     assert_eq!(
         preview.files_parsed(),
         0,
@@ -385,38 +414,69 @@ fn preview_after_edits_equals_a_fresh_build() {
         "pmsite.toml",
         &CONFIG.replace("Test library", "Renamed library"),
     );
-    check(&mut preview, "config: a new title");
+    check(
+        &mut preview,
+        "config: a new title",
+        &[(Config, "pmsite.toml")],
+    );
     assert_eq!(
         preview.files_parsed(),
         0,
         "the title does not shape parsing"
     );
-    assert_eq!(preview.pages_rendered(), 3, "every page shows the title");
     // A config change alone re-parses what it shapes: c-renamed.md is unchanged, but raw
     // HTML in it is now let through.
     let t = t.file(
         "pmsite.toml",
         &format!("{CONFIG}\n[markdown]\nallow_html = true\n"),
     );
-    check(&mut preview, "config: raw HTML allowed");
+    check(
+        &mut preview,
+        "config: raw HTML allowed",
+        &[(Config, "pmsite.toml")],
+    );
     assert_eq!(
         preview.files_parsed(),
         3,
         "raw HTML shapes parsing: every file again"
     );
-    let _t = t.file(
+    let t = t.file(
         "content/a.md",
         "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
     );
     assert!(
-        preview.rebuild(generated).is_err(),
+        preview
+            .rebuild(Some(&[(Incident, root.join("content/a.md"))]))
+            .is_err(),
         "a broken file fails the rebuild"
     );
-    let _t = _t.file(
+    let t = t.file(
         "content/a.md",
         &toml_pm("A", "Mended", "date = 2024-01-01", ""),
     );
-    check(&mut preview, "fixed after an error");
+    check(
+        &mut preview,
+        "fixed after an error",
+        &[(Incident, "content/a.md")],
+    );
+    // Told nothing (a missed event), every file is compared.
+    let _t = t.file(
+        "content/d.md",
+        &toml_pm("D", "A draft, edited unseen", "date = 2024-02-01", ""),
+    );
+    preview.rebuild(Some(&[])).unwrap();
+    assert_eq!(
+        preview.files_parsed(),
+        0,
+        "an empty batch reads nothing new"
+    );
+    let everything = preview.rebuild(None).unwrap().pages().unwrap();
+    assert!(
+        everything
+            .get("incidents/d/index.html")
+            .is_some_and(|p| String::from_utf8_lossy(p).contains("edited unseen")),
+        "a rebuild told nothing compares every file"
+    );
 }
 
 #[test]
