@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Time from saving a post-mortem to the preview's reload signal.
+"""Time from saving a post-mortem to the preview's reload signal, and to its page served.
 
-usage: serve_latency.py PMSITE_BINARY LIBRARY_DIR [RUNS]
+usage: serve_latency.py PMSITE_BINARY LIBRARY_DIR [RUNS] [SECONDS_BETWEEN_SAVES]
 
 Starts `pmsite serve` on the library, subscribes to /__pmsite/events, then appends a line to
-one post-mortem RUNS times (default 5), timing each save until `event: reload` arrives.
-Prints every time and the median. The file is restored afterwards.
+one post-mortem RUNS times (default 5), timing each save until `event: reload` arrives, and
+then until the post-mortem's page, fetched as the reloading browser would, shows the line.
+Prints every time and the medians. The file is restored afterwards.
 """
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -22,11 +24,26 @@ def free_port():
         return s.getsockname()[1]
 
 
+def get(port, path):
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+        return data
+
+
+def slugify(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def main():
     binary, library = sys.argv[1], Path(sys.argv[2])
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    gap = float(sys.argv[4]) if len(sys.argv) > 4 else 1.5
     target = sorted(library.glob("content/**/*.md"))[0]
     original = target.read_bytes()
+    slug = slugify(re.search(rb'^id = "([^"]+)"', original, re.M).group(1).decode())
     port = free_port()
     server = subprocess.Popen([binary, "-C", str(library), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=None if os.environ.get("PMSITE_SERVE_LOG") else subprocess.DEVNULL)
     try:
@@ -47,17 +64,22 @@ def main():
         events.settimeout(60)
         events.recv(4096)  # response head
         time.sleep(0.5)
-        times = []
+        times, served = [], []
         for i in range(runs):
             started = time.perf_counter()
             with open(target, "ab") as f:
-                f.write(f"\nEdit {i}.\n".encode())
+                f.write(f"\nEdit number {i} of the benchmark.\n".encode())
             buffer = b""
             while b"event: reload" not in buffer:
                 buffer += events.recv(4096)
             times.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.3)
+            page = get(port, f"/incidents/{slug}/")
+            served.append((time.perf_counter() - started) * 1000)
+            if f"Edit number {i} of the benchmark".encode() not in page:
+                sys.exit(f"the page served after the reload signal lacks edit {i}")
+            time.sleep(gap)
         print(f"{library}: save → reload signal, ms: " + ", ".join(f"{t:.0f}" for t in times) + f"; median {statistics.median(times):.0f} ms")
+        print(f"{library}: save → edited page served, ms: " + ", ".join(f"{t:.0f}" for t in served) + f"; median {statistics.median(served):.0f} ms")
     finally:
         target.write_bytes(original)
         server.terminate()

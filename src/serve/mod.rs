@@ -16,6 +16,7 @@ use watch::ChangeKind;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Instant;
 
@@ -144,7 +145,7 @@ impl Snapshot {
     /// Renders the pages that gather the whole library (lists, search index, feeds), which
     /// take long at 10,000 incidents, so the next one opened is ready; incident pages
     /// render quickly on demand. Stops early when `stop` says a newer change arrived.
-    pub fn warm(&self, stop: &mut dyn FnMut() -> bool) {
+    pub fn warm(&self, stop: &dyn Fn() -> bool) {
         for part in self.site().parts() {
             if matches!(part, Part::Incident(_)) || stop() {
                 return;
@@ -165,6 +166,8 @@ pub struct Preview {
     cache: ParseCache,
     theme: Option<Arc<Theme>>,
     memo: Arc<PageMemo>,
+    /// Seconds per stage of the last rebuild.
+    timings: Vec<(&'static str, f64)>,
 }
 
 impl Preview {
@@ -180,7 +183,17 @@ impl Preview {
             cache: ParseCache::default(),
             theme: None,
             memo: Arc::default(),
+            timings: Vec::new(),
         }
+    }
+
+    /// The stages of the last rebuild, for the log: "load 6 ms, derive 25 ms".
+    pub fn timings(&self) -> String {
+        self.timings
+            .iter()
+            .map(|(stage, s)| format!("{stage} {:.0} ms", s * 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// How many files the last rebuild parsed; the others' parses were kept.
@@ -243,6 +256,7 @@ impl Preview {
                     .map_err(|e| vec![e.to_string()])?,
             ),
         };
+        self.timings = loaded.timings.clone();
         self.memo.start_counting();
         let pages: std::collections::HashSet<String> = loaded
             .library
@@ -260,7 +274,10 @@ impl Preview {
             parts: Mutex::default(),
         });
         if !only_content {
+            let started = Instant::now();
             snapshot.render_all().map_err(|e| vec![e])?;
+            self.timings
+                .push(("render", started.elapsed().as_secs_f64()));
         }
         self.theme = Some(theme);
         Ok(snapshot)
@@ -279,10 +296,12 @@ struct Shared {
 }
 
 fn apply(shared: &Shared, result: std::result::Result<Arc<Snapshot>, Vec<String>>) {
+    // The site replaced is let go after the browser is told: freeing a large one takes time.
+    let mut replaced = None;
     match result {
         Ok(site) => {
             if let Ok(mut s) = shared.site.write() {
-                *s = Some(site);
+                replaced = s.replace(site);
             }
             if let Ok(mut p) = shared.problems.write() {
                 p.clear();
@@ -298,9 +317,11 @@ fn apply(shared: &Shared, result: std::result::Result<Arc<Snapshot>, Vec<String>
         }
     }
     let _ = shared.reload.send(());
+    drop(replaced);
 }
 
-/// How long edits must pause before the rest of the site renders in the background.
+/// How long edits must pause before the rest of the site renders in the background (a
+/// newer change stops it between parts).
 const WARM_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Serves until interrupted.
@@ -339,16 +360,16 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     );
 
     let rebuild_shared = Arc::clone(&shared);
+    // Warming runs on a thread of its own, so a save never waits behind it; with one
+    // thread it leaves the other core to rebuilds and requests.
+    let warmer = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "pmsite-warm".into())
+        .build()
+        .map_err(|e| Error::Refused(format!("cannot start a thread: {e}")))?;
+    let latest = Arc::new(std::sync::atomic::AtomicU64::new(0));
     std::thread::spawn(move || {
-        let mut pending = None;
-        loop {
-            let mut batch: Vec<(ChangeKind, PathBuf)> = match pending.take() {
-                Some(batch) => batch,
-                None => match rx.recv() {
-                    Ok(batch) => batch,
-                    Err(_) => break,
-                },
-            };
+        while let Ok(mut batch) = rx.recv() {
             // Changes that arrived during a rebuild join the next one.
             while let Ok(more) = rx.try_recv() {
                 batch.extend(more);
@@ -357,27 +378,19 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             let result = preview.rebuild(Some(&batch));
             let site = result.as_ref().ok().map(Arc::clone);
             apply(&rebuild_shared, result);
-            if site.is_some() {
+            let epoch = latest.fetch_add(1, Ordering::SeqCst) + 1;
+            if let Some(site) = site {
                 println!(
-                    "rebuilt in {:.0} ms after {}",
+                    "rebuilt in {:.0} ms ({}) after {}",
                     started.elapsed().as_secs_f64() * 1000.0,
+                    preview.timings(),
                     describe(&batch)
                 );
-            }
-            if let Some(site) = site {
-                match rx.recv_timeout(WARM_AFTER) {
-                    Ok(batch) => pending = Some(batch),
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        site.warm(&mut || match rx.try_recv() {
-                            Ok(batch) => {
-                                pending = Some(batch);
-                                true
-                            }
-                            Err(_) => false,
-                        })
-                    }
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-                }
+                let latest = Arc::clone(&latest);
+                warmer.spawn(move || {
+                    std::thread::sleep(WARM_AFTER);
+                    site.warm(&|| latest.load(Ordering::SeqCst) != epoch);
+                });
             }
         }
     });
@@ -484,7 +497,7 @@ fn respond(site: Option<&Snapshot>, mut problems: Vec<String>, path: &str) -> Re
                 body,
             )
                 .into_response(),
-            Ok(None) => not_found(&file, &problems, html),
+            Ok(None) => not_found(site, &problems, html),
             Err(e) => {
                 problems.push(format!("{key}: {e}"));
                 let body = b"<!doctype html><title>Page failed</title><body><h1>This page failed to render</h1></body>".to_vec();
@@ -494,17 +507,18 @@ fn respond(site: Option<&Snapshot>, mut problems: Vec<String>, path: &str) -> Re
         Resolved::Redirect(to) => {
             (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response()
         }
-        Resolved::NotFound => not_found(&file, &problems, html),
+        Resolved::NotFound => not_found(site, &problems, html),
         Resolved::BadRequest => (StatusCode::BAD_REQUEST, "bad path").into_response(),
     }
 }
 
 fn not_found(
-    file: &dyn Fn(&str) -> std::result::Result<Option<Vec<u8>>, String>,
+    site: Option<&Snapshot>,
     problems: &[String],
     html: impl Fn(StatusCode, Vec<u8>, &[String]) -> Response,
 ) -> Response {
-    let body = file("404.html").ok().flatten().unwrap_or_else(|| {
+    let page = site.and_then(|s| s.file("404.html").ok().flatten());
+    let body = page.unwrap_or_else(|| {
         b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>".to_vec()
     });
     html(StatusCode::NOT_FOUND, body, problems)

@@ -54,7 +54,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
 
 /// How long the tree must be quiet before a batch of changes is sent: an editor's save is
 /// several events (write to a temporary file, rename, chmod).
-const QUIET: Duration = Duration::from_millis(50);
+const QUIET: Duration = Duration::from_millis(20);
 
 /// Watches what the site is made of and sends each debounced batch of relevant changes.
 /// Reads (the rebuild's own) are not changes. The returned watcher stops when dropped.
