@@ -122,6 +122,11 @@ impl Snapshot {
         }
     }
 
+    /// How many parts have been rendered (or are rendering).
+    pub fn parts_rendered(&self) -> usize {
+        self.parts.lock().map_or(0, |p| p.len())
+    }
+
     /// Renders every part not rendered yet, in parallel; the first error, if any.
     pub fn render_all(&self) -> std::result::Result<(), String> {
         use rayon::prelude::*;

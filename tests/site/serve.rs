@@ -524,3 +524,137 @@ fn an_open_page_reloads_by_itself_after_an_edit() {
         "document.readyState === 'complete' && window.scrollY === 600",
     );
 }
+
+/// A page whose template fails only for what a post-mortem now says: the site is not
+/// rendered whole after a content edit, so the failure shows when the page is asked for,
+/// as a 500 with the overlay naming it, and the rest of the site stays up.
+#[test]
+fn a_page_that_fails_to_render_after_an_edit_says_why() {
+    let t = library().file(
+        "templates/incident.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ incident.title }}</h1>\
+         {% if incident.title == \"Boom\" %}{{ no_such_value }}{% endif %}{% endblock %}",
+    );
+    let s = Server::start(&t);
+    let _t = t.file(
+        "content/a.md",
+        &toml_pm("A", "Boom", "date = 2024-01-01", "\nBody.\n"),
+    );
+    let page = s.wait_for("/incidents/a/", "the failure", |st, _| st == 500);
+    assert!(page.contains("id=\"pmsite-problems\""), "{page}");
+    assert!(
+        page.contains("incidents/a/index.html:") && page.contains("no_such_value"),
+        "{page}"
+    );
+    let (status, _, other) = s.get("/incidents/d/");
+    assert_eq!(status, 200, "other pages render: {other}");
+}
+
+/// Every file the output plan writes is found again from its path alone, in the part that
+/// wrote it: the preview renders a part when one of its files is asked for.
+#[test]
+fn every_file_routes_to_the_part_that_writes_it() {
+    use pmsite::render::{RowCache, Site, theme::Theme};
+    use std::sync::Mutex;
+    struct Paths(Mutex<Vec<String>>);
+    impl pmsite::output::Sink for Paths {
+        fn write(&self, path: &str, _: &[u8]) -> pmsite::Result<()> {
+            self.0.lock().unwrap().push(path.to_string());
+            Ok(())
+        }
+    }
+    let t = library().file(
+        "content/b.md",
+        &toml_pm(
+            "B",
+            "Second",
+            "date = 2024-03-01\nseverity = \"SEV2\"\ncomponents = [\"x\"]\ntags = [\"t\"]\n\
+                 root_causes = [\"config-change\"]",
+            "\n## Action items\n\n- [ ] Fix it (owner: ops)\n",
+        ),
+    );
+    let selection = pmsite::library::Selection {
+        drafts: true,
+        include_restricted: false,
+        today: t.today,
+        strict_links: false,
+    };
+    let loaded = pmsite::build::load(t.root(), None, selection).unwrap();
+    let theme = Theme::load(t.root(), &loaded.config.theme).unwrap();
+    let rows = RowCache::default();
+    let site = Site {
+        lib: &loaded.library,
+        config: &loaded.config,
+        theme: &theme,
+        drafts: true,
+        generated: "2026-11-24T00:00:00Z".into(),
+        on_page: &|| {},
+        memo: None,
+        rows: &rows,
+    };
+    let mut seen = std::collections::HashSet::new();
+    for part in site.parts() {
+        let sink = Paths(Mutex::new(Vec::new()));
+        site.write_part(part, &sink).unwrap();
+        let paths = sink.0.into_inner().unwrap();
+        assert!(!paths.is_empty(), "{part:?} writes nothing");
+        for path in paths {
+            assert_eq!(site.part_of(&path), Some(part), "{path}");
+            assert!(seen.insert(path.clone()), "{path} written twice");
+        }
+    }
+    for kind in [
+        "incidents/b/index.html",
+        "components/x/atom.xml",
+        "search/meta.json",
+    ] {
+        assert!(seen.contains(kind), "{kind} missing from {seen:?}");
+    }
+    for stranger in ["nope.html", "incidents/zz/index.html", "components", "../x"] {
+        assert_eq!(site.part_of(stranger), None, "{stranger}");
+    }
+}
+
+/// After a saved post-mortem nothing renders until asked for: the reload is not held up by
+/// pages nobody is looking at.
+#[test]
+fn after_an_edit_pages_render_when_asked_for() {
+    use pmsite::serve::watch::ChangeKind::Incident;
+    use pmsite::serve::{Preview, ServeOptions};
+    let t = library();
+    let opts = ServeOptions {
+        root: t.root().to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        include_restricted: false,
+        today: t.today,
+    };
+    let mut preview = Preview::new(opts, "http://127.0.0.1:1".into(), "now".into());
+    preview.rebuild(None).unwrap();
+    let root = std::fs::canonicalize(t.root()).unwrap();
+    let _t = t.file(
+        "content/a.md",
+        &toml_pm("A", "Edited", "date = 2024-01-01", "\nBody.\n"),
+    );
+    let site = preview
+        .rebuild(Some(&[(Incident, root.join("content/a.md"))]))
+        .unwrap();
+    assert_eq!(
+        site.parts_rendered(),
+        0,
+        "nothing renders before it is asked for"
+    );
+    let page = site.file("incidents/a/index.html").unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&page).contains("Edited"));
+    assert_eq!(site.parts_rendered(), 1, "the page asked for, alone");
+    assert_eq!(preview.pages_rendered(), 1);
+    assert!(site.file("search/meta.json").unwrap().is_some());
+    assert_eq!(site.parts_rendered(), 2, "then the search index, alone");
+    assert_eq!(site.file("incidents/zz/index.html").unwrap(), None);
+    site.warm(&|| false);
+    assert!(
+        site.parts_rendered() > 5,
+        "warming renders the gathering pages"
+    );
+    assert_eq!(preview.pages_rendered(), 1, "but no other incident page");
+}
