@@ -658,3 +658,78 @@ fn after_an_edit_pages_render_when_asked_for() {
     );
     assert_eq!(preview.pages_rendered(), 1, "but no other incident page");
 }
+
+/// With enough post-mortems that related lists are chosen, not just everyone: edits to the
+/// text and the terms compare only some lists again, and still give a fresh build's pages.
+#[test]
+fn related_lists_after_edits_equal_a_fresh_build() {
+    use pmsite::serve::watch::ChangeKind::Incident;
+    use pmsite::serve::{Preview, ServeOptions};
+    // Made-up words, each in a few post-mortems: rare enough to make text similar.
+    let word = |k: usize| {
+        let letter = |x: usize| char::from(b'a' + (x % 26) as u8);
+        format!("zq{}{}", letter(k / 26), letter(k))
+    };
+    let incident = |n: usize, extra: &str| {
+        let words: Vec<String> = (0..5).map(|j| word((n * 7 + j * 13) % 60)).collect();
+        toml_pm(
+            &format!("INC-{n}"),
+            &format!("Incident {n}"),
+            &format!(
+                "date = 2024-01-{:02}\ncomponents = [\"c{}\"]\ntags = [\"t{}\"]",
+                n % 28 + 1,
+                n % 5,
+                n % 3
+            ),
+            &format!("\n## Analysis\n\nThe {} {extra}.\n", words.join(" ")),
+        )
+    };
+    let mut t = SiteTest::new();
+    for n in 0..40 {
+        t = t.file(&format!("content/{n}.md"), &incident(n, ""));
+    }
+    let opts = ServeOptions {
+        root: t.root().to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        include_restricted: false,
+        today: t.today,
+    };
+    let root = std::fs::canonicalize(t.root()).unwrap();
+    let new = || Preview::new(opts.clone(), "http://127.0.0.1:1".into(), "now".into());
+    let mut preview = new();
+    preview.rebuild(None).unwrap();
+    let edits = [
+        (3, incident(3, &format!("{0} {0} {1}", word(5), word(44)))),
+        (17, incident(17, "").replace("\"c2\"", "\"c4\", \"c0\"")),
+        (25, incident(25, &format!("{0} {1} {1}", word(8), word(31)))),
+        (3, incident(3, "")),
+    ];
+    for (n, text) in edits {
+        let path = format!("content/{n}.md");
+        t = t.file(&path, &text);
+        let pages = preview
+            .rebuild(Some(&[(Incident, root.join(&path))]))
+            .unwrap()
+            .pages()
+            .unwrap();
+        assert!(
+            preview.related_compared() < 40,
+            "an edit to {n} compared every list again"
+        );
+        let fresh = new().rebuild(None).unwrap().pages().unwrap();
+        assert!(
+            fresh
+                .values()
+                .any(|p| String::from_utf8_lossy(p).contains("similar text: zq")),
+            "text similarity plays a part"
+        );
+        assert_eq!(pages.len(), fresh.len());
+        for (path, bytes) in &fresh {
+            assert!(
+                pages.get(path) == Some(bytes),
+                "after editing {n}: {path} differs"
+            );
+        }
+    }
+}
