@@ -41,7 +41,8 @@ def main():
     binary, library = sys.argv[1], Path(sys.argv[2])
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     gap = float(sys.argv[4]) if len(sys.argv) > 4 else 1.5
-    target = sorted(library.glob("content/**/*.md"))[0]
+    # The first post-mortem with an id in its front matter: its page is /incidents/<id>/.
+    target = next(p for p in sorted(library.glob("content/**/*.md")) if re.search(rb'^id = "', p.read_bytes(), re.M))
     original = target.read_bytes()
     slug = slugify(re.search(rb'^id = "([^"]+)"', original, re.M).group(1).decode())
     port = free_port()

@@ -95,22 +95,28 @@ impl Snapshot {
     }
 
     /// The files of `part`, rendered by the first to ask (others asking meanwhile wait).
+    /// An incident page is not kept here: the page memo has it, and finds it again from
+    /// its view's hash.
     fn part(&self, part: Part) -> std::result::Result<Arc<Pages>, String> {
+        if matches!(part, Part::Incident(_)) {
+            return self.render_part(part).map(Arc::new);
+        }
         let cell = match self.parts.lock() {
             Ok(mut parts) => Arc::clone(parts.entry(part).or_default()),
             Err(_) => return Err("the preview's page store is poisoned".into()),
         };
-        cell.get_or_init(|| {
-            let sink = MemorySink::default();
-            self.site()
-                .write_part(part, &sink)
-                .map_err(|e| e.to_string())?;
-            sink.0
-                .into_inner()
-                .map(Arc::new)
-                .map_err(|_| "the preview's page store is poisoned".to_string())
-        })
-        .clone()
+        cell.get_or_init(|| self.render_part(part).map(Arc::new))
+            .clone()
+    }
+
+    fn render_part(&self, part: Part) -> std::result::Result<Pages, String> {
+        let sink = MemorySink::default();
+        self.site()
+            .write_part(part, &sink)
+            .map_err(|e| e.to_string())?;
+        sink.0
+            .into_inner()
+            .map_err(|_| "the preview's page store is poisoned".to_string())
     }
 
     /// The file at `path`, if the site has one; rendering it if no one has asked yet. An
@@ -122,7 +128,8 @@ impl Snapshot {
         }
     }
 
-    /// How many parts have been rendered (or are rendering).
+    /// How many parts gathering the library have been rendered (or are rendering);
+    /// incident pages are counted by the memo (`Preview::pages_rendered`).
     pub fn parts_rendered(&self) -> usize {
         self.parts.lock().map_or(0, |p| p.len())
     }
