@@ -459,7 +459,8 @@ fn preview_after_edits_equals_a_fresh_build() {
         "fixed after an error",
         &[(Incident, "content/a.md")],
     );
-    // Told nothing (a missed event), every file is compared.
+    // An edit no event names is not read by a batch that names other paths (here none);
+    // a rebuild told nothing compares every file and finds it.
     let _t = t.file(
         "content/d.md",
         &toml_pm("D", "A draft, edited unseen", "date = 2024-02-01", ""),
