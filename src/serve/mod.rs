@@ -137,6 +137,7 @@ impl Snapshot {
     /// Renders every part not rendered yet, in parallel; the first error, if any.
     pub fn render_all(&self) -> std::result::Result<(), String> {
         use rayon::prelude::*;
+        self.site().prepare().map_err(|e| e.to_string())?;
         self.site()
             .parts()
             .into_par_iter()
