@@ -342,7 +342,7 @@ impl Site<'_> {
     /// Renders every output into the sink; returns how many files were written.
     pub fn write_all(&self, sink: &dyn Sink) -> Result<usize> {
         if let Some(m) = self.memo {
-            m.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
+            m.start_counting();
         }
         self.prepare()?;
         self.parts()
@@ -459,7 +459,7 @@ impl Site<'_> {
     /// the site around it hash the same as last time.
     fn write_incident(&self, i: usize, sink: &dyn Sink) -> Result<usize> {
         let page = IncidentPage::new(self.config, self.lib, i);
-        let path = format!("incidents/{}/index.html", self.lib.incidents[i].slug);
+        let path = views::incident_file(&self.lib.incidents[i]);
         let memo = self.memo.map(|m| {
             let seed = view_hash(
                 self.theme.fingerprint,

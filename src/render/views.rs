@@ -62,6 +62,11 @@ pub fn incident_url(root: &str, incident: &Incident) -> String {
     format!("{root}incidents/{}/", incident.slug)
 }
 
+/// The file an incident's page is written to, relative to the site.
+pub fn incident_file(incident: &Incident) -> String {
+    format!("{}index.html", incident_url("", incident))
+}
+
 impl IncidentRow {
     pub fn new(root: &str, incident: &Incident, derived: &Derived) -> Self {
         IncidentRow {

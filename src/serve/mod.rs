@@ -128,6 +128,19 @@ impl Snapshot {
         }
     }
 
+    /// Whether the site has a file at `path`. An incident page is known from its path
+    /// without rendering it; a file of another part renders that part (once). A file that
+    /// failed to render exists: asking for it shows why.
+    pub fn has(&self, path: &str) -> bool {
+        match self.site().part_of(path) {
+            None => false,
+            Some(Part::Incident(_)) => true,
+            Some(part) => self
+                .part(part)
+                .map_or(true, |files| files.contains_key(path)),
+        }
+    }
+
     /// How many parts gathering the library have been rendered (or are rendering);
     /// incident pages are counted by the memo (`Preview::pages_rendered`).
     pub fn parts_rendered(&self) -> usize {
@@ -275,7 +288,7 @@ impl Preview {
             .library
             .incidents
             .iter()
-            .map(|i| format!("incidents/{}/index.html", i.slug))
+            .map(|i| crate::render::views::incident_file(i))
             .collect();
         self.memo.retain(|path| pages.contains(path));
         let snapshot = Arc::new(Snapshot {
@@ -496,8 +509,7 @@ fn respond(site: Option<&Snapshot>, mut problems: Vec<String>, path: &str) -> Re
         )
             .into_response()
     };
-    // A file that failed to render exists: asking for it shows why.
-    let resolved = resolve(path, |k| !matches!(file(k), Ok(None)));
+    let resolved = resolve(path, |k| site.is_some_and(|s| s.has(k)));
     match resolved {
         Resolved::Page(key) => match file(&key) {
             Ok(Some(body)) if key.ends_with(".html") => html(StatusCode::OK, body, &problems),
