@@ -121,6 +121,9 @@ pub fn load_with(
 fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
     let mut config = Config::load(root).map_err(Error::Invalid)?;
     if let Some(url) = base_url {
+        if let Some(why) = crate::config::base_url_problem(url) {
+            return Err(Error::Refused(format!("--base-url: {why}")));
+        }
         config.base_url = url.to_string();
     }
     Ok(config)

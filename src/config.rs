@@ -136,6 +136,18 @@ pub struct SearchConfig {
     pub boost: BTreeMap<String, f64>,
 }
 
+/// Why `base_url` (or `--base-url`) cannot start every absolute link, if it cannot: it must
+/// be an http or https URL.
+pub fn base_url_problem(url: &str) -> Option<String> {
+    match crate::urls::scheme(url).as_deref() {
+        Some("http" | "https") if url.contains("://") && !url.chars().any(char::is_control) => None,
+        _ => Some(format!(
+            "base_url `{}` is not an http or https URL: write where the site is published, e.g. \"https://incidents.example.com\"",
+            url.escape_debug()
+        )),
+    }
+}
+
 impl Config {
     /// Reads `pmsite.toml` from the library root; every problem is a diagnostic.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
@@ -174,6 +186,18 @@ impl Config {
             && !edit.contains("{path}")
         {
             problems.push(Diagnostic::error(path, find_line(text, "edit_url"), "edit_url has no {path}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/edit/main/{path}\""));
+        }
+        if let Some(why) = base_url_problem(&config.base_url) {
+            problems.push(Diagnostic::error(path, find_line(text, "base_url"), why));
+        }
+        if let Some(edit) = &config.edit_url
+            && let Some(why) = crate::urls::refusal(edit, crate::urls::Use::Link)
+        {
+            problems.push(Diagnostic::error(
+                path,
+                find_line(text, "edit_url"),
+                format!("edit_url is refused ({why}): write an http or https URL"),
+            ));
         }
         let known = crate::search::FIELDS.join(", ");
         for name in config

@@ -21,5 +21,6 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod urls;
 
 pub use error::{Error, Result};

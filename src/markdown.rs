@@ -17,6 +17,91 @@ use syntect::util::LinesWithEndings;
 
 use crate::content::model::TocEntry;
 
+/// Marks a place in rendered HTML that pmsite fills in once the whole library is known (a
+/// wiki link's target, a `.md` link's page) or a structured section stands. It is a
+/// private-use character that loading strips from every author's text, so no post-mortem
+/// can forge one; the slot travels as data in the parsed body, not as a URL.
+pub const MARK: char = '\u{E000}';
+
+/// A link whose target is known only after loading: the index into the incident's wiki
+/// links or page links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSlot {
+    Wiki(usize),
+    Page(usize),
+}
+
+/// The text that opens a link slot; the link's label follows, then `slot_close()`.
+pub fn slot_open(slot: LinkSlot) -> String {
+    match slot {
+        LinkSlot::Wiki(i) => format!("{MARK}w{i}{MARK}"),
+        LinkSlot::Page(i) => format!("{MARK}m{i}{MARK}"),
+    }
+}
+
+pub fn slot_close() -> String {
+    format!("{MARK}/{MARK}")
+}
+
+/// Fills every link slot of rendered HTML: `open` gives the opening and closing HTML of a
+/// slot. HTML without slots is borrowed, not copied.
+pub fn fill_slots<'h>(
+    html: &'h str,
+    mut open: impl FnMut(LinkSlot) -> (String, String),
+) -> Cow<'h, str> {
+    if !html.contains(MARK) {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut closing: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(MARK) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MARK.len_utf8()..];
+        let Some(end) = after.find(MARK) else {
+            rest = after;
+            break;
+        };
+        let token = &after[..end];
+        rest = &after[end + MARK.len_utf8()..];
+        let index = || token[1..].parse::<usize>().ok();
+        match (token.chars().next(), index()) {
+            (Some('/'), _) => out.push_str(&closing.pop().unwrap_or_default()),
+            (Some('w'), Some(i)) => {
+                let (o, c) = open(LinkSlot::Wiki(i));
+                out.push_str(&o);
+                closing.push(c);
+            }
+            (Some('m'), Some(i)) => {
+                let (o, c) = open(LinkSlot::Page(i));
+                out.push_str(&o);
+                closing.push(c);
+            }
+            // Anything else is not a slot of ours: dropped, never shown.
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Text with its slot marks removed: a heading's words for its anchor and the contents.
+pub fn strip_slots(text: &str) -> Cow<'_, str> {
+    if !text.contains(MARK) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        if c == MARK {
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The class prefix of highlighted tokens; `themes/default/static/syntax.css` styles them.
 pub const HIGHLIGHT_PREFIX: &str = "hl-";
 
@@ -91,12 +176,13 @@ impl HeadingAdapter for Headings {
         _: Option<Sourcepos>,
     ) -> fmt::Result {
         let mut state = self.state.lock().map_err(|_| fmt::Error)?;
-        let id = state.anchorizer.anchorize(&heading.content);
+        let content = strip_slots(&heading.content);
+        let id = state.anchorizer.anchorize(&content);
         write!(out, "<h{} id=\"{}\">", heading.level, escape_html(&id))?;
         state.toc.push(TocEntry {
             level: heading.level,
             id: id.clone(),
-            title: heading.content.clone(),
+            title: content.into_owned(),
         });
         state.current.push(id);
         Ok(())

@@ -16,7 +16,8 @@ use regex::Regex;
 use crate::config::Config;
 use crate::dates::When;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Markdown;
+use crate::markdown::{self, MARK, Markdown};
+use crate::urls;
 use front_matter::{Fields, Problem, RawFrontMatter};
 use model::{BodyPart, ExternalMessage, Incident, Milestone, Status, TimelineEntry, Visibility};
 use sections::SectionKind;
@@ -275,6 +276,9 @@ pub fn load_bytes(
     } else {
         fields.action_items
     };
+    let mut refused_urls = parsed.refused_urls;
+    let mut action_items = action_items;
+    refuse_structured_urls(&mut timeline, &mut action_items, &mut refused_urls);
     let summary = fields.summary.or(parsed.summary);
     let id = fields.id.unwrap_or_else(|| stem.clone());
     let slug = slug::slugify(&id);
@@ -335,6 +339,7 @@ pub fn load_bytes(
         toc,
         wiki_links: parsed.wiki_links,
         links: parsed.links,
+        refused_urls,
         keywords: parsed.keywords,
         body_text: parsed.body_text,
         wiki_page,
@@ -355,6 +360,49 @@ pub fn load_bytes(
         .chain(warnings(&incident, rel))
         .collect();
     (Some(incident), diagnostics)
+}
+
+/// Timeline sources and tickets pass the same URL policy as prose links (front matter gives
+/// them unfiltered): a refused one is shown as text.
+fn refuse_structured_urls(
+    timeline: &mut [TimelineEntry],
+    action_items: &mut [model::ActionItem],
+    refused: &mut Vec<model::RefusedUrl>,
+) {
+    for entry in timeline {
+        let mut kept = Vec::with_capacity(entry.sources.len());
+        for source in std::mem::take(&mut entry.sources) {
+            match urls::refusal(&source.url, urls::Use::Link) {
+                None => kept.push(source),
+                Some(why) => {
+                    entry.text.push_str(&format!(" ({})", source.url));
+                    refused.push(model::RefusedUrl {
+                        url: source.url,
+                        why,
+                        line: entry.line,
+                    });
+                }
+            }
+        }
+        entry.sources = kept;
+    }
+    for item in action_items {
+        let Some(ticket) = &mut item.ticket else {
+            continue;
+        };
+        if let Some(why) = ticket
+            .url
+            .as_deref()
+            .and_then(|u| urls::refusal(u, urls::Use::Link))
+            && let Some(url) = ticket.url.take()
+        {
+            refused.push(model::RefusedUrl {
+                url,
+                why,
+                line: item.line,
+            });
+        }
+    }
 }
 
 /// An anchor not yet used on the page.
@@ -580,11 +628,10 @@ struct ParsedBody {
     summary: Option<String>,
     wiki_links: Vec<model::WikiLink>,
     links: Vec<model::PageLink>,
+    refused_urls: Vec<model::RefusedUrl>,
     keywords: Vec<(String, u32)>,
     body_text: String,
 }
-
-const MARK: char = '\u{E000}';
 
 fn marker(kind: &str) -> String {
     format!("{MARK}pmsite:{kind}{MARK}")
@@ -607,45 +654,15 @@ fn parse_body(
         summary: None,
         wiki_links: Vec::new(),
         links: Vec::new(),
+        refused_urls: Vec::new(),
         keywords: Vec::new(),
         body_text: String::with_capacity(body.len()),
     };
 
-    // Wiki links point at an index; the library resolves them once every id is known.
-    for node in root.descendants() {
-        let mut data = node.data_mut();
-        let line = data.sourcepos.start.line + body_line - 1;
-        match &data.value {
-            NodeValue::Text(t) => parsed.body_text.push_str(t),
-            NodeValue::Code(c) => parsed.body_text.push_str(&c.literal),
-            NodeValue::CodeBlock(c) => parsed.body_text.push_str(&c.literal),
-            _ => {}
-        }
-        if !parsed.body_text.ends_with(' ') {
-            parsed.body_text.push(' ');
-        }
-        if let NodeValue::WikiLink(link) = &mut data.value {
-            let index = parsed.wiki_links.len();
-            parsed.wiki_links.push(model::WikiLink {
-                target: std::mem::take(&mut link.url),
-                line,
-            });
-            link.url = format!("{}{index}", crate::library::WIKI_LINK_PREFIX);
-        } else if let NodeValue::Link(link) = &mut data.value {
-            let index = parsed.links.len();
-            parsed.links.push(model::PageLink {
-                url: link.url.clone(),
-                line,
-            });
-            // A link to another post-mortem's file becomes a link to its page once the
-            // library knows every page.
-            if crate::library::links::is_markdown_path(&link.url) {
-                link.url = format!("{}{index}", crate::library::links::MD_LINK_PREFIX);
-            }
-        }
-    }
+    let slotted = read_links(root, body_line, &mut parsed);
 
     let mut analysis: Vec<&AstNode<'_>> = Vec::new();
+    let mut external = None;
     let children: Vec<&AstNode<'_>> = root.children().collect();
     let mut i = 0;
     while i < children.len() {
@@ -687,7 +704,7 @@ fn parse_body(
             SectionKind::ExternalMessage
                 if parsed.external_message.is_none() && !blocks.is_empty() =>
             {
-                let doc = arena.alloc(AstNode::new(RefCell::new(Ast::new(
+                let doc: &AstNode<'_> = arena.alloc(AstNode::new(RefCell::new(Ast::new(
                     NodeValue::Document,
                     LineColumn { line: 1, column: 1 },
                 ))));
@@ -700,15 +717,17 @@ fn parse_body(
                     b.detach();
                     doc.append(b);
                 }
-                let (html, _) = md.render(doc);
-                parsed.external_message = Some(ExternalMessage { html, text });
+                external = Some((doc, text));
                 Some("external_message")
             }
             _ => None,
         };
         if let Some(kind) = replaced {
-            for b in blocks {
-                b.detach();
+            // The external message's blocks have moved to a document of their own.
+            if kind != "external_message" {
+                for b in blocks {
+                    b.detach();
+                }
             }
             let para = arena.alloc(AstNode::new(RefCell::new(Ast::new(
                 NodeValue::Paragraph,
@@ -731,10 +750,103 @@ fn parse_body(
     } else {
         keywords(&analysis, parsed.summary.as_deref())
     };
+    // Links whose target the library knows become slots, only now: the sections above read
+    // their links and text as written.
+    for (node, slot) in slotted {
+        let open = arena.alloc(AstNode::new(RefCell::new(Ast::new(
+            NodeValue::Text(markdown::slot_open(slot).into()),
+            LineColumn { line: 1, column: 1 },
+        ))));
+        node.insert_before(open);
+        for child in node.children().collect::<Vec<_>>() {
+            node.insert_before(child);
+        }
+        let close = arena.alloc(AstNode::new(RefCell::new(Ast::new(
+            NodeValue::Text(markdown::slot_close().into()),
+            LineColumn { line: 1, column: 1 },
+        ))));
+        node.insert_before(close);
+        node.detach();
+    }
+    if let Some((doc, text)) = external {
+        let (html, _) = md.render(doc);
+        parsed.external_message = Some(ExternalMessage { html, text });
+    }
     let (html, toc) = md.render(root);
     parsed.toc = toc;
     parsed.parts = split_parts(&html);
     parsed
+}
+
+/// Reads every link and image of the body: a URL the policy refuses becomes its text (and a
+/// problem for `check`), wiki links and links to `.md` files are returned to become slots,
+/// and the body's plain text is collected for search.
+fn read_links<'a>(
+    root: &'a AstNode<'a>,
+    body_line: usize,
+    parsed: &mut ParsedBody,
+) -> Vec<(&'a AstNode<'a>, markdown::LinkSlot)> {
+    let mut slotted = Vec::new();
+    let mut refused = Vec::new();
+    for node in root.descendants() {
+        let data = node.data();
+        let line = data.sourcepos.start.line + body_line - 1;
+        match &data.value {
+            NodeValue::Text(t) => parsed.body_text.push_str(t),
+            NodeValue::Code(c) => parsed.body_text.push_str(&c.literal),
+            NodeValue::CodeBlock(c) => parsed.body_text.push_str(&c.literal),
+            _ => {}
+        }
+        if !parsed.body_text.ends_with(' ') {
+            parsed.body_text.push(' ');
+        }
+        match &data.value {
+            NodeValue::WikiLink(link) => {
+                let index = parsed.wiki_links.len();
+                parsed.wiki_links.push(model::WikiLink {
+                    target: link.url.clone(),
+                    line,
+                });
+                slotted.push((node, markdown::LinkSlot::Wiki(index)));
+            }
+            NodeValue::Link(link) | NodeValue::Image(link) => {
+                let used = if matches!(data.value, NodeValue::Image(_)) {
+                    urls::Use::Image
+                } else {
+                    urls::Use::Link
+                };
+                if let Some(why) = urls::refusal(&link.url, used) {
+                    parsed.refused_urls.push(model::RefusedUrl {
+                        url: link.url.clone(),
+                        why,
+                        line,
+                    });
+                    refused.push(node);
+                } else if used == urls::Use::Link {
+                    let index = parsed.links.len();
+                    parsed.links.push(model::PageLink {
+                        url: link.url.clone(),
+                        title: link.title.clone(),
+                        line,
+                    });
+                    // A link to another post-mortem's file becomes a link to its page once
+                    // the library knows every page.
+                    if crate::library::links::is_markdown_path(&link.url) {
+                        slotted.push((node, markdown::LinkSlot::Page(index)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // A refused link keeps its words: its label (an image its alt text) stays as text.
+    for node in refused {
+        for child in node.children().collect::<Vec<_>>() {
+            node.insert_before(child);
+        }
+        node.detach();
+    }
+    slotted
 }
 
 /// Words too common in post-mortems (or English) to say two incidents are alike. Sorted, for

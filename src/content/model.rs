@@ -156,6 +156,17 @@ pub struct WikiLink {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageLink {
     pub url: String,
+    /// The link's title attribute as written (`[x](a.md "title")`).
+    pub title: String,
+    pub line: usize,
+}
+
+/// A URL the policy in `urls` refused: shown as text, a warning in `build`, an error in
+/// `check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusedUrl {
+    pub url: String,
+    pub why: String,
     pub line: usize,
 }
 
@@ -199,8 +210,11 @@ pub struct Incident {
     /// `[[...]]` links, in order; the body refers to them by index.
     pub wiki_links: Vec<WikiLink>,
     /// Every Markdown link as written, with its line, for `check`; a link to another
-    /// post-mortem's `.md` file is rewritten in the body to `pmsite-md:<index>`.
+    /// post-mortem's `.md` file is a slot in the body (`markdown::LinkSlot::Page`).
     pub links: Vec<PageLink>,
+    /// URLs written anywhere in the file (prose, images, timeline, tickets) that pmsite
+    /// will not write: each shown as text.
+    pub refused_urls: Vec<RefusedUrl>,
     /// Written as a wiki page (no front matter).
     pub wiki_page: bool,
     /// Word counts of the summary and prose (not code, timeline or action items), for

@@ -13,9 +13,6 @@ use crate::config::Config;
 use crate::content::model::Incident;
 use crate::diagnostics::Diagnostic;
 
-/// Loading writes a link to a post-mortem's `.md` file as `pmsite-md:<index>`.
-pub const MD_LINK_PREFIX: &str = "pmsite-md:";
-
 /// A relative link to a Markdown file (`../2024/a.md`, `b.md#timeline`).
 pub fn is_markdown_path(url: &str) -> bool {
     let path = url.split(['#', '?']).next().unwrap_or("");
@@ -79,6 +76,13 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                     Diagnostic::warning(&inc.source_path, line, message)
                 });
             };
+            for refused in &inc.refused_urls {
+                report(
+                    inc,
+                    refused.line,
+                    crate::urls::refused_message(&refused.url, &refused.why),
+                );
+            }
             let mut md = vec![None; inc.links.len()];
             for (k, link) in inc.links.iter().enumerate() {
                 let url = link.url.as_str();

@@ -22,9 +22,6 @@ pub mod tracker;
 
 pub use related::Related;
 
-/// Loading writes wiki links as `pmsite-wiki:<index>`; rendering resolves them.
-pub const WIKI_LINK_PREFIX: &str = "pmsite-wiki:";
-
 /// Which incidents a build shows.
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {

@@ -77,7 +77,7 @@ struct ActionGroup {
 #[derive(Serialize)]
 struct ExternalView<'a> {
     row: &'a IncidentRow,
-    html: &'a str,
+    html: std::borrow::Cow<'a, str>,
     mitigated: Option<String>,
     resolved: Option<String>,
 }
@@ -304,6 +304,7 @@ impl Site<'_> {
 
     /// `/external/`: every external message, newest first, for Sales.
     pub(super) fn write_external(&self, sink: &dyn Sink, rows: &[IncidentRow]) -> Result<usize> {
+        let root = self.config.root_path();
         let messages: Vec<ExternalView<'_>> = self
             .lib
             .incidents
@@ -313,7 +314,13 @@ impl Site<'_> {
                 let m = inc.external_message.as_ref()?;
                 Some(ExternalView {
                     row: &rows[i],
-                    html: &m.html,
+                    html: super::views::resolve_wiki_links(
+                        &m.html,
+                        &inc.links,
+                        &self.lib.derived[i],
+                        self.lib,
+                        &root,
+                    ),
                     mitigated: inc.mitigated.map(|w| w.display()),
                     resolved: inc.resolved.map(|w| w.display()),
                 })

@@ -1,19 +1,16 @@
 //! What templates see: plain serializable views with every value preformatted, so templates
 //! stay simple and a library's overrides need no logic.
 
-use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::config::Config;
 use crate::content::model::{BodyPart, Incident, Status, TocEntry};
 use crate::dates::{When, human_minutes};
 use crate::library::terms::Taxonomy;
-use crate::library::{Derived, Library, WIKI_LINK_PREFIX};
-use crate::markdown::escape_html;
+use crate::library::{Derived, Library};
+use crate::markdown::{LinkSlot, escape_html};
 
 #[derive(Serialize)]
 pub struct SiteView {
@@ -408,23 +405,9 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-static WIKI_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"<a href="{WIKI_LINK_PREFIX}(\d+)" data-wikilink="true">(.*?)</a>"#
-    ))
-    .expect("wiki link regex")
-});
-
-static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"href="{}(\d+)""#,
-        crate::library::links::MD_LINK_PREFIX
-    ))
-    .expect("md link regex")
-});
-
-/// Wiki links become links to the incident, or plain text when they match none; links to a
-/// post-mortem's `.md` file become links to its page.
+/// Fills the link slots of rendered prose: a wiki link becomes a link to its incident (or
+/// plain text when it matches none), a link to a post-mortem's `.md` file a link to its page
+/// (or the path as written when it names none).
 pub fn resolve_wiki_links<'h>(
     html: &'h str,
     links: &[crate::content::model::PageLink],
@@ -432,49 +415,41 @@ pub fn resolve_wiki_links<'h>(
     lib: &Library,
     root: &str,
 ) -> Cow<'h, str> {
-    let has_md = html.contains(crate::library::links::MD_LINK_PREFIX);
-    let has_wiki = html.contains(WIKI_LINK_PREFIX);
-    if !has_md && !has_wiki {
-        // Most prose has neither: no copy.
-        return Cow::Borrowed(html);
-    }
-    let html = if has_md {
-        let incident_links = |i: usize| derived.md_targets.get(i).cloned().flatten();
-        MD_LINK
-            .replace_all(html, |c: &regex::Captures<'_>| {
-                let i = c[1].parse::<usize>().unwrap_or(usize::MAX);
-                let original = links.get(i).map(|l| l.url.clone()).unwrap_or_default();
-                format!(
-                    "href=\"{}\"",
-                    escape_html(&incident_links(i).unwrap_or(original))
-                )
-            })
-            .into_owned()
-    } else {
-        html.to_string()
-    };
-    if !has_wiki {
-        return Cow::Owned(html);
-    }
-    WIKI_LINK
-        .replace_all(&html, |c: &regex::Captures<'_>| {
-            let target = c[1]
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| derived.wiki_targets.get(i).copied().flatten());
-            match target {
-                Some(j) => {
-                    let other = &lib.incidents[j];
+    crate::markdown::fill_slots(html, |slot| match slot {
+        LinkSlot::Wiki(i) => match derived.wiki_targets.get(i).copied().flatten() {
+            Some(j) => {
+                let other = &lib.incidents[j];
+                (
                     format!(
-                        "<a class=\"wikilink\" href=\"{}\" title=\"{}\">{}</a>",
+                        "<a class=\"wikilink\" href=\"{}\" title=\"{}\">",
                         escape_html(&incident_url(root, other)),
                         escape_html(&other.title),
-                        &c[2]
-                    )
-                }
-                None => format!("<span class=\"wikilink unresolved\">{}</span>", &c[2]),
+                    ),
+                    "</a>".into(),
+                )
             }
-        })
-        .into_owned()
-        .into()
+            None => (
+                "<span class=\"wikilink unresolved\">".into(),
+                "</span>".into(),
+            ),
+        },
+        LinkSlot::Page(i) => {
+            let link = links.get(i);
+            let href = derived
+                .md_targets
+                .get(i)
+                .cloned()
+                .flatten()
+                .or_else(|| link.map(|l| l.url.clone()))
+                .unwrap_or_default();
+            let title = link
+                .filter(|l| !l.title.is_empty())
+                .map(|l| format!(" title=\"{}\"", escape_html(&l.title)))
+                .unwrap_or_default();
+            (
+                format!("<a href=\"{}\"{title}>", escape_html(&href)),
+                "</a>".into(),
+            )
+        }
+    })
 }

@@ -49,11 +49,16 @@ pub fn resolve(path: &str, has: impl Fn(&str) -> bool) -> Resolved {
     Resolved::NotFound
 }
 
-/// The script every preview page gets: reload on a rebuild, keeping the scroll position.
+/// The preview's own files: the reload script and the overlay's style. They are files, not
+/// inline, so the theme's Content-Security-Policy (`script-src 'self'; style-src 'self'`)
+/// holds in the preview too.
+pub const RELOAD_SCRIPT_PATH: &str = "/__pmsite/reload.js";
+pub const OVERLAY_STYLE_PATH: &str = "/__pmsite/overlay.css";
+
+/// Reload on a rebuild, keeping the scroll position.
 pub fn reload_script() -> String {
     format!(
-        r#"<script>
-(function () {{
+        r#"(function () {{
   var key = "pmsite-scroll:" + location.pathname;
   var y = sessionStorage.getItem(key);
   if (y !== null) {{ sessionStorage.removeItem(key); window.addEventListener("load", function () {{ window.scrollTo(0, parseInt(y, 10)); }}); }}
@@ -63,9 +68,11 @@ pub fn reload_script() -> String {
     location.reload();
   }});
 }})();
-</script>"#
+"#
     )
 }
+
+pub const OVERLAY_STYLE: &str = "#pmsite-problems{position:fixed;inset:0 0 auto 0;max-height:60vh;overflow:auto;z-index:9999;background:#fff4f4;color:#7a1a14;border-bottom:3px solid #b3261e;padding:12px 20px;font:14px/1.5 ui-monospace,monospace}#pmsite-problems ul{margin:6px 0 0;padding-left:20px}\n";
 
 /// The overlay listing every problem of the last rebuild, as `file:line: message`.
 pub fn overlay(problems: &[String]) -> String {
@@ -74,13 +81,13 @@ pub fn overlay(problems: &[String]) -> String {
         .map(|p| format!("<li>{}</li>", escape_html(p)))
         .collect();
     format!(
-        "<div id=\"pmsite-problems\" role=\"alert\" style=\"position:fixed;inset:0 0 auto 0;max-height:60vh;overflow:auto;z-index:9999;background:#fff4f4;color:#7a1a14;border-bottom:3px solid #b3261e;padding:12px 20px;font:14px/1.5 ui-monospace,monospace;\"><strong>The last change did not build; this is the last good site. Fix these and save:</strong><ul style=\"margin:6px 0 0;padding-left:20px;\">{items}</ul></div>"
+        "<link rel=\"stylesheet\" href=\"{OVERLAY_STYLE_PATH}\"><div id=\"pmsite-problems\" role=\"alert\"><strong>The last change did not build; this is the last good site. Fix these and save:</strong><ul>{items}</ul></div>"
     )
 }
 
 /// An HTML page with the reload script (and the overlay, if any) before `</body>`.
 pub fn inject(html: &[u8], problems: &[String]) -> Vec<u8> {
-    let mut extra = reload_script();
+    let mut extra = format!("<script src=\"{RELOAD_SCRIPT_PATH}\"></script>");
     if !problems.is_empty() {
         extra.push_str(&overlay(problems));
     }
@@ -143,7 +150,12 @@ mod tests {
             &["content/a.md:3: error: <bad>".into()],
         );
         let page = String::from_utf8(page).unwrap();
-        assert!(page.contains("EventSource(\"/__pmsite/events\")"));
+        assert!(page.contains("<script src=\"/__pmsite/reload.js\"></script>"));
+        assert!(reload_script().contains("EventSource(\"/__pmsite/events\")"));
+        assert!(
+            !page.contains("style="),
+            "no inline style: the CSP forbids it"
+        );
         assert!(page.contains("content/a.md:3: error: &lt;bad&gt;"));
         assert!(page.ends_with("</div></body></html>"));
     }

@@ -430,6 +430,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     runtime.block_on(async move {
         let app = Router::new()
             .route(EVENTS_PATH, get(events))
+            .route(http::RELOAD_SCRIPT_PATH, get(reload_js))
+            .route(http::OVERLAY_STYLE_PATH, get(overlay_css))
             .fallback(get(page))
             .with_state(shared);
         let listener =
@@ -464,6 +466,26 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         Ok::<Event, std::convert::Infallible>(Event::default().event("reload").data("reload"))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn reload_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        http::reload_script(),
+    )
+}
+
+async fn overlay_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        http::OVERLAY_STYLE,
+    )
 }
 
 fn content_type(path: &str) -> HeaderValue {

@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod hostile;
+
 mod actions;
 mod bad_input;
 mod browser;

@@ -122,9 +122,13 @@ fn serves_the_site_from_memory_with_drafts() {
         "{head}"
     );
     assert!(
-        body.contains("EventSource(\"/__pmsite/events\")"),
-        "the reload script is injected"
+        body.contains("<script src=\"/__pmsite/reload.js\"></script>"),
+        "the reload script is injected, as a file the CSP allows"
     );
+    let (status, head, script) = s.get("/__pmsite/reload.js");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/javascript"), "{head}");
+    assert!(script.contains("EventSource(\"/__pmsite/events\")"));
     let (_, _, draft) = s.get("/incidents/d/");
     assert!(
         draft.contains("banner-draft"),

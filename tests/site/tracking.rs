@@ -195,7 +195,7 @@ fn action_tracker_orders_overdue_open_done() {
             "<a href=\"/incidents/inc-a/\" title=\"Checkout failed after a config push\">INC-A</a>",
         );
     // Share done per quarter of publication: four items in 2024 Q1, one done.
-    t.contains(page, "<tr><td>2024 Q1</td><td>4</td><td>1</td><td>3</td><td>1</td><td><span class=\"share\" style=\"--share: 25%\">25%</span></td></tr>");
+    t.contains(page, "<tr><td>2024 Q1</td><td>4</td><td>1</td><td>3</td><td>1</td><td><meter class=\"share\" min=\"0\" max=\"100\" value=\"25\" aria-hidden=\"true\"></meter> 25%</td></tr>");
 }
 
 #[test]

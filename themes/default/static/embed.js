@@ -27,6 +27,13 @@
     return node;
   }
 
+  // pmsite's URL policy, here too: only http, https, mailto and relative links are written.
+  function safeHref(url) {
+    var s = String(url || "").replace(/[\t\n\r]/g, "").trim();
+    var scheme = /^([a-z][a-z0-9+.-]*):/i.exec(s);
+    return !scheme || /^(https?|mailto)$/i.test(scheme[1]) ? s : "#";
+  }
+
   function has(list, value) {
     return (list || []).some(function (v) { return v.toLowerCase() === value.toLowerCase(); });
   }
@@ -49,7 +56,7 @@
     shown.forEach(function (inc) {
       var item = el("li", null, { "class": "pmsite-embed-item" });
       if (inc.severity) item.appendChild(el("strong", "[" + inc.severity + "] "));
-      item.appendChild(el("a", inc.title, { href: inc.url }));
+      item.appendChild(el("a", inc.title, { href: safeHref(inc.url) }));
       if (inc.date) item.appendChild(el("span", " " + inc.date.slice(0, 10), { "class": "pmsite-embed-date" }));
       list.appendChild(item);
     });

@@ -32,6 +32,13 @@
   }
   // The default elasticlunr pipeline (trimmer, stop words, stemmer), as the index was built.
   var analyzer = window.elasticlunr();
+  // pmsite's URL policy, here too: only http, https, mailto and relative links are written.
+  function safeHref(url) {
+    var s = String(url || "").replace(/[\t\n\r]/g, "").trim();
+    var scheme = /^([a-z][a-z0-9+.-]*):/i.exec(s);
+    return !scheme || /^(https?|mailto)$/i.test(scheme[1]) ? s : "#";
+  }
+
   function analyze(text) {
     return analyzer.pipeline.run(window.elasticlunr.tokenizer(text));
   }
@@ -259,7 +266,7 @@
         var li = document.createElement("li");
         li.className = "result";
         var a = document.createElement("a");
-        a.href = root + line.path;
+        a.href = safeHref(root + line.path);
         a.className = "result-title";
         a.appendChild(highlighted(line.title, words));
         var head = document.createElement("p");
