@@ -137,7 +137,7 @@ fn today() -> NaiveDate {
 /// Prints diagnostics to stderr, one `file:line: level: message` per line.
 fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("{d}");
+        crate::errln!("{d}");
     }
 }
 
@@ -158,9 +158,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let written = crate::scaffold::init(&dir)?;
             for path in &written {
-                println!("created {}", path.display());
+                crate::outln!("created {}", path.display());
             }
-            println!("Next: cd {} && pmsite build", dir.display());
+            crate::outln!("Next: cd {} && pmsite build", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::New {
@@ -176,7 +176,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 date.as_deref(),
                 now,
             )?;
-            println!("created {}", path.display());
+            crate::outln!("created {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Build {
@@ -211,7 +211,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     print_diagnostics(&report.warnings);
                     if verbose {
                         for (stage, seconds) in &report.timings {
-                            eprintln!("timing: {stage}: {seconds:.3}s");
+                            crate::errln!("timing: {stage}: {seconds:.3}s");
                         }
                     }
                     if quiet {
@@ -244,7 +244,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     } else {
                         format!(" ({})", left_out.join(", "))
                     };
-                    println!(
+                    crate::outln!(
                         "Built {} incidents into {} in {:.2}s{extra}\n{}",
                         report.incidents,
                         output.display(),
@@ -256,7 +256,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(Error::Invalid(diags)) => {
                     print_diagnostics(&diags);
                     let (errors, warnings) = summary_counts(&diags);
-                    eprintln!(
+                    crate::errln!(
                         "build failed: {errors} error(s), {warnings} warning(s); the output directory was not changed"
                     );
                     Ok(ExitCode::from(1))
@@ -314,13 +314,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             match crate::digest::run(&opts) {
                 Ok(crate::digest::Outcome::Nothing { since }) => {
-                    println!(
+                    crate::outln!(
                         "Nothing to send: no post-mortem published since {since} and no overdue action item. No email was sent."
                     );
                     Ok(ExitCode::SUCCESS)
                 }
                 Ok(crate::digest::Outcome::DryRun { message }) => {
-                    print!("{message}");
+                    crate::out!("{message}");
                     Ok(ExitCode::SUCCESS)
                 }
                 Ok(crate::digest::Outcome::Done {
@@ -330,10 +330,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     sent_to,
                 }) => {
                     if let Some(path) = written {
-                        println!("Wrote the digest to {}", path.display());
+                        crate::outln!("Wrote the digest to {}", path.display());
                     }
                     if !sent_to.is_empty() {
-                        println!(
+                        crate::outln!(
                             "Sent the digest ({published} post-mortems, {overdue} overdue action items) to {}",
                             sent_to.join(", ")
                         );
@@ -342,7 +342,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(Error::Invalid(diags)) => {
                     print_diagnostics(&diags);
-                    eprintln!("digest not sent: fix the library first");
+                    crate::errln!("digest not sent: fix the library first");
                     Ok(ExitCode::from(1))
                 }
                 Err(e) => Err(e.into()),
@@ -360,10 +360,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_diagnostics(&diags);
             let (errors, warnings) = summary_counts(&diags);
             if let Some(s) = summary {
-                eprintln!("external links: {} checked, {} broken", s.checked, s.broken);
+                crate::errln!("external links: {} checked, {} broken", s.checked, s.broken);
             }
             if std::io::stderr().is_terminal() || errors + warnings > 0 {
-                eprintln!("check: {errors} error(s), {warnings} warning(s)");
+                crate::errln!("check: {errors} error(s), {warnings} warning(s)");
             }
             Ok(if errors > 0 {
                 ExitCode::from(1)

@@ -76,12 +76,31 @@ impl Serialize for When {
     }
 }
 
+/// The years every output can write: RFC 3339 (JSON, Atom) and RFC 2822 (RSS, email) both
+/// want four digits. A date outside them (`-1-05-14`) is not a date.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+fn writable(at: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    use chrono::Datelike;
+    (YEARS.contains(&at.year()) && YEARS.contains(&at.naive_utc().year())).then_some(at)
+}
+
+fn writable_date(date: NaiveDate) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    YEARS.contains(&date.year()).then_some(date)
+}
+
 pub fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).expect("zero offset is valid")
 }
 
-/// Parses the forms people write in front matter, wiki fields and tables.
+/// Parses the forms people write in front matter, wiki fields and tables; None for anything
+/// else, and for a year outside `YEARS`.
 pub fn parse_when(text: &str) -> Option<When> {
+    parse_any_when(text).filter(|w| writable(w.at).is_some())
+}
+
+fn parse_any_when(text: &str) -> Option<When> {
     let s = text.trim();
     if s.is_empty() {
         return None;
@@ -124,8 +143,13 @@ pub fn parse_when(text: &str) -> Option<When> {
     None
 }
 
-/// A calendar date: ISO (`2024-03-12`), `2024/03/12`, or written out (`March 12, 2024`).
+/// A calendar date: ISO (`2024-03-12`), `2024/03/12`, or written out (`March 12, 2024`), in
+/// `YEARS`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    parse_any_date(text).and_then(writable_date)
+}
+
+fn parse_any_date(text: &str) -> Option<NaiveDate> {
     let s = text.trim().trim_end_matches('.');
     for fmt in [
         "%Y-%m-%d",
@@ -148,7 +172,7 @@ pub fn from_toml(dt: &toml::value::Datetime) -> Option<When> {
     let date = dt.date?;
     let date = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())?;
     let Some(time) = dt.time else {
-        return Some(When::from_date(date));
+        return writable_date(date).map(When::from_date);
     };
     let time = NaiveTime::from_hms_opt(
         time.hour.into(),
@@ -162,7 +186,7 @@ pub fn from_toml(dt: &toml::value::Datetime) -> Option<When> {
             FixedOffset::east_opt(i32::from(minutes) * 60)?
         }
     };
-    let at = offset.from_local_datetime(&naive).single()?;
+    let at = writable(offset.from_local_datetime(&naive).single()?)?;
     Some(When {
         at,
         date_only: false,
@@ -213,6 +237,30 @@ mod tests {
         );
         assert!(parse_when("2024-13-45").is_none());
         assert!(parse_when("yesterday").is_none());
+    }
+
+    #[test]
+    fn years_no_output_can_write_are_not_dates() {
+        for bad in [
+            "-1-05-14",
+            "-0001-12-31T23:59:59Z",
+            "0000-06-01",
+            "10000-01-01",
+            "0001-01-01T00:30:00+01:00",
+        ] {
+            assert!(parse_when(bad).is_none(), "{bad}");
+        }
+        assert!(parse_date("-1-05-14").is_none());
+        assert!(parse_when("0001-01-01").is_some());
+        assert!(parse_when("9999-12-31T23:59:59Z").is_some());
+        let toml: toml::Table =
+            toml::from_str("a = 0000-01-01\nb = 0001-01-01T00:00:00+01:00").unwrap();
+        for key in ["a", "b"] {
+            let toml::Value::Datetime(dt) = &toml[key] else {
+                panic!()
+            };
+            assert!(from_toml(dt).is_none(), "{key}");
+        }
     }
 
     #[test]

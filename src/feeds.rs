@@ -162,9 +162,12 @@ pub fn atom(
         .first()
         .and_then(|&i| lib.incidents[i].publication_date())
         .map(|d| d.at);
-    feed.set_updated(
-        newest.unwrap_or_else(|| crate::dates::When::from_date(chrono::NaiveDate::MIN).at),
-    );
+    feed.set_updated(newest.unwrap_or_else(|| {
+        crate::dates::When::from_date(
+            chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default(),
+        )
+        .at
+    }));
     let items: Vec<atom::Entry> = entries
         .iter()
         .take(limit)

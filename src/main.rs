@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     match pmsite::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            pmsite::errln!("error: {err:#}");
             ExitCode::from(2)
         }
     }

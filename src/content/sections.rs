@@ -265,35 +265,39 @@ struct Inline {
 const LINK_OPEN: char = '\u{1}';
 const LINK_CLOSE: char = '\u{2}';
 
+/// Walks inline content with a stack of its own, never the call stack: an author's text can
+/// nest emphasis or quotes hundreds of thousands deep.
 fn inline_of<'a>(node: &'a AstNode<'a>, out: &mut Inline) {
-    match &node.data().value {
-        // Link markers are control characters; any in the text itself are dropped.
-        NodeValue::Text(t) => out
-            .text
-            .extend(t.chars().filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)),
-        NodeValue::Code(c) => out.text.push_str(&c.literal),
-        NodeValue::SoftBreak | NodeValue::LineBreak => out.text.push('\n'),
-        NodeValue::Link(link) => {
-            let mut label = Inline {
-                text: String::new(),
-                links: Vec::new(),
-            };
-            for child in node.children() {
-                inline_of(child, &mut label);
+    enum Step<'a> {
+        Node(&'a AstNode<'a>),
+        /// The end of a link whose label starts at this byte of `out.text`.
+        LinkEnd(String, usize),
+    }
+    let mut stack = vec![Step::Node(node)];
+    while let Some(step) = stack.pop() {
+        let node = match step {
+            Step::Node(node) => node,
+            Step::LinkEnd(url, start) => {
+                let label = out.text[start..].to_string();
+                out.links.push(Source { label, url });
+                out.text.push(LINK_CLOSE);
+                continue;
             }
-            out.links.push(Source {
-                label: label.text.clone(),
-                url: link.url.clone(),
-            });
-            out.text.push(LINK_OPEN);
-            out.text.push_str(&label.text);
-            out.text.push(LINK_CLOSE);
-        }
-        NodeValue::List(_) => {}
-        _ => {
-            for child in node.children() {
-                inline_of(child, out);
+        };
+        match &node.data().value {
+            // Link markers are control characters; any in the text itself are dropped.
+            NodeValue::Text(t) => out
+                .text
+                .extend(t.chars().filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)),
+            NodeValue::Code(c) => out.text.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => out.text.push('\n'),
+            NodeValue::Link(link) => {
+                out.text.push(LINK_OPEN);
+                stack.push(Step::LinkEnd(link.url.clone(), out.text.len()));
+                stack.extend(node.reverse_children().map(Step::Node));
             }
+            NodeValue::List(_) => {}
+            _ => stack.extend(node.reverse_children().map(Step::Node)),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! at once, and pages render as they are asked for. Once edits pause, the pages that gather
 //! the whole library render in the background.
 
+pub mod guard;
 pub mod http;
 pub mod watch;
 
@@ -109,14 +110,21 @@ impl Snapshot {
             .clone()
     }
 
+    /// Renders one part. A panic while rendering is this part's error, never the
+    /// preview's end: the page answers 500 with the overlay, the rest of the site stays up.
     fn render_part(&self, part: Part) -> std::result::Result<Pages, String> {
-        let sink = MemorySink::default();
-        self.site()
-            .write_part(part, &sink)
-            .map_err(|e| e.to_string())?;
-        sink.0
-            .into_inner()
-            .map_err(|_| "the preview's page store is poisoned".to_string())
+        let render = || {
+            fault_injection(&self.loaded.library, part);
+            let sink = MemorySink::default();
+            self.site()
+                .write_part(part, &sink)
+                .map_err(|e| e.to_string())?;
+            sink.0
+                .into_inner()
+                .map_err(|_| "the preview's page store is poisoned".to_string())
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(render))
+            .unwrap_or_else(|panic| Err(panic_message(part, &*panic)))
     }
 
     /// The file at `path`, if the site has one; rendering it if no one has asked yet. An
@@ -237,6 +245,24 @@ impl Preview {
         self.cache.derive.related_compared
     }
 
+    /// As `rebuild`, with a panic reported as a problem (and the caches started afresh)
+    /// rather than ending the preview's rebuild thread.
+    pub fn rebuild_or_report(
+        &mut self,
+        changes: Option<&[(ChangeKind, PathBuf)]>,
+    ) -> std::result::Result<Arc<Snapshot>, Vec<String>> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.rebuild(changes))) {
+            Ok(result) => result,
+            Err(panic) => {
+                self.cache = ParseCache::default();
+                self.theme = None;
+                Err(vec![
+                    panic_message(Part::Home, &*panic).replace("rendering Home", "rebuilding"),
+                ])
+            }
+        }
+    }
+
     /// The site after `changes` (the watcher's batch; None: anything may have changed).
     /// A post-mortem's change re-parses and re-derives, and pages render when asked for.
     /// Any other change (the first build, the theme, the config) renders the whole site
@@ -310,6 +336,36 @@ impl Preview {
     }
 }
 
+/// What a panic said, as a problem for the overlay.
+fn panic_message(part: Part, panic: &(dyn std::any::Any + Send)) -> String {
+    let said = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    format!(
+        "pmsite failed while rendering {part:?} ({said}); this is a bug in pmsite, please report it with the post-mortem that caused it"
+    )
+}
+
+/// Tests make rendering panic to prove the preview survives it: with
+/// `PMSITE_TEST_PANIC_ID=<id>`, the page of the incident with that id and the feeds (which
+/// warming renders) panic while that incident is in the library. Never set outside tests.
+fn fault_injection(lib: &crate::library::Library, part: Part) {
+    static ID: OnceLock<Option<String>> = OnceLock::new();
+    let Some(id) = ID.get_or_init(|| std::env::var("PMSITE_TEST_PANIC_ID").ok()) else {
+        return;
+    };
+    let hit = match part {
+        Part::Incident(i) => lib.incidents.get(i).is_some_and(|inc| &inc.id == id),
+        Part::Feeds => lib.incidents.iter().any(|inc| &inc.id == id),
+        _ => false,
+    };
+    if hit {
+        panic!("fault injected for {id}");
+    }
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -335,7 +391,7 @@ fn apply(shared: &Shared, result: std::result::Result<Arc<Snapshot>, Vec<String>
         }
         Err(problems) => {
             for p in &problems {
-                eprintln!("{p}");
+                crate::errln!("{p}");
             }
             if let Ok(mut p) = shared.problems.write() {
                 *p = problems;
@@ -378,8 +434,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         reload,
     });
     let mut preview = Preview::new(opts.clone(), base_url.clone(), now());
-    apply(&shared, preview.rebuild(None));
-    println!(
+    apply(&shared, preview.rebuild_or_report(None));
+    crate::outln!(
         "Serving {} at {base_url}/ (drafts shown; built in {:.2}s; Ctrl-C stops)",
         opts.root.display(),
         started.elapsed().as_secs_f64()
@@ -391,6 +447,10 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let warmer = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .thread_name(|_| "pmsite-warm".into())
+        // A panic in warming must not abort the preview (rayon aborts by default).
+        .panic_handler(|_| {
+            crate::errln!("warming stopped after a panic; pages render when asked for")
+        })
         .build()
         .map_err(|e| Error::Refused(format!("cannot start a thread: {e}")))?;
     let latest = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -401,12 +461,12 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                 batch.extend(more);
             }
             let started = Instant::now();
-            let result = preview.rebuild(Some(&batch));
+            let result = preview.rebuild_or_report(Some(&batch));
             let site = result.as_ref().ok().map(Arc::clone);
             apply(&rebuild_shared, result);
             let epoch = latest.fetch_add(1, Ordering::SeqCst) + 1;
             if let Some(site) = site {
-                println!(
+                crate::outln!(
                     "rebuilt in {:.0} ms ({}) after {}",
                     started.elapsed().as_secs_f64() * 1000.0,
                     preview.timings(),
@@ -434,14 +494,20 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             .route(http::OVERLAY_STYLE_PATH, get(overlay_css))
             .fallback(get(page))
             .with_state(shared);
+        let app = guard::guarded(
+            app,
+            guard::Listening {
+                bind: addr.ip(),
+                port: addr.port(),
+            },
+        );
         let listener =
             tokio::net::TcpListener::from_std(listener).map_err(|e| Error::io(&root, e))?;
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| Error::io(&root, e))
+        guard::serve(listener, app, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Error::io(&root, e))
     })
 }
 

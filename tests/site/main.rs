@@ -9,6 +9,7 @@ mod actions;
 mod bad_input;
 mod browser;
 mod cli;
+mod crashes;
 mod digest;
 mod drafts;
 mod example;

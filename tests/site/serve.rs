@@ -16,6 +16,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(t: &SiteTest) -> Server {
+        Server::start_with_env(t, &[])
+    }
+
+    /// As `start`, with these environment variables set for `serve`.
+    pub fn start_with_env(t: &SiteTest, env: &[(&str, &str)]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -30,6 +35,7 @@ impl Server {
                 "2026-11-24",
             ])
             .current_dir(t.root())
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -46,13 +52,18 @@ impl Server {
 
     /// (status, headers, body) of a GET of `path`, sent byte for byte.
     fn get(&self, path: &str) -> (u16, String, String) {
+        self.get_with(path, "Host: 127.0.0.1\r\n")
+    }
+
+    /// As `get`, with these header lines (each ending in CRLF) in place of the Host line.
+    fn get_with(&self, path: &str, headers: &str) -> (u16, String, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n"
         )
         .unwrap();
         let mut raw = Vec::new();
@@ -741,4 +752,98 @@ fn related_lists_after_edits_equal_a_fresh_build() {
             );
         }
     }
+}
+
+/// DNS rebinding: a page on another site whose name resolves to 127.0.0.1 sends its own name
+/// as Host. The preview answers only its own names, and its event stream only its pages.
+#[test]
+fn a_request_for_another_host_is_refused() {
+    let t = library();
+    let s = Server::start(&t);
+    let port = s.port;
+    let (status, _, body) = s.get_with(
+        "/incidents/d/",
+        &format!("Host: rebind.example.com:{port}\r\n"),
+    );
+    assert_eq!(status, 421, "{body}");
+    assert!(!body.contains("A draft"), "nothing of the site: {body}");
+    let (status, _, _) = s.get_with("/", "");
+    assert_eq!(status, 421, "no Host at all");
+    let (status, _, _) = s.get_with(
+        "/",
+        &format!("Host: 127.0.0.1:{}\r\n", port.wrapping_add(1)),
+    );
+    assert_eq!(status, 421, "another port");
+    for ok in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".into(),
+    ] {
+        let (status, _, body) = s.get_with("/incidents/d/", &format!("Host: {ok}\r\n"));
+        assert_eq!(status, 200, "{ok}: {body}");
+    }
+    let (status, _, _) = s.get_with(
+        "/__pmsite/events",
+        &format!("Host: 127.0.0.1:{port}\r\nOrigin: http://rebind.example.com:{port}\r\n"),
+    );
+    assert_eq!(status, 403, "another site's page may not read the events");
+    let (status, _, _) = s.get_with(
+        "/__pmsite/events",
+        &format!("Host: 127.0.0.1:{port}\r\nSec-Fetch-Site: cross-site\r\n"),
+    );
+    assert_eq!(status, 403);
+}
+
+/// Connections that send nothing are closed after the header read timeout, and more idle
+/// connections than the preview serves at once do not stop it answering.
+#[test]
+fn idle_connections_are_closed_and_never_stop_the_preview() {
+    let t = library();
+    let s = Server::start(&t);
+    let started = Instant::now();
+    let idle: Vec<TcpStream> = (0..pmsite::serve::guard::MAX_CONNECTIONS + 100)
+        .map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap())
+        .collect();
+    // Every slot is held by an idle socket: this request waits for the timeout, then is served.
+    let (status, _, _) = s.get("/");
+    assert_eq!(status, 200);
+    let waited = started.elapsed();
+    assert!(
+        waited < pmsite::serve::guard::HEADER_READ_TIMEOUT + Duration::from_secs(15),
+        "{waited:?}"
+    );
+    let mut first = &idle[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = first.read(&mut buf).unwrap_or(0);
+    assert!(
+        n == 0 || String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"),
+        "the idle connection is closed: {:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+}
+
+/// A panic while rendering answers 500 with the overlay; the preview, its warming thread and
+/// every other page go on.
+#[test]
+fn a_panic_while_rendering_answers_500_and_the_preview_goes_on() {
+    let t = library();
+    let s = Server::start_with_env(&t, &[("PMSITE_TEST_PANIC_ID", "PANIC")]);
+    let _t = t.file(
+        "content/p.md",
+        &toml_pm("PANIC", "Panics", "date = 2024-03-01", "\nBody.\n"),
+    );
+    let page = s.wait_for("/incidents/panic/", "the failure", |st, _| st == 500);
+    assert!(page.contains("id=\"pmsite-problems\""), "{page}");
+    assert!(page.contains("fault injected for PANIC"), "{page}");
+    // Warming renders the feeds, which panic too: the preview must survive it.
+    std::thread::sleep(Duration::from_millis(1500));
+    let (status, _, feed) = s.get("/rss.xml");
+    assert_eq!(status, 500, "{feed}");
+    let (status, _, other) = s.get("/incidents/d/");
+    assert_eq!(status, 200, "other pages render: {other}");
+    let (status, _, _) = s.get("/");
+    assert_eq!(status, 200);
 }
