@@ -99,12 +99,13 @@ pub fn load_with(
     progress: &Progress,
 ) -> Result<Loaded> {
     let config = load_config(root, base_url)?;
-    let files = content::discover(root)?;
+    let (files, found) = content::discover(root)?;
     let md = Markdown::new(config.markdown.allow_html);
     let started = Instant::now();
     progress.phase("Loading", files.len());
-    let (incidents, diagnostics, pages_skipped) =
+    let (incidents, mut diagnostics, pages_skipped) =
         content::load_all(root, &files, &config, &md, &|| progress.tick());
+    diagnostics.extend(found);
     let load_seconds = started.elapsed().as_secs_f64();
     Ok(finish_load(
         config,
@@ -226,7 +227,7 @@ pub fn load_cached(
         cache.files.clear();
         cache.parse_settings = parse_settings;
     }
-    let files = content::discover(root)?;
+    let (files, found) = content::discover(root)?;
     // A path the watcher names that is neither a file we know nor a folder above one (a
     // symlinked path, an odd event): read everything rather than miss it.
     let changed = changed.filter(|paths| {
@@ -280,7 +281,7 @@ pub fn load_cached(
     cache.parsed = fresh.len();
     cache.files.extend(fresh);
     let mut incidents = Vec::with_capacity(files.len());
-    let mut all_diagnostics = Vec::new();
+    let mut all_diagnostics = found;
     let mut pages_skipped = 0;
     for path in &files {
         if let Some(c) = cache.files.get(path) {

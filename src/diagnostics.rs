@@ -44,22 +44,21 @@ impl Diagnostic {
     }
 }
 
+/// One line in a terminal or CI log: the path and message with control characters escaped
+/// (`escape::terminal`), so a file named `a\nb.md:1: error: …` cannot forge a line.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.level {
             Level::Error => "error",
             Level::Warning => "warning",
         };
+        let path = self.path.to_string_lossy();
+        let path = crate::escape::terminal(&path);
+        let message = crate::escape::terminal(&self.message);
         if self.line > 0 {
-            write!(
-                f,
-                "{}:{}: {level}: {}",
-                self.path.display(),
-                self.line,
-                self.message
-            )
+            write!(f, "{path}:{}: {level}: {message}", self.line)
         } else {
-            write!(f, "{}: {level}: {}", self.path.display(), self.message)
+            write!(f, "{path}: {level}: {message}")
         }
     }
 }

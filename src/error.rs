@@ -7,7 +7,7 @@ use crate::diagnostics::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", crate::escape::terminal(&path.to_string_lossy()))]
     Io {
         path: PathBuf,
         #[source]

@@ -127,7 +127,7 @@ pub fn rss(
         );
     }
     channel.set_items(items);
-    channel.to_string()
+    crate::escape::xml_text(&channel.to_string()).into_owned()
 }
 
 pub fn atom(
@@ -201,5 +201,5 @@ pub fn atom(
         })
         .collect();
     feed.set_entries(items);
-    feed.to_string()
+    crate::escape::xml_text(&feed.to_string()).into_owned()
 }

@@ -43,6 +43,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod digest;
 pub mod error;
+pub mod escape;
 pub mod feeds;
 pub mod library;
 pub mod markdown;

@@ -41,8 +41,9 @@ impl OutputDir {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "public".into());
+        remove_leftovers(&parent, &name);
         let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.pmsite-tmp-"))
+            .prefix(&format!("{}{}-", staging_prefix(&name), std::process::id()))
             .tempdir_in(&parent)
             .at(&parent)?;
         Ok(OutputDir {
@@ -66,7 +67,10 @@ impl OutputDir {
         // Checked again: the target may have appeared while the site was rendering.
         check_replaceable(&self.target)?;
         let staged = self.staging.keep();
-        if self.target.exists() {
+        if self.target.exists() && exchange(&staged, &self.target).is_ok() {
+            // The target never went missing; the previous site is now at `staged`.
+            fs::remove_dir_all(&staged).at(&staged)?;
+        } else if self.target.exists() {
             let old = staged.with_file_name(format!(
                 "{}.old",
                 staged
@@ -135,6 +139,57 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
             }
         })?;
     file.write_all(bytes).at(path)
+}
+
+/// Staging folders are named `.<output>.pmsite-tmp-<pid>-<random>` (and `….old` during a
+/// swap): a build killed half way leaves one, and the next build removes it.
+fn staging_prefix(output_name: &str) -> String {
+    format!(".{output_name}.pmsite-tmp-")
+}
+
+/// Removes the staging folders of builds into the same output that are no longer running
+/// (on Linux, their process is gone; elsewhere, a day old), so killed builds leave nothing
+/// behind for long. A build running beside this one keeps its folder.
+fn remove_leftovers(parent: &Path, output_name: &str) {
+    let prefix = staging_prefix(output_name);
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let running = match pid {
+            Some(pid) if Path::new("/proc/self").exists() => {
+                pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
+            }
+            _ => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_none_or(|age| age < std::time::Duration::from_secs(24 * 3600)),
+        };
+        if !running && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Swaps two directories in one step, where the platform can (Linux `renameat2` with
+/// `RENAME_EXCHANGE`), so the output path is never missing; an error means the caller
+/// falls back to two renames.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 fn check_replaceable(target: &Path) -> Result<()> {

@@ -24,43 +24,74 @@ use sections::SectionKind;
 
 pub const CONTENT_DIR: &str = "content";
 
-/// The Markdown files of a library, sorted. Hidden files and wiki chrome (`_Sidebar.md`,
-/// `_Footer.md`) are not incidents.
-pub fn discover(root: &Path) -> crate::Result<Vec<PathBuf>> {
+/// The longest URL segment (an incident's or a term's folder) a build writes: file systems
+/// take 255 bytes in a file name, and this leaves room.
+pub const MAX_SLUG_BYTES: usize = 240;
+
+/// The Markdown files of a library, sorted, and a warning for each entry that cannot be
+/// read (a dangling symlink, a symlink loop, an unreadable folder) or that is a symlink
+/// leaving the library (never followed: it would publish a file from elsewhere on the
+/// machine). Hidden files and wiki chrome (`_Sidebar.md`, `_Footer.md`) are not incidents.
+pub fn discover(root: &Path) -> crate::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
         return Err(crate::Error::Refused(format!(
             "no {CONTENT_DIR}/ folder in {}: put post-mortems in {CONTENT_DIR}/ (or run `pmsite init`)",
-            root.display()
+            crate::escape::terminal(&root.to_string_lossy())
         )));
     }
+    let library = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(&dir)
+    let mut problems = Vec::new();
+    let rel = |p: &Path| crate::diagnostics::display_path(root, p);
+    let mut walker = walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| dir.clone());
-            crate::Error::io(
-                path,
-                e.into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("walk error")),
-            )
-        })?;
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map_or_else(|| dir.clone(), Path::to_path_buf);
+                let why = if e.loop_ancestor().is_some() {
+                    "a symlink loop: it is skipped".to_string()
+                } else {
+                    match e.io_error() {
+                        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                            "a symlink to nothing: it is skipped".to_string()
+                        }
+                        Some(io) => format!("cannot be read ({io}): it is skipped"),
+                        None => "cannot be read: it is skipped".to_string(),
+                    }
+                };
+                problems.push(Diagnostic::warning(rel(&path), 0, why));
+                continue;
+            }
+        };
         let name = entry.file_name().to_string_lossy();
         let is_md = name.ends_with(".md") || name.ends_with(".markdown");
         // A wiki's `Home.md`, `_Sidebar.md` and `_Footer.md` are not post-mortems.
         let chrome = name.starts_with('_') || name.eq_ignore_ascii_case("home.md");
+        // A symlink is followed only when it stays inside the library.
+        if entry.path_is_symlink()
+            && std::fs::canonicalize(entry.path()).is_ok_and(|t| !t.starts_with(&library))
+        {
+            problems.push(Diagnostic::warning(
+                rel(entry.path()),
+                0,
+                "a symlink to outside the library: it is not followed, so nothing from elsewhere on the machine is published",
+            ));
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if entry.file_type().is_file() && is_md && !chrome {
             files.push(entry.into_path());
         }
     }
     files.sort();
-    Ok(files)
+    Ok((files, problems))
 }
 
 /// Loads every file in parallel. Incidents come back in path order with all diagnostics,
@@ -286,6 +317,37 @@ pub fn load_bytes(
         problems.push(Problem::new(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")));
     }
 
+    for (what, name, made) in std::iter::once(("id", &id, slug.clone()))
+        .chain(
+            fields
+                .components
+                .iter()
+                .map(|c| ("component", c, slug::slugify(c))),
+        )
+        .chain(fields.tags.iter().map(|c| ("tag", c, slug::slugify(c))))
+        .chain(
+            fields
+                .root_causes
+                .iter()
+                .map(|c| ("root cause", c, slug::slugify(c))),
+        )
+    {
+        if made.len() > MAX_SLUG_BYTES {
+            let line = text
+                .find(&format!("\"{name}\""))
+                .or_else(|| text.find(name.as_str()))
+                .map_or(1, |at| crate::diagnostics::line_of_offset(text, at));
+            problems.push(Problem::new(
+                line,
+                format!(
+                    "the {what} `{}…` makes a URL segment of {} bytes, longer than a file name may be ({MAX_SLUG_BYTES}): shorten it",
+                    name.chars().take(40).collect::<String>(),
+                    made.len()
+                ),
+            ));
+        }
+    }
+
     let mut body = parsed.parts;
     let mut toc = parsed.toc;
     for (present, part, title) in [
@@ -309,6 +371,30 @@ pub fn load_bytes(
                 title: title.to_string(),
             });
         }
+    }
+
+    // Pasted terminal output (ESC, NUL, form feed) cannot be carried by XML: the feeds leave
+    // such characters out, and the author hears of it once.
+    let forbidden = crate::escape::first_xml_forbidden(text)
+        .map(|(at, c)| (crate::diagnostics::line_of_offset(text, at), c))
+        .or_else(|| {
+            [Some(&title), summary.as_ref()]
+                .into_iter()
+                .flatten()
+                .chain(&fields.components)
+                .chain(&fields.tags)
+                .chain(&fields.root_causes)
+                .find_map(|t| crate::escape::first_xml_forbidden(t))
+                .map(|(_, c)| (split.front_line.max(1), c))
+        });
+    if let Some((line, c)) = forbidden {
+        problems.push(Problem::warning(
+            line,
+            format!(
+                "control character U+{:04X} (pasted terminal output?): the feeds leave it out, as XML cannot carry it; remove it",
+                c as u32
+            ),
+        ));
     }
 
     let incident = Incident {

@@ -282,8 +282,8 @@ impl Site<'_> {
     /// `/patterns/` with its two charts, also written as standalone SVG files.
     pub(super) fn write_patterns(&self, sink: &dyn Sink) -> Result<usize> {
         let p = &self.lib.patterns;
-        let by_severity = charts::incidents_by_severity(p);
-        let ttr = charts::time_to_resolve(p);
+        let by_severity = crate::escape::xml_text(&charts::incidents_by_severity(p)).into_owned();
+        let ttr = crate::escape::xml_text(&charts::time_to_resolve(p)).into_owned();
         sink.write("patterns/incidents-by-severity.svg", by_severity.as_bytes())?;
         sink.write("patterns/time-to-resolve.svg", ttr.as_bytes())?;
         let root = self.config.root_path();
@@ -445,7 +445,8 @@ impl Site<'_> {
         ]
         .map(String::from)
         .to_vec();
-        header.extend(keys.iter().map(|k| k.to_string()));
+        // `[impact]` keys are the authors' words too: a header cell is neutralised like data.
+        header.extend(keys.iter().map(|k| cell(k)));
         let csv_err = |e: csv::Error| Error::Refused(format!("impact.csv: {e}"));
         w.write_record(&header).map_err(csv_err)?;
         for (inc, d) in self.lib.incidents.iter().zip(&self.lib.derived) {
@@ -539,12 +540,7 @@ pub fn join_rows<'a>(rows: impl Iterator<Item = &'a str>) -> String {
     out
 }
 
-/// Text for a spreadsheet cell: a leading `=`, `+`, `-`, `@` or tab would make Excel or
-/// Sheets run it as a formula, so such text gets a leading apostrophe.
+/// Text for a spreadsheet cell (`escape::csv_cell`).
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    crate::escape::csv_cell(text).into_owned()
 }

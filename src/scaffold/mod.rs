@@ -132,7 +132,7 @@ fn next_number(root: &Path, year: i32) -> Result<u32> {
     if !root.join(CONTENT_DIR).is_dir() {
         return Ok(1);
     }
-    for file in content::discover(root)? {
+    for file in content::discover(root)?.0 {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let stem = file
             .file_stem()

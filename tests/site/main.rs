@@ -14,6 +14,7 @@ mod digest;
 mod drafts;
 mod example;
 mod feeds;
+mod files;
 mod json;
 mod links;
 mod markdown;
