@@ -165,6 +165,15 @@ pub fn load_bytes(
             "the file is empty: give it front matter with a title, or a `# Title` heading".into(),
         );
     }
+    // pmsite's slot mark is a private-use character: taken out of the author's text first,
+    // so no text can forge a slot (or a section marker) of pmsite's.
+    let unmarked;
+    let text = if text.contains(MARK) {
+        unmarked = text.replace(MARK, "");
+        unmarked.as_str()
+    } else {
+        text
+    };
     let split = match front_matter::split(text) {
         Ok(s) => s,
         Err(p) => return error(p.line, p.message),
@@ -205,10 +214,6 @@ pub fn load_bytes(
         }
     };
 
-    if body.contains(MARK) {
-        // The section marker is a private-use character; text cannot forge one.
-        body = body.replace(MARK, "");
-    }
     let parsed = parse_body(&body, split.body_line, md, &mut problems);
 
     let status = match (&fields.status, wiki_status) {
