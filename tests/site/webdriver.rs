@@ -125,7 +125,7 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", format!("--user-data-dir={}", profile.path().display())]
         }}}});
@@ -164,6 +164,20 @@ impl Browser {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    /// The browser console's messages since the last call (Chromium logs every
+    /// Content-Security-Policy violation there).
+    pub fn console(&self) -> Vec<String> {
+        self.post("se/log", json!({"type": "browser"}))
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|e| e["message"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Presses each character (or key constant) of `keys` in turn, on whatever has focus.
