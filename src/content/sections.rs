@@ -152,6 +152,34 @@ pub fn zone_in(text: &str) -> Option<Zone> {
         .map(|(_, z)| *z)
 }
 
+static ZONE_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\btimes?\b|\btime\s*zone\b|\btimezone\b").expect("statement regex")
+});
+
+/// The zone a timeline section states for all its entries ("All times UTC", "Times are
+/// Pacific", "Timezone: CET"): only a paragraph line that speaks of times and is not itself
+/// an entry counts, so an entry reading "Deploy to the central config service" moves no time
+/// to Chicago.
+fn stated_zone<'a>(blocks: &[&'a AstNode<'a>]) -> Option<Zone> {
+    blocks
+        .iter()
+        .filter(|b| matches!(b.data().value, NodeValue::Paragraph))
+        .flat_map(|b| {
+            inline(b)
+                .text
+                .split('\n')
+                .map(|l| {
+                    l.chars()
+                        .filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|line| parse_stamp(line.trim()).is_none_or(|s| s.time.is_none()))
+        .filter(|line| ZONE_STATEMENT.is_match(line))
+        .find_map(|line| zone_in(&line))
+}
+
 static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^\s*(?:(?P<date>\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2})(?:[ T,]+|$))?(?:(?P<time>\d{1,2}:\d{2})(?::\d{2})?(?:\.\d+)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?(?:\s*(?P<tz>Z\b|UTC\b|GMT\b|[A-Z]{1,3}T\b|[+-]\d{2}:?\d{2}\b))?)?\s*(?:[-–—:|,.)]+\s*)?(?P<text>.*)$",
@@ -332,13 +360,7 @@ fn line_of<'a>(node: &'a AstNode<'a>, first_line: usize) -> usize {
 
 /// Timeline entries from a section's blocks, in any of the forms the common templates use.
 pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Vec<RawEntry> {
-    let section_text: String = blocks
-        .iter()
-        .filter(|b| !matches!(b.data().value, NodeValue::Table(_)))
-        .map(|b| b.collect_text())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let section_zone = zone_in(&section_text);
+    let section_zone = stated_zone(blocks);
     let mut current_date = None;
     let mut entries = Vec::new();
     for block in blocks {

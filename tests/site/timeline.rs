@@ -107,6 +107,24 @@ fn named_zone_in_section_text_converts_to_utc() {
     assert_eq!(tl[1]["at"], "2024-01-15T09:00:00-08:00");
 }
 
+/// Only a statement about the times names the section's zone: words of an entry ("the
+/// central config service", "eastern region", "ET" in a sentence) move no time.
+#[test]
+fn zone_words_inside_entries_do_not_move_the_times() {
+    let body = "\n## Timeline\n\n- 2024-07-01 09:00 Deploy to the central config service\n- 2024-07-01 09:05 Eastern region fails over\n\nThe central team paged the Pacific on-call.\n";
+    let t = SiteTest::one("", body);
+    let tl = t.incident("INC-1")["timeline"].clone();
+    assert_eq!(tl[0]["at"], "2024-07-01T09:00:00Z");
+    assert_eq!(tl[1]["at"], "2024-07-01T09:05:00Z");
+
+    let body = "\n## Timeline\n\nTimes are Pacific.\n\n- 2024-07-01 09:00 Deploy to the central config service\n";
+    let t = SiteTest::one("", body);
+    assert_eq!(
+        t.incident("INC-1")["timeline"][0]["at"],
+        "2024-07-01T09:00:00-07:00"
+    );
+}
+
 #[test]
 fn zone_in_column_header_and_on_entry() {
     let body = "\n## Timeline\n\n| Time (UTC+2) | Event |\n| --- | --- |\n| 2024-05-01 10:00 | Starts |\n\n- 2024-05-01 10:30 UTC Ends\n";
