@@ -167,10 +167,15 @@ pub fn load_bytes(
     }
     // pmsite's slot mark is a private-use character: taken out of the author's text first,
     // so no text can forge a slot (or a section marker) of pmsite's.
-    let unmarked;
-    let text = if text.contains(MARK) {
-        unmarked = text.replace(MARK, "");
-        unmarked.as_str()
+    // A carriage return alone ends a line for comrak and for editors: it ends one here too,
+    // so every line number pmsite gives is the line the author sees.
+    let cleaned;
+    let text = if text.contains(MARK) || has_lone_cr(text) {
+        cleaned = text
+            .replace(MARK, "")
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
+        cleaned.as_str()
     } else {
         text
     };
@@ -451,6 +456,11 @@ pub fn load_bytes(
         .chain(warnings(&incident, rel))
         .collect();
     (Some(incident), diagnostics)
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    text.match_indices('\r')
+        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
 }
 
 /// Timeline sources and tickets pass the same URL policy as prose links (front matter gives
