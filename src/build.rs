@@ -157,9 +157,9 @@ fn finish_load(
     }
 }
 
-/// Writes every output of a loaded library into a sink, with the theme the config names.
+/// Writes every output of a loaded library into a sink, with its theme.
 pub fn render_into(
-    root: &Path,
+    theme: &Theme,
     loaded: &Loaded,
     drafts: bool,
     generated: String,
@@ -167,12 +167,11 @@ pub fn render_into(
     on_page: &(dyn Fn() + Sync),
     memo: Option<&crate::render::PageMemo>,
 ) -> Result<usize> {
-    let theme = Theme::load(root, &loaded.config.theme)?;
     let rows = crate::render::RowCache::default();
     let site = Site {
         lib: &loaded.library,
         config: &loaded.config,
-        theme: &theme,
+        theme,
         drafts,
         generated,
         on_page,
@@ -346,13 +345,25 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         progress.finish();
         return Err(Error::Invalid(loaded.diagnostics));
     }
+    let mut loaded = loaded;
+    let theme = Theme::load(&opts.root, &loaded.config.theme).inspect_err(|_| progress.finish())?;
+    // Links to the site's own pages are checked against every file this build writes.
+    let mut warnings = std::mem::take(&mut loaded.diagnostics);
+    warnings.extend(library::links::site_paths(
+        &loaded.library,
+        &loaded.config,
+        &|p| theme.static_files.contains_key(p),
+        opts.drafts,
+        false,
+    ));
+    diagnostics::sort(&mut warnings);
     let mut timings = loaded.timings.clone();
     let out = OutputDir::prepare(&opts.output)?;
     let render_started = Instant::now();
     progress.phase("Rendering", loaded.library.incidents.len());
     let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let files = render_into(
-        &opts.root,
+        &theme,
         &loaded,
         opts.drafts,
         generated,
@@ -372,7 +383,7 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         restricted_left_out: loaded.library.restricted_left_out,
         pages_skipped: loaded.pages_skipped,
         files,
-        warnings: loaded.diagnostics,
+        warnings,
         home_url: format!("{}/", loaded.config.base()),
         seconds: started.elapsed().as_secs_f64(),
         timings,
@@ -409,6 +420,16 @@ pub fn check_with(
             let mut d = loaded.diagnostics;
             if let Some(s) = &summary {
                 d.extend(s.diagnostics.iter().cloned());
+            }
+            if let Ok(theme) = &theme {
+                d.extend(library::links::site_paths(
+                    &loaded.library,
+                    &loaded.config,
+                    &|p| theme.static_files.contains_key(p),
+                    true,
+                    true,
+                ));
+                diagnostics::sort(&mut d);
             }
             if let Err(e) = theme {
                 d.push(Diagnostic {

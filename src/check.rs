@@ -2,7 +2,6 @@
 //! time per host (never a burst at one server), with a timeout. Never part of the default run.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -39,8 +38,7 @@ fn probe(agent: &ureq::Agent, url: &str) -> Option<String> {
     }
 }
 
-/// An external URL and every place (file, line) it is written.
-pub type LinkPlaces = (String, Vec<(PathBuf, usize)>);
+pub use crate::library::links::LinkPlaces;
 
 /// Checks every link; each broken one is an error at every place it is written.
 pub fn external(links: Vec<LinkPlaces>, timeout: Duration) -> ExternalSummary {

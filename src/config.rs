@@ -241,11 +241,6 @@ impl Config {
         self.base_url.trim_end_matches('/')
     }
 
-    /// The absolute URL of an incident's page, for feeds, JSON, CSV and email.
-    pub fn incident_url(&self, slug: &str) -> String {
-        format!("{}/incidents/{slug}/", self.base())
-    }
-
     /// The path part of `base_url`, always ending in `/`: pages link with it so a site
     /// hosted under a sub-path works.
     pub fn root_path(&self) -> String {

@@ -145,7 +145,7 @@ fn select(
     since: NaiveDate,
     skip: &[String],
 ) -> (Vec<DigestIncident>, Vec<OwnerGroup>) {
-    let url = |slug: &str| config.incident_url(slug);
+    let url = |slug: &str| crate::routes::Route::Incident(slug).absolute(config);
     let mut published: Vec<usize> = (0..lib.incidents.len())
         .filter(|&i| {
             let inc = &lib.incidents[i];

@@ -7,9 +7,9 @@ use atom_syndication as atom;
 use crate::config::Config;
 use crate::content::model::{Incident, Status};
 use crate::dates::human_minutes;
+use crate::library::fields::map_fields;
 use crate::library::{Derived, Library};
 use crate::markdown::escape_html;
-use crate::render::views::map_fields;
 
 /// The incidents a feed lists: published, with a publication date, newest publication first.
 pub fn entries(lib: &Library, among: impl IntoIterator<Item = usize>) -> Vec<usize> {
@@ -95,7 +95,7 @@ pub fn rss(
         .take(limit)
         .map(|&i| {
             let (incident, derived) = (&lib.incidents[i], &lib.derived[i]);
-            let url = config.incident_url(&incident.slug);
+            let url = crate::routes::Route::Incident(&incident.slug).absolute(config);
             let mut item = rss::Item::default();
             item.set_title(item_title(incident));
             item.set_link(url.clone());
@@ -173,7 +173,7 @@ pub fn atom(
         .take(limit)
         .map(|&i| {
             let (incident, derived) = (&lib.incidents[i], &lib.derived[i]);
-            let url = config.incident_url(&incident.slug);
+            let url = crate::routes::Route::Incident(&incident.slug).absolute(config);
             let mut entry = atom::Entry::default();
             entry.set_title(item_title(incident));
             entry.set_id(url.clone());

@@ -483,7 +483,7 @@ fn doc_chunks(lib: &Library) -> Vec<Vec<u8>> {
                     date: i.date.map(|d| d.date().format("%Y-%m-%d").to_string()),
                     severity: i.severity.as_deref(),
                     summary: i.summary.as_deref().unwrap_or(""),
-                    path: crate::render::views::incident_url("", i),
+                    path: crate::routes::incident_url("", &i.slug),
                 })
                 .collect();
             serde_json::to_vec(&lines).expect("result lines serialize")

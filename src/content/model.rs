@@ -232,3 +232,49 @@ impl Incident {
         self.published.or(self.date)
     }
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+/// The kinds of term an incident is indexed by; each has its pages (`routes::taxonomy_dir`).
+pub enum Taxonomy {
+    Components,
+    Tags,
+    RootCauses,
+    Severities,
+}
+
+impl Taxonomy {
+    pub const ALL: [Taxonomy; 4] = [
+        Taxonomy::Components,
+        Taxonomy::Tags,
+        Taxonomy::RootCauses,
+        Taxonomy::Severities,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Taxonomy::Components => "Components",
+            Taxonomy::Tags => "Tags",
+            Taxonomy::RootCauses => "Root causes",
+            Taxonomy::Severities => "Severities",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            Taxonomy::Components => "component",
+            Taxonomy::Tags => "tag",
+            Taxonomy::RootCauses => "root cause",
+            Taxonomy::Severities => "severity",
+        }
+    }
+
+    pub fn values(self, incident: &Incident) -> &[String] {
+        match self {
+            Taxonomy::Components => &incident.components,
+            Taxonomy::Tags => &incident.tags,
+            Taxonomy::RootCauses => &incident.root_causes,
+            Taxonomy::Severities => incident.severity.as_slice(),
+        }
+    }
+}

@@ -13,6 +13,9 @@ use crate::config::Config;
 use crate::content::model::Incident;
 use crate::diagnostics::Diagnostic;
 
+/// An external URL and every place (file, line) it is written, for `check --external`.
+pub type LinkPlaces = (String, Vec<(PathBuf, usize)>);
+
 /// A relative link to a Markdown file (`../2024/a.md`, `b.md#timeline`).
 pub fn is_markdown_path(url: &str) -> bool {
     let path = url.split(['#', '?']).next().unwrap_or("");
@@ -48,18 +51,11 @@ pub type MdTargets = Vec<Option<String>>;
 /// of its `.md` links, and the problems found.
 pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, Vec<Diagnostic>) {
     let root = config.root_path();
-    let base = config.base();
     let by_source: FxHashMap<&str, usize> = lib
         .incidents
         .iter()
         .enumerate()
         .map(|(i, inc)| (inc.source.as_str(), i))
-        .collect();
-    let by_slug: FxHashMap<&str, usize> = lib
-        .incidents
-        .iter()
-        .enumerate()
-        .map(|(i, inc)| (inc.slug.as_str(), i))
         .collect();
     let has_anchor = |inc: &Incident, frag: &str| {
         frag.is_empty() || inc.toc.iter().any(|t| t.id == frag) || frag.starts_with("fn")
@@ -86,11 +82,6 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
             let mut md = vec![None; inc.links.len()];
             for (k, link) in inc.links.iter().enumerate() {
                 let url = link.url.as_str();
-                // A link under the site's own URL is a site path.
-                let site_path = url
-                    .strip_prefix(base)
-                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-                    .map(str::to_string);
                 if let Some(frag) = url.strip_prefix('#') {
                     if !has_anchor(inc, frag) {
                         report(
@@ -127,7 +118,10 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                             } else {
                                 format!("#{frag}")
                             };
-                            md[k] = Some(format!("{root}incidents/{}/{hash}", target.slug));
+                            md[k] = Some(format!(
+                                "{}{hash}",
+                                crate::routes::incident_url(&root, &target.slug)
+                            ));
                         }
                         None => report(
                             inc,
@@ -137,26 +131,6 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                                 candidates[0]
                             ),
                         ),
-                    }
-                } else if site_path.is_none()
-                    && (url.contains("://")
-                        || url.starts_with("mailto:")
-                        || url.starts_with("tel:"))
-                {
-                    // External: checked with `check --external`.
-                } else if let Some(path) =
-                    site_path.or_else(|| url.starts_with('/').then(|| url.to_string()))
-                {
-                    let path = path
-                        .strip_prefix(root.trim_end_matches('/'))
-                        .unwrap_or(&path)
-                        .to_string();
-                    let (path, frag) = path
-                        .split_once('#')
-                        .map(|(p, f)| (p.to_string(), f.to_string()))
-                        .unwrap_or((path.clone(), String::new()));
-                    if let Some(message) = site_path_problem(lib, &by_slug, &path, &frag) {
-                        report(inc, link.line, format!("link to {url}: {message}"));
                     }
                 }
             }
@@ -172,41 +146,77 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
     (targets, problems)
 }
 
-/// Why a path on the site does not exist, if it does not.
+/// Checks every link to a page of the site itself (`/incidents/x/`, `/search/`,
+/// `/syntax.css`, or the same under `base_url`) against the route table: a problem for
+/// each that names no file of this build. `is_static` says which paths are the theme's
+/// static files; the caller has the theme. Broken links are errors when `strict` (`check`).
+pub fn site_paths(
+    lib: &Library,
+    config: &Config,
+    is_static: &(dyn Fn(&str) -> bool + Sync),
+    drafts: bool,
+    strict: bool,
+) -> Vec<Diagnostic> {
+    let root = config.root_path();
+    let base = config.base();
+    let by_slug: FxHashMap<&str, usize> = lib
+        .incidents
+        .iter()
+        .enumerate()
+        .map(|(i, inc)| (inc.slug.as_str(), i))
+        .collect();
+    lib.incidents
+        .par_iter()
+        .flat_map_iter(|inc| {
+            let mut problems = Vec::new();
+            for link in &inc.links {
+                let url = link.url.as_str();
+                // A link under the site's own URL, or an absolute path, is a site path.
+                let site_path = url
+                    .strip_prefix(base)
+                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                    .or_else(|| url.starts_with('/').then_some(url))
+                    .filter(|_| !url.starts_with("//"));
+                let Some(path) = site_path else {
+                    continue;
+                };
+                let path = path
+                    .strip_prefix(root.trim_end_matches('/'))
+                    .unwrap_or(path);
+                let (path, frag) = path.split_once('#').unwrap_or((path, ""));
+                let path = path.split('?').next().unwrap_or("");
+                if let Some(message) =
+                    site_path_problem(lib, &by_slug, path, frag, is_static, drafts)
+                {
+                    let message = format!("link to {url}: {message}");
+                    problems.push(if strict {
+                        Diagnostic::error(&inc.source_path, link.line, message)
+                    } else {
+                        Diagnostic::warning(&inc.source_path, link.line, message)
+                    });
+                }
+            }
+            problems
+        })
+        .collect()
+}
+
+/// Why a path on the site names no file of this build, if it does not.
 fn site_path_problem(
     lib: &Library,
     by_slug: &FxHashMap<&str, usize>,
     path: &str,
     frag: &str,
+    is_static: &dyn Fn(&str) -> bool,
+    drafts: bool,
 ) -> Option<String> {
-    let path = path.split('?').next().unwrap_or("");
-    let parts: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .collect();
-    const PAGES: &[&str] = &[
-        "",
-        "incidents",
-        "actions",
-        "patterns",
-        "external",
-        "review",
-        "incidents.json",
-        "impact.csv",
-        "rss.xml",
-        "atom.xml",
-        "404.html",
-        "style.css",
-        "tables.js",
-        "embed.js",
-    ];
-    match parts.as_slice() {
-        [] => None,
-        [page] if PAGES.contains(page) => None,
-        ["actions", "owners" | "incidents"] => None,
-        ["incidents", slug] | ["incidents", slug, "index.html"] => match by_slug.get(slug) {
-            None => Some(format!("no incident has the URL /incidents/{slug}/")),
+    use crate::routes::Route;
+    let Some(route) = Route::of_link(path, is_static) else {
+        return Some("no page of the site is there".into());
+    };
+    match route {
+        Route::Incident(slug) => match by_slug.get(slug) {
+            None => Some(format!("no incident has the URL {}", route.url("/"))),
             Some(&j) if !frag.is_empty() && !lib.incidents[j].toc.iter().any(|t| t.id == frag) => {
                 Some(format!(
                     "{} has no heading with the anchor #{frag}",
@@ -215,22 +225,19 @@ fn site_path_problem(
             }
             Some(_) => None,
         },
-        [taxonomy] if Taxonomy::ALL.iter().any(|t| t.path() == *taxonomy) => None,
-        [taxonomy, slug, ..] => match Taxonomy::ALL.iter().find(|t| t.path() == *taxonomy) {
-            Some(t) if lib.terms(*t).terms.iter().any(|term| term.slug == *slug) => None,
-            Some(t) => Some(format!(
-                "no {} has the URL /{}/{slug}/",
-                t.singular(),
-                t.path()
-            )),
-            None => Some("no page of the site is there".into()),
-        },
-        _ => Some("no page of the site is there".into()),
+        Route::Term(t, slug) | Route::TermFeed(t, slug) => {
+            let known = lib.terms(t).terms.iter().any(|term| term.slug == slug);
+            let feed = matches!(route, Route::TermFeed(..)) && t == Taxonomy::Severities;
+            (!known || feed).then(|| format!("no {} has the URL {}", t.singular(), route.url("/")))
+        }
+        Route::Review if !drafts => Some("the review queue is only in builds with --drafts".into()),
+        Route::SearchIndex(_) => Some("no page of the site is there".into()),
+        _ => None,
     }
 }
 
 /// Every external (http, https) link of the library, once each, with where it was found.
-pub fn external_links(lib: &Library, config: &Config) -> Vec<crate::check::LinkPlaces> {
+pub fn external_links(lib: &Library, config: &Config) -> Vec<LinkPlaces> {
     let mut found: std::collections::BTreeMap<String, Vec<(PathBuf, usize)>> = Default::default();
     for inc in &lib.incidents {
         let timeline = inc

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::content::model::{Incident, Status, Visibility};
 use crate::diagnostics::Diagnostic;
 
+pub mod fields;
 pub mod links;
 pub mod patterns;
 pub mod related;

@@ -10,60 +10,7 @@ use serde::Serialize;
 use crate::content::model::Incident;
 use crate::diagnostics::Diagnostic;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Taxonomy {
-    Components,
-    Tags,
-    RootCauses,
-    Severities,
-}
-
-impl Taxonomy {
-    pub const ALL: [Taxonomy; 4] = [
-        Taxonomy::Components,
-        Taxonomy::Tags,
-        Taxonomy::RootCauses,
-        Taxonomy::Severities,
-    ];
-
-    /// The URL segment: `/components/<slug>/`.
-    pub fn path(self) -> &'static str {
-        match self {
-            Taxonomy::Components => "components",
-            Taxonomy::Tags => "tags",
-            Taxonomy::RootCauses => "root-causes",
-            Taxonomy::Severities => "severities",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Taxonomy::Components => "Components",
-            Taxonomy::Tags => "Tags",
-            Taxonomy::RootCauses => "Root causes",
-            Taxonomy::Severities => "Severities",
-        }
-    }
-
-    pub fn singular(self) -> &'static str {
-        match self {
-            Taxonomy::Components => "component",
-            Taxonomy::Tags => "tag",
-            Taxonomy::RootCauses => "root cause",
-            Taxonomy::Severities => "severity",
-        }
-    }
-
-    pub fn values(self, incident: &Incident) -> &[String] {
-        match self {
-            Taxonomy::Components => &incident.components,
-            Taxonomy::Tags => &incident.tags,
-            Taxonomy::RootCauses => &incident.root_causes,
-            Taxonomy::Severities => incident.severity.as_slice(),
-        }
-    }
-}
+pub use crate::content::model::Taxonomy;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Term {
@@ -145,11 +92,10 @@ pub fn collect(
                     &incident.source_path,
                     0,
                     format!(
-                        "{} `{name}` and `{}` share the page /{}/{}/ and are merged; use one spelling",
+                        "{} `{name}` and `{}` share the page {} and are merged; use one spelling",
                         taxonomy.singular(),
                         term.name,
-                        taxonomy.path(),
-                        term.slug
+                        crate::routes::term_url("/", taxonomy, &term.slug)
                     ),
                 ));
             }

@@ -72,7 +72,7 @@ pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<u8
         .map(|(i, d)| IncidentJson {
             id: &i.id,
             title: &i.title,
-            url: config.incident_url(&i.slug),
+            url: crate::routes::Route::Incident(&i.slug).absolute(config),
             status: i.status.as_str(),
             severity: i.severity.as_deref(),
             date: i.date,

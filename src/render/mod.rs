@@ -2,10 +2,15 @@
 //! `Sink` (a directory for `build`, memory for `serve`), so both always agree. Incident
 //! pages render in parallel and stream to the sink as they are done.
 
+mod actions;
 pub mod charts;
+mod csv;
+mod external;
+mod feeds;
 pub mod json;
+mod patterns;
+mod terms;
 pub mod theme;
-pub mod tracking;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -20,6 +25,8 @@ use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::library::terms::Taxonomy;
 use crate::output::Sink;
+pub use crate::routes::Part;
+use crate::routes::Route;
 use theme::{Theme, tera_message};
 use views::{IncidentPage, IncidentRow, SiteView};
 
@@ -42,31 +49,6 @@ pub struct Site<'a> {
 /// Each incident's rendered table row, shared by the lists of one render.
 #[derive(Default)]
 pub struct RowCache(std::sync::OnceLock<std::result::Result<Vec<String>, String>>);
-
-/// A unit of the output plan: files that render together. `build` writes every part; the
-/// preview renders a part when one of its files is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Part {
-    /// `index.html` and `404.html`.
-    Home,
-    IncidentList,
-    IncidentsJson,
-    /// The theme's static files.
-    Static,
-    /// The page of the incident at this place in the library.
-    Incident(usize),
-    Search,
-    /// The taxonomy pages.
-    Terms,
-    Actions,
-    Patterns,
-    External,
-    ImpactCsv,
-    /// RSS and Atom for the library, Atom per term.
-    Feeds,
-    /// `/review/`, in builds that show drafts.
-    Review,
-}
 
 /// Incident pages by path, with a hash of everything they were rendered from (the page's
 /// view, the site-wide context, the templates). Rendering is a pure function of those, so
@@ -198,8 +180,14 @@ impl Site<'_> {
         }
         let mut ctx = self.context();
         ctx.insert("incident_count", &self.lib.incidents.len());
-        sink.write("search/index.html", &self.render("search.html", &ctx)?)?;
+        sink.write(&Route::Search.path(), &self.render("search.html", &ctx)?)?;
         Ok(files.len() + 1)
+    }
+
+    /// Renders one page from its template into the sink.
+    fn page(&self, sink: &dyn Sink, path: &str, template: &str, ctx: &Context) -> Result<usize> {
+        sink.write(path, &self.render(template, ctx)?)?;
+        Ok(1)
     }
 
     fn render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>> {
@@ -233,41 +221,35 @@ impl Site<'_> {
         parts
     }
 
-    /// The part that writes `path`, if any does; pure, from the path's shape.
-    pub fn part_of(&self, path: &str) -> Option<Part> {
-        let part = match path {
-            "index.html" | "404.html" => Part::Home,
-            "incidents/index.html" => Part::IncidentList,
-            "incidents.json" => Part::IncidentsJson,
-            "impact.csv" => Part::ImpactCsv,
-            "rss.xml" | "atom.xml" => Part::Feeds,
-            "external/index.html" => Part::External,
-            "review/index.html" if self.drafts => Part::Review,
-            _ if self.theme.static_files.contains_key(path) => Part::Static,
-            _ if path.starts_with("search/") => Part::Search,
-            _ if path.starts_with("actions/") => Part::Actions,
-            _ if path.starts_with("patterns/") => Part::Patterns,
-            _ => {
-                let (dir, rest) = path.split_once('/')?;
-                let slug = rest.strip_suffix("/index.html");
-                if dir == "incidents" {
-                    let slug = slug?;
-                    return self
-                        .lib
-                        .incidents
-                        .iter()
-                        .position(|i| i.slug == slug)
-                        .map(Part::Incident);
-                }
-                Taxonomy::ALL.iter().find(|t| t.path() == dir)?;
-                if rest.ends_with("/atom.xml") {
-                    Part::Feeds
-                } else {
-                    Part::Terms
+    /// Every file this site has, by its route, but for the search index's own files (how
+    /// many there are depends on the index): the route table for this library and theme.
+    pub fn routes(&self) -> Vec<Route<'_>> {
+        let mut routes: Vec<Route<'_>> = crate::routes::FIXED
+            .into_iter()
+            .filter(|r| *r != Route::Review || self.drafts)
+            .collect();
+        routes.push(Route::SearchIndex("meta.json"));
+        routes.extend(self.lib.incidents.iter().map(|i| Route::Incident(&i.slug)));
+        for t in Taxonomy::ALL {
+            routes.push(Route::Terms(t));
+            for term in &self.lib.terms(t).terms {
+                routes.push(Route::Term(t, &term.slug));
+                if t != Taxonomy::Severities {
+                    routes.push(Route::TermFeed(t, &term.slug));
                 }
             }
-        };
-        Some(part)
+        }
+        routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));
+        routes
+    }
+
+    /// The part that writes `path`, if any does; pure, from the path's shape (`routes`).
+    pub fn part_of(&self, path: &str) -> Option<Part> {
+        let route = Route::parse(path, |p| self.theme.static_files.contains_key(p))?;
+        if route == Route::Review && !self.drafts {
+            return None;
+        }
+        route.part(|slug| self.lib.incidents.iter().position(|i| i.slug == slug))
     }
 
     /// Each incident's table row, rendered once and shared by every list.
@@ -309,7 +291,7 @@ impl Site<'_> {
             Part::IncidentList => self.write_incident_list(sink),
             Part::IncidentsJson => {
                 sink.write(
-                    "incidents.json",
+                    &Route::IncidentsJson.path(),
                     &json::incidents_json(self.lib, self.config, &self.generated),
                 )?;
                 Ok(1)
@@ -381,7 +363,7 @@ impl Site<'_> {
         let list_rows: Vec<&str> = row_html.iter().map(String::as_str).collect();
         self.write_with_rows(
             sink,
-            "incidents/index.html",
+            &Route::IncidentList.path(),
             "incidents.html",
             &mut ctx,
             &list_rows,
@@ -442,16 +424,15 @@ impl Site<'_> {
         ctx.insert("repeated_root_causes", &repeated);
         ctx.insert(
             "root_cause_base",
-            &format!(
-                "{}{}/",
-                self.config.root_path(),
-                crate::library::terms::Taxonomy::RootCauses.path()
-            ),
+            &Route::Terms(Taxonomy::RootCauses).url(&self.config.root_path()),
         );
         ctx.insert("open_actions", &self.lib.open_actions());
         ctx.insert("overdue_actions", &self.lib.overdue_actions());
-        sink.write("index.html", &self.render("index.html", &ctx)?)?;
-        sink.write("404.html", &self.render("404.html", &self.context())?)?;
+        sink.write(&Route::Home.path(), &self.render("index.html", &ctx)?)?;
+        sink.write(
+            &Route::NotFound.path(),
+            &self.render("404.html", &self.context())?,
+        )?;
         Ok(2)
     }
 

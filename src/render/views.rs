@@ -2,12 +2,12 @@
 //! stay simple and a library's overrides need no logic.
 
 use serde::Serialize;
-use serde_json::Value;
 use std::borrow::Cow;
 
 use crate::config::Config;
 use crate::content::model::{BodyPart, Incident, Status, TocEntry};
 use crate::dates::{When, human_minutes};
+use crate::library::fields::{Field, map_fields, people_fields};
 use crate::library::terms::Taxonomy;
 use crate::library::{Derived, Library};
 use crate::markdown::{LinkSlot, escape_html};
@@ -21,6 +21,8 @@ pub struct SiteView {
     pub base_url: String,
     pub generated: String,
     pub drafts: bool,
+    /// The URLs of the site's fixed pages by name (`site.pages.actions`), from `routes`.
+    pub pages: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl SiteView {
@@ -32,6 +34,7 @@ impl SiteView {
             base_url: config.base().to_string(),
             generated: generated.to_string(),
             drafts,
+            pages: crate::routes::page_urls(&config.root_path()),
         }
     }
 }
@@ -56,12 +59,14 @@ pub struct IncidentRow {
 }
 
 pub fn incident_url(root: &str, incident: &Incident) -> String {
-    format!("{root}incidents/{}/", incident.slug)
+    crate::routes::incident_url(root, &incident.slug)
 }
 
 /// The file an incident's page is written to, relative to the site.
 pub fn incident_file(incident: &Incident) -> String {
-    format!("{}index.html", incident_url("", incident))
+    crate::routes::Route::Incident(&incident.slug)
+        .path()
+        .into_owned()
 }
 
 impl IncidentRow {
@@ -86,9 +91,10 @@ impl IncidentRow {
 }
 
 #[derive(Serialize)]
-pub struct Field {
-    pub label: String,
-    pub value: String,
+pub struct TermLink {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
 }
 
 #[derive(Serialize)]
@@ -129,9 +135,9 @@ pub struct IncidentPage<'a> {
     #[serde(flatten)]
     pub row: IncidentRow,
     pub severity_url: Option<String>,
-    pub component_links: Vec<super::tracking::TermLink>,
-    pub root_cause_links: Vec<super::tracking::TermLink>,
-    pub tag_links: Vec<super::tracking::TermLink>,
+    pub component_links: Vec<TermLink>,
+    pub root_cause_links: Vec<TermLink>,
+    pub tag_links: Vec<TermLink>,
     pub status_banner: Option<String>,
     pub restricted: bool,
     pub dates: Vec<Field>,
@@ -208,14 +214,14 @@ impl<'a> IncidentPage<'a> {
         };
         let rewrite =
             |html: &'a str| resolve_wiki_links(html, &incident.links, derived, lib, &root);
-        let links = |taxonomy: Taxonomy, values: &[String]| -> Vec<super::tracking::TermLink> {
+        let links = |taxonomy: Taxonomy, values: &[String]| -> Vec<TermLink> {
             let terms = lib.terms(taxonomy);
             values
                 .iter()
                 .filter_map(|v| terms.get(v))
-                .map(|t| super::tracking::TermLink {
+                .map(|t| TermLink {
                     name: t.name.clone(),
-                    url: super::tracking::term_url(&root, taxonomy, &t.slug),
+                    url: crate::routes::term_url(&root, taxonomy, &t.slug),
                     count: t.incidents.len(),
                 })
                 .collect()
@@ -322,87 +328,6 @@ fn timeline_views(incident: &Incident) -> Vec<TimelineView> {
             }
         })
         .collect()
-}
-
-fn people_fields(p: &crate::content::model::People) -> Vec<Field> {
-    let mut out = Vec::new();
-    let mut add = |label: &str, value: String| {
-        if !value.is_empty() {
-            out.push(Field {
-                label: label.into(),
-                value,
-            });
-        }
-    };
-    add(
-        "Incident commander",
-        p.incident_commander.clone().unwrap_or_default(),
-    );
-    add("IC in training", p.ics_in_training.join(", "));
-    add("Owners", p.owners.join(", "));
-    add("Responders", p.responders.join(", "));
-    add(
-        "Customer liaison",
-        p.customer_liaison.clone().unwrap_or_default(),
-    );
-    add("Author", p.author.clone().unwrap_or_default());
-    add("Reviewers", p.reviewers.join(", "));
-    add(
-        "Review meeting",
-        p.review_meeting.map(|w| w.display()).unwrap_or_default(),
-    );
-    out
-}
-
-/// `customers_affected = 1200` as "Customers affected: 1200".
-pub fn map_fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
-    map.iter()
-        .map(|(k, v)| Field {
-            label: humanize_key(k),
-            value: value_text(v),
-        })
-        .collect()
-}
-
-/// `customers_affected` → "Customers affected", `sla_breached` → "SLA breached".
-fn humanize_key(key: &str) -> String {
-    const ACRONYMS: &[&str] = &[
-        "sla", "slo", "sli", "api", "id", "url", "mttr", "mttd", "ic", "pr", "cve", "usd", "eur",
-    ];
-    let words: Vec<String> = key
-        .split(['_', '-', ' '])
-        .filter(|w| !w.is_empty())
-        .enumerate()
-        .map(|(i, w)| {
-            if ACRONYMS.contains(&w.to_ascii_lowercase().as_str()) {
-                w.to_ascii_uppercase()
-            } else if i == 0 {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect();
-    words.join(" ")
-}
-
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| format!("{k}: {}", value_text(v)))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Value::Number(n) => n.to_string(),
-    }
 }
 
 /// Fills the link slots of rendered prose: a wiki link becomes a link to its incident (or

@@ -21,6 +21,7 @@ mod markdown;
 mod output;
 mod progress;
 mod publishing;
+mod routes;
 mod search;
 mod serve;
 mod severity;

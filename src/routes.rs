@@ -1,0 +1,349 @@
+//! The site's layout, in one place: every page, file and feed the site has, its path in the
+//! output, its URL under a root, and the part of the output plan that writes it. Rendering,
+//! the preview, link checking, search, feeds, JSON, CSV and the digest all ask here, so a
+//! page is added with one entry here and its template.
+
+use std::borrow::Cow;
+
+use crate::config::Config;
+use crate::content::model::Taxonomy;
+
+/// A unit of the output plan: files that render together. `build` writes every part; the
+/// preview renders a part when one of its files is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// `index.html` and `404.html`.
+    Home,
+    IncidentList,
+    IncidentsJson,
+    /// The theme's static files.
+    Static,
+    /// The page of the incident at this place in the library.
+    Incident(usize),
+    Search,
+    /// The taxonomy pages.
+    Terms,
+    Actions,
+    Patterns,
+    External,
+    ImpactCsv,
+    /// RSS and Atom for the library, Atom per term.
+    Feeds,
+    /// `/review/`, in builds that show drafts.
+    Review,
+}
+
+/// One file of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    Home,
+    NotFound,
+    IncidentList,
+    /// An incident's page, by its slug.
+    Incident(&'a str),
+    IncidentsJson,
+    ImpactCsv,
+    Rss,
+    Atom,
+    /// A taxonomy's index: `/components/`.
+    Terms(Taxonomy),
+    /// A term's page: `/components/postgres/`.
+    Term(Taxonomy, &'a str),
+    /// A term's Atom feed: `/components/postgres/atom.xml`.
+    TermFeed(Taxonomy, &'a str),
+    Actions,
+    ActionsByOwner,
+    ActionsByIncident,
+    Patterns,
+    /// A chart of `/patterns/`, by file name (`CHARTS`).
+    PatternChart(&'a str),
+    External,
+    Review,
+    /// `/search/`.
+    Search,
+    /// A file of the search index, by its path under `search/` (`meta.json`, `shards/3.json`).
+    SearchIndex(&'a str),
+    /// A static file of the theme, by its path (`style.css`).
+    Static(&'a str),
+}
+
+/// The charts `/patterns/` shows, also written as files.
+pub const CHARTS: [&str; 2] = ["incidents-by-severity.svg", "time-to-resolve.svg"];
+
+/// The pages and files every site has, whatever its library (`/review/` only with drafts).
+pub const FIXED: [Route<'static>; 16] = [
+    Route::Home,
+    Route::NotFound,
+    Route::IncidentList,
+    Route::IncidentsJson,
+    Route::ImpactCsv,
+    Route::Rss,
+    Route::Atom,
+    Route::Actions,
+    Route::ActionsByOwner,
+    Route::ActionsByIncident,
+    Route::Patterns,
+    Route::PatternChart(CHARTS[0]),
+    Route::PatternChart(CHARTS[1]),
+    Route::External,
+    Route::Review,
+    Route::Search,
+];
+
+/// The folder of a taxonomy's pages.
+pub fn taxonomy_dir(t: Taxonomy) -> &'static str {
+    match t {
+        Taxonomy::Components => "components",
+        Taxonomy::Tags => "tags",
+        Taxonomy::RootCauses => "root-causes",
+        Taxonomy::Severities => "severities",
+    }
+}
+
+fn taxonomy_of(dir: &str) -> Option<Taxonomy> {
+    Taxonomy::ALL.into_iter().find(|t| taxonomy_dir(*t) == dir)
+}
+
+impl<'a> Route<'a> {
+    /// The file's path in the output, with `/` separators (`incidents/x/index.html`).
+    pub fn path(&self) -> Cow<'a, str> {
+        let fixed = |s: &'static str| Cow::Borrowed(s);
+        match *self {
+            Route::Home => fixed("index.html"),
+            Route::NotFound => fixed("404.html"),
+            Route::IncidentList => fixed("incidents/index.html"),
+            Route::Incident(slug) => Cow::Owned(format!("incidents/{slug}/index.html")),
+            Route::IncidentsJson => fixed("incidents.json"),
+            Route::ImpactCsv => fixed("impact.csv"),
+            Route::Rss => fixed("rss.xml"),
+            Route::Atom => fixed("atom.xml"),
+            Route::Terms(t) => Cow::Owned(format!("{}/index.html", taxonomy_dir(t))),
+            Route::Term(t, slug) => Cow::Owned(format!("{}/{slug}/index.html", taxonomy_dir(t))),
+            Route::TermFeed(t, slug) => Cow::Owned(format!("{}/{slug}/atom.xml", taxonomy_dir(t))),
+            Route::Actions => fixed("actions/index.html"),
+            Route::ActionsByOwner => fixed("actions/owners/index.html"),
+            Route::ActionsByIncident => fixed("actions/incidents/index.html"),
+            Route::Patterns => fixed("patterns/index.html"),
+            Route::PatternChart(name) => Cow::Owned(format!("patterns/{name}")),
+            Route::External => fixed("external/index.html"),
+            Route::Review => fixed("review/index.html"),
+            Route::Search => fixed("search/index.html"),
+            Route::SearchIndex(file) => Cow::Owned(format!("search/{file}")),
+            Route::Static(file) => Cow::Borrowed(file),
+        }
+    }
+
+    /// The URL of the file under `root` (the site's path prefix, ending in `/`): a page is
+    /// its folder (`/incidents/x/`), any other file itself (`/rss.xml`).
+    pub fn url(&self, root: &str) -> String {
+        let path = self.path();
+        match path.strip_suffix("index.html") {
+            Some(folder) => format!("{root}{folder}"),
+            None => format!("{root}{path}"),
+        }
+    }
+
+    /// The absolute URL, under `base_url`, for feeds, JSON, CSV and email.
+    pub fn absolute(&self, config: &Config) -> String {
+        self.url(&format!("{}/", config.base()))
+    }
+
+    /// The route of a file path in the output (`incidents/x/index.html`), from its shape
+    /// alone; `is_static` says which paths are the theme's static files.
+    pub fn parse(path: &'a str, is_static: impl Fn(&str) -> bool) -> Option<Route<'a>> {
+        if let Some(route) = FIXED.into_iter().find(|r| r.path() == path) {
+            return Some(route);
+        }
+        if is_static(path) {
+            return Some(Route::Static(path));
+        }
+        if let Some(file) = path
+            .strip_prefix("search/")
+            .filter(|f| !f.is_empty() && !f.ends_with('/'))
+        {
+            return Some(Route::SearchIndex(file));
+        }
+        let (dir, rest) = path.split_once('/')?;
+        if let Some(slug) = rest.strip_suffix("/index.html").filter(|s| is_segment(s)) {
+            if dir == "incidents" {
+                return Some(Route::Incident(slug));
+            }
+            return taxonomy_of(dir).map(|t| Route::Term(t, slug));
+        }
+        if let Some(slug) = rest.strip_suffix("/atom.xml").filter(|s| is_segment(s)) {
+            return taxonomy_of(dir).map(|t| Route::TermFeed(t, slug));
+        }
+        if rest == "index.html" {
+            return taxonomy_of(dir).map(Route::Terms);
+        }
+        None
+    }
+
+    /// The route a link's path names (`/incidents/x/`, `/incidents/x`, `incidents/x/index.html`,
+    /// `/style.css`), after the site's root is taken off.
+    pub fn of_link(path: &'a str, is_static: impl Fn(&str) -> bool) -> Option<Route<'a>> {
+        let path = path.trim_start_matches('/');
+        let folder = path.trim_end_matches('/');
+        if folder.is_empty() {
+            return Some(Route::Home);
+        }
+        if let Some(route) = Route::parse(path, &is_static) {
+            return Some(route);
+        }
+        // A page named by its folder, with or without the slash.
+        let folder_page = FIXED
+            .into_iter()
+            .find(|r| r.path().strip_suffix("/index.html") == Some(folder));
+        if folder_page.is_some() {
+            return folder_page;
+        }
+        let (dir, slug) = folder.split_once('/').unwrap_or((folder, ""));
+        if slug.is_empty() {
+            return taxonomy_of(dir).map(Route::Terms);
+        }
+        if !is_segment(slug) {
+            return None;
+        }
+        if dir == "incidents" {
+            return Some(Route::Incident(slug));
+        }
+        taxonomy_of(dir).map(|t| Route::Term(t, slug))
+    }
+
+    /// The part that writes this file; `incident` finds an incident's place by its slug.
+    pub fn part(&self, incident: impl Fn(&str) -> Option<usize>) -> Option<Part> {
+        Some(match *self {
+            Route::Home | Route::NotFound => Part::Home,
+            Route::IncidentList => Part::IncidentList,
+            Route::Incident(slug) => Part::Incident(incident(slug)?),
+            Route::IncidentsJson => Part::IncidentsJson,
+            Route::ImpactCsv => Part::ImpactCsv,
+            Route::Rss | Route::Atom | Route::TermFeed(..) => Part::Feeds,
+            Route::Terms(_) | Route::Term(..) => Part::Terms,
+            Route::Actions | Route::ActionsByOwner | Route::ActionsByIncident => Part::Actions,
+            Route::Patterns | Route::PatternChart(_) => Part::Patterns,
+            Route::External => Part::External,
+            Route::Review => Part::Review,
+            Route::Search | Route::SearchIndex(_) => Part::Search,
+            Route::Static(_) => Part::Static,
+        })
+    }
+}
+
+/// A URL segment of one folder: a slug.
+fn is_segment(s: &str) -> bool {
+    !s.is_empty() && !s.contains('/')
+}
+
+/// An incident's page under `root`.
+pub fn incident_url(root: &str, slug: &str) -> String {
+    Route::Incident(slug).url(root)
+}
+
+/// A term's page under `root`.
+pub fn term_url(root: &str, taxonomy: Taxonomy, slug: &str) -> String {
+    Route::Term(taxonomy, slug).url(root)
+}
+
+/// The URLs of the fixed pages under `root`, by name, for templates (`site.pages.actions`):
+/// a theme links to a page without spelling out its path.
+pub fn page_urls(root: &str) -> std::collections::BTreeMap<&'static str, String> {
+    let mut pages = std::collections::BTreeMap::new();
+    for (name, route) in [
+        ("home", Route::Home),
+        ("incidents", Route::IncidentList),
+        ("incidents_json", Route::IncidentsJson),
+        ("impact_csv", Route::ImpactCsv),
+        ("rss", Route::Rss),
+        ("atom", Route::Atom),
+        ("actions", Route::Actions),
+        ("actions_by_owner", Route::ActionsByOwner),
+        ("actions_by_incident", Route::ActionsByIncident),
+        ("patterns", Route::Patterns),
+        ("external", Route::External),
+        ("review", Route::Review),
+        ("search", Route::Search),
+        ("components", Route::Terms(Taxonomy::Components)),
+        ("tags", Route::Terms(Taxonomy::Tags)),
+        ("root_causes", Route::Terms(Taxonomy::RootCauses)),
+        ("severities", Route::Terms(Taxonomy::Severities)),
+    ] {
+        pages.insert(name, route.url(root));
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fixed_route_parses_back_from_its_path() {
+        for route in FIXED {
+            assert_eq!(Route::parse(&route.path(), |_| false), Some(route));
+        }
+        for route in [
+            Route::Incident("inc-1"),
+            Route::Terms(Taxonomy::RootCauses),
+            Route::Term(Taxonomy::Components, "postgres"),
+            Route::TermFeed(Taxonomy::Tags, "deploy"),
+            Route::SearchIndex("shards/3.json"),
+        ] {
+            assert_eq!(
+                Route::parse(&route.path(), |_| false),
+                Some(route),
+                "{route:?}"
+            );
+        }
+        assert_eq!(
+            Route::parse("style.css", |p| p == "style.css"),
+            Some(Route::Static("style.css"))
+        );
+        assert_eq!(Route::parse("nope.html", |_| false), None);
+        assert_eq!(Route::parse("incidents/a/b/index.html", |_| false), None);
+    }
+
+    #[test]
+    fn urls_are_folders_for_pages_and_files_otherwise() {
+        assert_eq!(Route::Incident("x").url("/sre/"), "/sre/incidents/x/");
+        assert_eq!(Route::Home.url("/"), "/");
+        assert_eq!(Route::Rss.url("/"), "/rss.xml");
+        assert_eq!(
+            Route::Term(Taxonomy::RootCauses, "dns").url("/"),
+            "/root-causes/dns/"
+        );
+        assert_eq!(
+            Route::PatternChart(CHARTS[1]).url("/"),
+            "/patterns/time-to-resolve.svg"
+        );
+    }
+
+    #[test]
+    fn links_name_pages_by_folder_with_or_without_slash() {
+        let none = |_: &str| false;
+        assert_eq!(Route::of_link("/", none), Some(Route::Home));
+        assert_eq!(Route::of_link("/search/", none), Some(Route::Search));
+        assert_eq!(Route::of_link("/search", none), Some(Route::Search));
+        assert_eq!(
+            Route::of_link("/actions/owners", none),
+            Some(Route::ActionsByOwner)
+        );
+        assert_eq!(
+            Route::of_link("/incidents/inc-1", none),
+            Some(Route::Incident("inc-1"))
+        );
+        assert_eq!(
+            Route::of_link("/components", none),
+            Some(Route::Terms(Taxonomy::Components))
+        );
+        assert_eq!(
+            Route::of_link("/tags/deploy/atom.xml", none),
+            Some(Route::TermFeed(Taxonomy::Tags, "deploy"))
+        );
+        assert_eq!(
+            Route::of_link("/syntax.css", |p| p == "syntax.css"),
+            Some(Route::Static("syntax.css"))
+        );
+        assert_eq!(Route::of_link("/nowhere/", none), None);
+    }
+}
