@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::content;
-use crate::diagnostics::{self, Diagnostic, Level};
+use crate::diagnostics::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::library::{self, Library, Selection};
 use crate::markdown::Markdown;
@@ -261,7 +261,7 @@ pub fn load_cached(
                     0,
                     (
                         None,
-                        vec![Diagnostic::error(rel, 0, format!("cannot read: {e}"))],
+                        vec![Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file")],
                     ),
                 ),
             };
@@ -390,58 +390,70 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     })
 }
 
+/// What `check` found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many post-mortems were checked (drafts and restricted ones included).
+    pub post_mortems: usize,
+    /// With `--external`: how many external links were requested and how many are broken.
+    pub external: Option<crate::check::ExternalSummary>,
+}
+
 /// Validates every post-mortem, drafts and restricted ones included. Unresolved wiki links
 /// and broken internal links are errors here (a build shows them as plain text).
 pub fn check(root: &Path, today: NaiveDate) -> Result<Vec<Diagnostic>> {
-    check_with(root, today, None).map(|(d, _)| d)
+    check_with(root, today, None).map(|c| c.diagnostics)
 }
 
-/// `check`, and given a timeout, every external link too (`check --external`).
+/// `check`, and given a timeout, every external link too (`check --external`). Whatever
+/// `build` would refuse is reported here first: the library, the theme's templates, links.
 pub fn check_with(
     root: &Path,
     today: NaiveDate,
     external: Option<std::time::Duration>,
-) -> Result<(Vec<Diagnostic>, Option<crate::check::ExternalSummary>)> {
+) -> Result<Checked> {
     let selection = Selection {
         drafts: true,
         include_restricted: true,
         today,
         strict_links: true,
     };
-    match load(root, None, selection) {
-        Ok(loaded) => {
-            let theme = Theme::load(root, &loaded.config.theme);
-            let summary = external.map(|timeout| {
-                crate::check::external(
-                    library::links::external_links(&loaded.library, &loaded.config),
-                    timeout,
-                )
+    let loaded = match load(root, None, selection) {
+        Ok(loaded) => loaded,
+        Err(Error::Invalid(diagnostics)) => {
+            return Ok(Checked {
+                diagnostics,
+                ..Checked::default()
             });
-            let mut d = loaded.diagnostics;
-            if let Some(s) = &summary {
-                d.extend(s.diagnostics.iter().cloned());
-            }
-            if let Ok(theme) = &theme {
-                d.extend(library::links::site_paths(
-                    &loaded.library,
-                    &loaded.config,
-                    &|p| theme.static_files.contains_key(p),
-                    true,
-                    true,
-                ));
-                diagnostics::sort(&mut d);
-            }
-            if let Err(e) = theme {
-                d.push(Diagnostic {
-                    path: "templates".into(),
-                    line: 0,
-                    level: Level::Error,
-                    message: e.to_string(),
-                });
-            }
-            Ok((d, summary))
         }
-        Err(Error::Invalid(d)) => Ok((d, None)),
-        Err(e) => Err(e),
+        Err(e) => return Err(e),
+    };
+    let summary = external.map(|timeout| {
+        crate::check::external(
+            library::links::external_links(&loaded.library, &loaded.config),
+            timeout,
+        )
+    });
+    let mut d = loaded.diagnostics;
+    if let Some(s) = &summary {
+        d.extend(s.diagnostics.iter().cloned());
     }
+    match Theme::load(root, &loaded.config.theme) {
+        Ok(theme) => d.extend(library::links::site_paths(
+            &loaded.library,
+            &loaded.config,
+            &|p| theme.static_files.contains_key(p),
+            true,
+            true,
+        )),
+        Err(Error::Invalid(problems)) => d.extend(problems),
+        Err(e) => d.push(Diagnostic::error("templates", 0, e.to_string()).code("template")),
+    }
+    diagnostics::sort(&mut d);
+    Ok(Checked {
+        diagnostics: d,
+        post_mortems: loaded.library.incidents.len(),
+        external: summary,
+    })
 }

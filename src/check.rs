@@ -80,11 +80,10 @@ pub fn external(links: Vec<LinkPlaces>, timeout: Duration) -> ExternalSummary {
     };
     for (url, why, places) in broken {
         for (path, line) in places {
-            summary.diagnostics.push(Diagnostic::error(
-                path,
-                line,
-                format!("external link {url} is broken: {why}"),
-            ));
+            summary.diagnostics.push(
+                Diagnostic::error(path, line, format!("external link {url} is broken: {why}"))
+                    .code("external-link"),
+            );
         }
     }
     summary

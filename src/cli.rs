@@ -1,6 +1,5 @@
 //! The command line: clap types stay here; they resolve once into plain options.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -127,6 +126,10 @@ pub enum Command {
         /// Seconds to wait for each external link.
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// How to print what is found: `concise` lines on standard error, `github` Actions
+        /// annotations or one `json` document on standard output.
+        #[arg(long, value_enum, default_value_t = diagnostics::Format::Concise)]
+        format: diagnostics::Format,
     },
 }
 
@@ -352,20 +355,38 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             today: day,
             external,
             timeout,
+            format,
         } => {
             let timeout = external.then(|| std::time::Duration::from_secs(timeout));
-            let (mut diags, summary) =
-                build::check_with(&root, day.unwrap_or_else(today), timeout)?;
-            diagnostics::sort(&mut diags);
-            print_diagnostics(&diags);
-            let (errors, warnings) = summary_counts(&diags);
-            if let Some(s) = summary {
-                crate::errln!("external links: {} checked, {} broken", s.checked, s.broken);
+            let checked = build::check_with(&root, day.unwrap_or_else(today), timeout)?;
+            let diags = &checked.diagnostics;
+            let closing = diagnostics::summary(checked.post_mortems, diags);
+            let external = checked
+                .external
+                .as_ref()
+                .map(|s| format!("external links: {} checked, {} broken", s.checked, s.broken));
+            match format {
+                diagnostics::Format::Concise => {
+                    print_diagnostics(diags);
+                    if let Some(line) = &external {
+                        crate::errln!("{line}");
+                    }
+                    crate::errln!("{closing}");
+                }
+                diagnostics::Format::Github => {
+                    for d in diags {
+                        crate::outln!("{}", d.github());
+                    }
+                    if let Some(line) = &external {
+                        crate::outln!("{line}");
+                    }
+                    crate::outln!("{closing}");
+                }
+                diagnostics::Format::Json => {
+                    crate::outln!("{}", diagnostics::json(checked.post_mortems, diags));
+                }
             }
-            if std::io::stderr().is_terminal() || errors + warnings > 0 {
-                crate::errln!("check: {errors} error(s), {warnings} warning(s)");
-            }
-            Ok(if errors > 0 {
+            Ok(if diagnostics::has_errors(diags) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

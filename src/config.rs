@@ -162,9 +162,13 @@ impl Config {
                         "no {CONFIG_FILE} in {}: run `pmsite init` to start a library, or run pmsite from the library's folder",
                         root.display()
                     ),
-                )]);
+                ).code("config")]);
             }
-            Err(e) => return Err(vec![Diagnostic::error(CONFIG_FILE, 0, e.to_string())]),
+            Err(e) => {
+                return Err(vec![
+                    Diagnostic::error(CONFIG_FILE, 0, e.to_string()).code("config"),
+                ]);
+            }
         };
         Config::parse(&text, Path::new(CONFIG_FILE))
     }
@@ -172,32 +176,31 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, Vec<Diagnostic>> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start)).unwrap_or(0);
-            vec![Diagnostic::error(
-                path,
-                line,
-                e.message().trim().to_string(),
-            )]
+            vec![Diagnostic::error(path, line, e.message().trim().to_string()).code("config")]
         })?;
         let mut problems = Vec::new();
         if config.severities.is_empty() {
-            problems.push(Diagnostic::error(path, find_line(text, "severities"), "severities is empty: list the scale, most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]"));
+            problems.push(Diagnostic::error(path, find_line(text, "severities"), "severities is empty: list the scale, most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]").code("config"));
         }
         if let Some(edit) = &config.edit_url
             && !edit.contains("{path}")
         {
-            problems.push(Diagnostic::error(path, find_line(text, "edit_url"), "edit_url has no {path}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/edit/main/{path}\""));
+            problems.push(Diagnostic::error(path, find_line(text, "edit_url"), "edit_url has no {path}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/edit/main/{path}\"").code("config"));
         }
         if let Some(why) = base_url_problem(&config.base_url) {
-            problems.push(Diagnostic::error(path, find_line(text, "base_url"), why));
+            problems.push(Diagnostic::error(path, find_line(text, "base_url"), why).code("config"));
         }
         if let Some(edit) = &config.edit_url
             && let Some(why) = crate::urls::refusal(edit, crate::urls::Use::Link)
         {
-            problems.push(Diagnostic::error(
-                path,
-                find_line(text, "edit_url"),
-                format!("edit_url is refused ({why}): write an http or https URL"),
-            ));
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    find_line(text, "edit_url"),
+                    format!("edit_url is refused ({why}): write an http or https URL"),
+                )
+                .code("config"),
+            );
         }
         let known = crate::search::FIELDS.join(", ");
         for name in config
@@ -207,18 +210,21 @@ impl Config {
             .chain(config.search.boost.keys())
             .filter(|n| !crate::search::FIELDS.contains(&n.as_str()))
         {
-            problems.push(Diagnostic::error(
-                path,
-                find_line(
-                    text,
-                    if config.search.fields.contains(name) {
-                        "fields"
-                    } else {
-                        "boost"
-                    },
-                ),
-                format!("[search] has no field `{name}`: the searchable fields are {known}"),
-            ));
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    find_line(
+                        text,
+                        if config.search.fields.contains(name) {
+                            "fields"
+                        } else {
+                            "boost"
+                        },
+                    ),
+                    format!("[search] has no field `{name}`: the searchable fields are {known}"),
+                )
+                .code("config"),
+            );
         }
         for (name, boost) in &config.search.boost {
             if !boost.is_finite() || *boost < 0.0 {
@@ -226,7 +232,7 @@ impl Config {
                     path,
                     find_line(text, "boost"),
                     format!("[search] boost for `{name}` is {boost}: use a number of 0 or more (0 leaves the field out of scoring)"),
-                ));
+                ).code("config"));
             }
         }
         if problems.is_empty() {

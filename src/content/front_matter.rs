@@ -7,6 +7,7 @@ use serde_json::{Map, Value as Json};
 use toml::{Table, Value};
 
 use crate::dates::{self, When};
+use crate::diagnostics::Diagnostic;
 
 use super::model::{ActionItem, ActionType, People, Source, Ticket, TimelineEntry};
 
@@ -27,35 +28,9 @@ pub struct Split<'a> {
     pub body_line: usize,
 }
 
-/// A problem at a line of the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-    /// Worth saying, but the page still builds (an unknown wiki status word).
-    pub warning: bool,
-}
-
-impl Problem {
-    pub fn new(line: usize, message: impl Into<String>) -> Self {
-        Problem {
-            line,
-            message: message.into(),
-            warning: false,
-        }
-    }
-
-    pub fn warning(line: usize, message: impl Into<String>) -> Self {
-        Problem {
-            warning: true,
-            ..Problem::new(line, message)
-        }
-    }
-}
-
 /// Splits `+++ TOML +++` or `--- YAML ---` front matter from the body. A file that does not
 /// open with a fence has no front matter (a wiki page).
-pub fn split(text: &str) -> Result<Split<'_>, Problem> {
+pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
     let fence = text[..first_end].trim_end();
@@ -94,17 +69,18 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
         offset = end;
         line += 1;
     }
-    Err(Problem::new(
+    Err(Diagnostic::at(
         1,
         format!(
             "front matter opened with `{fence}` is never closed: add a `{fence}` line after it"
         ),
-    ))
+    )
+    .code("front-matter"))
 }
 
 /// Parses the raw front matter into a table. YAML is converted to TOML values so one reader
 /// serves both.
-pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table, Problem> {
+pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table, Diagnostic> {
     match front {
         RawFrontMatter::None => Ok(Table::new()),
         RawFrontMatter::Toml(src) => toml::from_str::<Table>(src).map_err(|e| {
@@ -112,20 +88,22 @@ pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table
                 .span()
                 .map(|s| crate::diagnostics::line_of_offset(src, s.start))
                 .unwrap_or(1);
-            Problem::new(
+            Diagnostic::at(
                 front_line + line - 1,
                 format!("invalid TOML front matter: {}", e.message().trim()),
             )
+            .code("front-matter")
         }),
         RawFrontMatter::Yaml(src) => {
             let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
                 let line = e.location().map(|l| l.line()).unwrap_or(1);
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                Problem::new(
+                Diagnostic::at(
                     front_line + line - 1,
                     format!("invalid YAML front matter: {msg}"),
                 )
+                .code("front-matter")
             })?;
             match value {
                 serde_yaml::Value::Null => Ok(Table::new()),
@@ -133,10 +111,11 @@ pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table
                     Some(Value::Table(t)) => Ok(t),
                     _ => Ok(Table::new()),
                 },
-                _ => Err(Problem::new(
+                _ => Err(Diagnostic::at(
                     front_line,
                     "YAML front matter must be a map of `key: value` lines",
-                )),
+                )
+                .code("front-matter")),
             }
         }
     }
@@ -270,14 +249,16 @@ impl KeyLines<'_> {
 }
 
 /// Reads every known key; unknown keys and wrong types are problems, never a failed load.
-pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<Problem>) {
+pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<Diagnostic>) {
     let lines = KeyLines { src, first_line };
     let mut f = Fields::default();
     let mut problems = Vec::new();
     for (key, value) in table {
         let line = lines.line_of(&key, None);
-        let mut bad =
-            |what: &str| problems.push(Problem::new(line, format!("`{key}` must be {what}")));
+        let mut bad = |what: &str| {
+            problems
+                .push(Diagnostic::at(line, format!("`{key}` must be {what}")).code("wrong-type"))
+        };
         match key.as_str() {
             "title" => f.title = string(&value).or_else(|| text_or(&mut bad, "text")),
             "id" => f.id = string(&value).or_else(|| text_or(&mut bad, "text, e.g. \"INC-2024-017\"")),
@@ -295,7 +276,7 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<P
                 let when = match when(&value) {
                     Ok(w) => Some(w),
                     Err(()) => {
-                        problems.push(Problem::new(line, format!("`{key}` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z")));
+                        problems.push(Diagnostic::at(line, format!("`{key}` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z")).code("date"));
                         None
                     }
                 };
@@ -309,7 +290,7 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<P
             }
             "components" | "tags" | "root_causes" => {
                 let list = string_list(&value).unwrap_or_else(|| {
-                    problems.push(Problem::new(line, format!("`{key}` must be a list of text, e.g. [\"checkout-api\"]")));
+                    problems.push(Diagnostic::at(line, format!("`{key}` must be a list of text, e.g. [\"checkout-api\"]")).code("wrong-type"));
                     Vec::new()
                 });
                 match key.as_str() {
@@ -323,11 +304,11 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<P
                     let map = t.into_iter().map(|(k, v)| (k, to_json(v))).collect();
                     if key == "impact" { f.impact = map } else { f.extra = map }
                 }
-                _ => problems.push(Problem::new(line, format!("`{key}` must be a table: write [{key}] and `key = value` lines under it"))),
+                _ => problems.push(Diagnostic::at(line, format!("`{key}` must be a table: write [{key}] and `key = value` lines under it")).code("wrong-type")),
             },
             "people" => match value {
                 Value::Table(t) => f.people = read_people(t, &lines, &mut problems),
-                _ => problems.push(Problem::new(line, "`people` must be a table: write [people] and `incident_commander = \"Ana\"` lines under it")),
+                _ => problems.push(Diagnostic::at(line, "`people` must be a table: write [people] and `incident_commander = \"Ana\"` lines under it").code("wrong-type")),
             },
             "timeline" => f.timeline = read_timeline(value, line, &mut problems),
             "action_items" => f.action_items = read_actions(value, line, &mut problems),
@@ -335,10 +316,10 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<P
                 let hint = closest(other, KEYS)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
-                problems.push(Problem::new(
+                problems.push(Diagnostic::at(
                     line,
                     format!("unknown front matter key `{other}`{hint}: put free-form data under [impact] or [extra]"),
-                ));
+                ).code("unknown-key"));
             }
         }
     }
@@ -350,7 +331,7 @@ fn text_or<T>(bad: &mut impl FnMut(&str), what: &str) -> Option<T> {
     None
 }
 
-fn read_people(table: Table, lines: &KeyLines<'_>, problems: &mut Vec<Problem>) -> People {
+fn read_people(table: Table, lines: &KeyLines<'_>, problems: &mut Vec<Diagnostic>) -> People {
     let mut p = People::default();
     for (key, value) in table {
         let line = lines.line_of(&key, Some("people"));
@@ -365,49 +346,55 @@ fn read_people(table: Table, lines: &KeyLines<'_>, problems: &mut Vec<Problem>) 
             "reviewers" => p.reviewers = list(),
             "review_meeting" => match when(&value) {
                 Ok(w) => p.review_meeting = Some(w),
-                Err(()) => problems.push(Problem::new(
-                    line,
-                    "`review_meeting` is not a date: write 2024-03-15",
-                )),
+                Err(()) => problems.push(
+                    Diagnostic::at(line, "`review_meeting` is not a date: write 2024-03-15")
+                        .code("date"),
+                ),
             },
             other => {
                 let hint = closest(other, PEOPLE_KEYS)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
-                problems.push(Problem::new(
-                    line,
-                    format!(
-                        "unknown key `{other}` in [people]{hint}: the keys are {}",
-                        PEOPLE_KEYS.join(", ")
-                    ),
-                ));
+                problems.push(
+                    Diagnostic::at(
+                        line,
+                        format!(
+                            "unknown key `{other}` in [people]{hint}: the keys are {}",
+                            PEOPLE_KEYS.join(", ")
+                        ),
+                    )
+                    .code("unknown-key"),
+                );
             }
         }
     }
     p
 }
 
-fn read_timeline(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<TimelineEntry> {
+fn read_timeline(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Vec<TimelineEntry> {
     let Value::Array(items) = value else {
-        problems.push(Problem::new(
+        problems.push(Diagnostic::at(
             line,
             "`timeline` must be a list of entries: write [[timeline]] tables with `at` and `text`",
-        ));
+        ).code("timeline"));
         return Vec::new();
     };
     let mut entries = Vec::new();
     for item in items {
         let Value::Table(t) = item else {
-            problems.push(Problem::new(
-                line,
-                "each [[timeline]] entry must be a table with `at` and `text`",
-            ));
+            problems.push(
+                Diagnostic::at(
+                    line,
+                    "each [[timeline]] entry must be a table with `at` and `text`",
+                )
+                .code("timeline"),
+            );
             continue;
         };
         let at_value = t.get("at").or_else(|| t.get("time"));
         let at = at_value.and_then(|v| when(v).ok());
         if at.is_none() {
-            problems.push(Problem::new(line, "a [[timeline]] entry needs `at` as a date and time, e.g. at = 2024-03-12T21:04:00Z"));
+            problems.push(Diagnostic::at(line, "a [[timeline]] entry needs `at` as a date and time, e.g. at = 2024-03-12T21:04:00Z").code("timeline"));
         }
         let text = t.get("text").and_then(string).unwrap_or_default();
         let sources = match t.get("sources").or_else(|| t.get("source")) {
@@ -434,21 +421,27 @@ fn read_timeline(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<
     entries
 }
 
-fn read_actions(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<ActionItem> {
+fn read_actions(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Vec<ActionItem> {
     let Value::Array(items) = value else {
-        problems.push(Problem::new(
-            line,
-            "`action_items` must be a list: write [[action_items]] tables with `text`",
-        ));
+        problems.push(
+            Diagnostic::at(
+                line,
+                "`action_items` must be a list: write [[action_items]] tables with `text`",
+            )
+            .code("action-item"),
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for item in items {
         let Value::Table(t) = item else {
-            problems.push(Problem::new(
-                line,
-                "each [[action_items]] entry must be a table with `text`",
-            ));
+            problems.push(
+                Diagnostic::at(
+                    line,
+                    "each [[action_items]] entry must be a table with `text`",
+                )
+                .code("action-item"),
+            );
             continue;
         };
         let get = |k: &str| t.get(k).and_then(string);
@@ -456,10 +449,13 @@ fn read_actions(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<A
             Some(v) => match when(v) {
                 Ok(w) => Some(w.date()),
                 Err(()) => {
-                    problems.push(Problem::new(
-                        line,
-                        "`due` of an action item is not a date: write 2024-04-01",
-                    ));
+                    problems.push(
+                        Diagnostic::at(
+                            line,
+                            "`due` of an action item is not a date: write 2024-04-01",
+                        )
+                        .code("action-item"),
+                    );
                     None
                 }
             },
@@ -468,12 +464,12 @@ fn read_actions(value: Value, line: usize, problems: &mut Vec<Problem>) -> Vec<A
         let kind = get("type").and_then(|s| {
             let k = ActionType::parse(&s);
             if k.is_none() {
-                problems.push(Problem::new(
+                problems.push(Diagnostic::at(
                     line,
                     format!(
                         "action item type `{s}` is not one of prevent, mitigate, detect, process"
                     ),
-                ));
+                ).code("action-item"));
             }
             k
         });

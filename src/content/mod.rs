@@ -18,7 +18,7 @@ use crate::dates::When;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, MARK, Markdown};
 use crate::urls;
-use front_matter::{Fields, Problem, RawFrontMatter};
+use front_matter::{Fields, RawFrontMatter};
 use model::{BodyPart, ExternalMessage, Incident, Milestone, Status, TimelineEntry, Visibility};
 use sections::SectionKind;
 
@@ -64,7 +64,7 @@ pub fn discover(root: &Path) -> crate::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
                         None => "cannot be read: it is skipped".to_string(),
                     }
                 };
-                problems.push(Diagnostic::warning(rel(&path), 0, why));
+                problems.push(Diagnostic::warning(rel(&path), 0, why).code("file"));
                 continue;
             }
         };
@@ -80,7 +80,7 @@ pub fn discover(root: &Path) -> crate::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
                 rel(entry.path()),
                 0,
                 "a symlink to outside the library: it is not followed, so nothing from elsewhere on the machine is published",
-            ));
+            ).code("file"));
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
             }
@@ -136,7 +136,7 @@ pub fn load_file(
         Ok(bytes) => load_bytes(&rel, &bytes, config, md),
         Err(e) => (
             None,
-            vec![Diagnostic::error(rel, 0, format!("cannot read: {e}"))],
+            vec![Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file")],
         ),
     }
 }
@@ -148,7 +148,8 @@ pub fn load_bytes(
     config: &Config,
     md: &Markdown,
 ) -> (Option<Incident>, Vec<Diagnostic>) {
-    let error = |line, msg: String| (None, vec![Diagnostic::error(rel, line, msg)]);
+    let error =
+        |line, msg: String, code| (None, vec![Diagnostic::error(rel, line, msg).code(code)]);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -156,13 +157,18 @@ pub fn load_bytes(
                 &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
                 usize::MAX,
             );
-            return error(line, "the file is not UTF-8 text: save it as UTF-8".into());
+            return error(
+                line,
+                "the file is not UTF-8 text: save it as UTF-8".into(),
+                "encoding",
+            );
         }
     };
     if text.trim().is_empty() {
         return error(
             1,
             "the file is empty: give it front matter with a title, or a `# Title` heading".into(),
+            "empty-file",
         );
     }
     // pmsite's slot mark is a private-use character: taken out of the author's text first,
@@ -181,11 +187,11 @@ pub fn load_bytes(
     };
     let split = match front_matter::split(text) {
         Ok(s) => s,
-        Err(p) => return error(p.line, p.message),
+        Err(p) => return (None, vec![p.in_file(rel)]),
     };
     let table = match front_matter::parse_table(split.front, split.front_line) {
         Ok(t) => t,
-        Err(p) => return error(p.line, p.message),
+        Err(p) => return (None, vec![p.in_file(rel)]),
     };
     let front_src = match split.front {
         RawFrontMatter::Toml(s) | RawFrontMatter::Yaml(s) => s,
@@ -211,10 +217,13 @@ pub fn load_bytes(
         (None, Some(h)) => h,
         (None, None) if wiki_page => stem.replace(['-', '_'], " "),
         (None, None) => {
-            problems.push(Problem::new(
-                split.front_line.max(1),
-                "missing `title`: add title = \"What broke, and how\" to the front matter",
-            ));
+            problems.push(
+                Diagnostic::at(
+                    split.front_line.max(1),
+                    "missing `title`: add title = \"What broke, and how\" to the front matter",
+                )
+                .code("front-matter"),
+            );
             stem.clone()
         }
     };
@@ -228,10 +237,13 @@ pub fn load_bytes(
             "review" | "in review" | "in-review" => Status::Review,
             "published" => Status::Published,
             _ => {
-                problems.push(Problem::new(
-                    *line,
-                    format!("unknown status `{s}`: use \"draft\", \"review\" or \"published\""),
-                ));
+                problems.push(
+                    Diagnostic::at(
+                        *line,
+                        format!("unknown status `{s}`: use \"draft\", \"review\" or \"published\""),
+                    )
+                    .code("status"),
+                );
                 Status::Published
             }
         },
@@ -243,10 +255,13 @@ pub fn load_bytes(
             "internal" => Visibility::Internal,
             "restricted" => Visibility::Restricted,
             _ => {
-                problems.push(Problem::new(
-                    *line,
-                    format!("unknown visibility `{v}`: use \"internal\" or \"restricted\""),
-                ));
+                problems.push(
+                    Diagnostic::at(
+                        *line,
+                        format!("unknown visibility `{v}`: use \"internal\" or \"restricted\""),
+                    )
+                    .code("visibility"),
+                );
                 Visibility::Restricted
             }
         },
@@ -254,13 +269,16 @@ pub fn load_bytes(
     let severity = fields.severity.as_ref().and_then(|(s, line)| {
         let normal = normalise_severity(s, &config.severities);
         if normal.is_none() {
-            problems.push(Problem::new(
-                *line,
-                format!(
-                    "unknown severity `{s}`: the scale in pmsite.toml is {}",
-                    config.severities.join(", ")
-                ),
-            ));
+            problems.push(
+                Diagnostic::at(
+                    *line,
+                    format!(
+                        "unknown severity `{s}`: the scale in pmsite.toml is {}",
+                        config.severities.join(", ")
+                    ),
+                )
+                .code("severity"),
+            );
         }
         normal
     });
@@ -324,7 +342,7 @@ pub fn load_bytes(
     let id = fields.id.unwrap_or_else(|| stem.clone());
     let slug = slug::slugify(&id);
     if slug.is_empty() {
-        problems.push(Problem::new(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")));
+        problems.push(Diagnostic::at(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")).code("id"));
     }
 
     for (what, name, made) in std::iter::once(("id", &id, slug.clone()))
@@ -347,14 +365,14 @@ pub fn load_bytes(
                 .find(&format!("\"{name}\""))
                 .or_else(|| text.find(name.as_str()))
                 .map_or(1, |at| crate::diagnostics::line_of_offset(text, at));
-            problems.push(Problem::new(
+            problems.push(Diagnostic::at(
                 line,
                 format!(
                     "the {what} `{}…` makes a URL segment of {} bytes, longer than a file name may be ({MAX_SLUG_BYTES}): shorten it",
                     name.chars().take(40).collect::<String>(),
                     made.len()
                 ),
-            ));
+            ).code("too-long"));
         }
     }
 
@@ -398,13 +416,13 @@ pub fn load_bytes(
                 .map(|(_, c)| (split.front_line.max(1), c))
         });
     if let Some((line, c)) = forbidden {
-        problems.push(Problem::warning(
+        problems.push(Diagnostic::warning_at(
             line,
             format!(
                 "control character U+{:04X} (pasted terminal output?): the feeds leave it out, as XML cannot carry it; remove it",
                 c as u32
             ),
-        ));
+        ).code("control-character"));
     }
 
     let incident = Incident {
@@ -452,7 +470,7 @@ pub fn load_bytes(
     }
     let diagnostics = problems
         .into_iter()
-        .map(|p| problem_to_diagnostic(rel, p))
+        .map(|p| p.in_file(rel))
         .chain(warnings(&incident, rel))
         .collect();
     (Some(incident), diagnostics)
@@ -481,6 +499,7 @@ fn refuse_structured_urls(
                         url: source.url,
                         why,
                         line: entry.line,
+                        column: 0,
                     });
                 }
             }
@@ -501,6 +520,7 @@ fn refuse_structured_urls(
                 url,
                 why,
                 line: item.line,
+                column: 0,
             });
         }
     }
@@ -538,20 +558,23 @@ fn warnings(incident: &Incident, rel: &Path) -> Vec<Diagnostic> {
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(|m| m.0).collect();
             let lines: Vec<&str> = missing.iter().map(|m| m.1).collect();
-            out.push(Diagnostic::warning(
-                rel,
-                1,
-                format!(
-                    "could not find: {}; add lines such as {} under the title",
-                    names.join(", "),
-                    lines.join(" and ")
-                ),
-            ));
+            out.push(
+                Diagnostic::warning(
+                    rel,
+                    1,
+                    format!(
+                        "could not find: {}; add lines such as {} under the title",
+                        names.join(", "),
+                        lines.join(" and ")
+                    ),
+                )
+                .code("missing-fields"),
+            );
         }
         return out;
     }
     if incident.date.is_none() {
-        out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z"));
+        out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z").code("undated"));
     }
     out
 }
@@ -592,7 +615,7 @@ fn wiki_fields(
     body: &mut String,
     body_line: usize,
     fields: &mut Fields,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Diagnostic>,
 ) -> (Option<Status>, usize) {
     let mut status = None;
     let mut found = 0;
@@ -633,10 +656,13 @@ fn wiki_fields(
                 }
                 "date" | "incident date" => match crate::dates::parse_when(&value) {
                     Some(w) => fields.date = Some(w),
-                    None => problems.push(Problem::new(
-                        line_no,
-                        format!("`**Date:** {value}` is not a date: write 2024-03-12"),
-                    )),
+                    None => problems.push(
+                        Diagnostic::at(
+                            line_no,
+                            format!("`**Date:** {value}` is not a date: write 2024-03-12"),
+                        )
+                        .code("date"),
+                    ),
                 },
                 "severity" | "sev" => fields.severity = Some((value.clone(), line_no)),
                 "status" => status = Some(wiki_status(&value, line_no, problems)),
@@ -664,7 +690,7 @@ fn wiki_fields(
 
 /// Status words the templates use, mapped to the three states; unknown is published with a
 /// warning (on a wiki page the team's own words are expected).
-fn wiki_status(value: &str, line: usize, problems: &mut Vec<Problem>) -> Status {
+fn wiki_status(value: &str, line: usize, problems: &mut Vec<Diagnostic>) -> Status {
     let v = value.trim().to_lowercase();
     if v.starts_with("draft") {
         Status::Draft
@@ -683,12 +709,12 @@ fn wiki_status(value: &str, line: usize, problems: &mut Vec<Problem>) -> Status 
     {
         Status::Published
     } else {
-        problems.push(Problem::warning(
+        problems.push(Diagnostic::warning_at(
             line,
             format!(
                 "unknown status `{value}`; counted as published (use Draft, In Review or Published)"
             ),
-        ));
+        ).code("status"));
         Status::Published
     }
 }
@@ -742,7 +768,7 @@ fn parse_body(
     body: &str,
     body_line: usize,
     md: &Markdown,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Diagnostic>,
 ) -> ParsedBody {
     let arena = comrak::Arena::new();
     let root = comrak::parse_document(&arena, body, md.options());
@@ -892,6 +918,7 @@ fn read_links<'a>(
     for node in root.descendants() {
         let data = node.data();
         let line = data.sourcepos.start.line + body_line - 1;
+        let column = data.sourcepos.start.column;
         match &data.value {
             NodeValue::Text(t) => parsed.body_text.push_str(t),
             NodeValue::Code(c) => parsed.body_text.push_str(&c.literal),
@@ -907,6 +934,7 @@ fn read_links<'a>(
                 parsed.wiki_links.push(model::WikiLink {
                     target: link.url.clone(),
                     line,
+                    column,
                 });
                 slotted.push((node, markdown::LinkSlot::Wiki(index)));
             }
@@ -921,6 +949,7 @@ fn read_links<'a>(
                         url: link.url.clone(),
                         why,
                         line,
+                        column,
                     });
                     refused.push(node);
                 } else if used == urls::Use::Link {
@@ -929,6 +958,7 @@ fn read_links<'a>(
                         url: link.url.clone(),
                         title: link.title.clone(),
                         line,
+                        column,
                     });
                     // A link to another post-mortem's file becomes a link to its page once
                     // the library knows every page.
@@ -1098,15 +1128,6 @@ fn split_parts(html: &str) -> Vec<BodyPart> {
         parts.push(BodyPart::Prose(rest.to_string()));
     }
     parts
-}
-
-/// A problem as a diagnostic of its level.
-pub fn problem_to_diagnostic(rel: &Path, p: Problem) -> Diagnostic {
-    if p.warning {
-        Diagnostic::warning(rel, p.line, p.message)
-    } else {
-        Diagnostic::error(rel, p.line, p.message)
-    }
 }
 
 #[cfg(test)]

@@ -151,6 +151,7 @@ pub enum BodyPart {
 pub struct WikiLink {
     pub target: String,
     pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +160,7 @@ pub struct PageLink {
     /// The link's title attribute as written (`[x](a.md "title")`).
     pub title: String,
     pub line: usize,
+    pub column: usize,
 }
 
 /// A URL the policy in `urls` refused: shown as text, a warning in `build`, an error in
@@ -168,6 +170,8 @@ pub struct RefusedUrl {
     pub url: String,
     pub why: String,
     pub line: usize,
+    /// 0 where only the line is known (front matter).
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -9,9 +9,10 @@ use chrono_tz::Tz;
 use comrak::nodes::{AstNode, NodeValue};
 use regex::Regex;
 
-use super::front_matter::{Problem, parse_due};
 use super::model::{ActionItem, ActionType, Milestone, Source, Ticket};
+use crate::dates::parse_date as parse_due;
 use crate::dates::{self, When};
+use crate::diagnostics::Diagnostic;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
@@ -567,7 +568,7 @@ static PRIORITY: LazyLock<Regex> =
 pub fn action_items<'a>(
     blocks: &[&'a AstNode<'a>],
     first_line: usize,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Diagnostic>,
 ) -> Vec<ActionItem> {
     let mut items = Vec::new();
     for block in blocks {
@@ -594,7 +595,7 @@ fn list_item(
     content: Inline,
     done: bool,
     line: usize,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Diagnostic>,
 ) -> Option<ActionItem> {
     let mut item = ActionItem {
         text: String::new(),
@@ -648,12 +649,15 @@ fn list_item(
             };
             match parse_due(due) {
                 Some(d) => item.due = Some(d),
-                None => problems.push(Problem::new(
-                    line,
-                    format!(
-                        "due date `{due}` of an action item is not a date: write due:2024-04-01"
-                    ),
-                )),
+                None => problems.push(
+                    Diagnostic::at(
+                        line,
+                        format!(
+                            "due date `{due}` of an action item is not a date: write due:2024-04-01"
+                        ),
+                    )
+                    .code("action-item"),
+                ),
             }
             in_meta = true;
         } else if let Some(p) = PRIORITY.captures(bare) {
@@ -662,12 +666,12 @@ fn list_item(
         } else if let Some(kind) = bare.strip_prefix("type:") {
             item.kind = ActionType::parse(kind);
             if item.kind.is_none() {
-                problems.push(Problem::new(
+                problems.push(Diagnostic::at(
                     line,
                     format!(
                         "action item type `{kind}` is not one of prevent, mitigate, detect, process"
                     ),
-                ));
+                ).code("action-item"));
             }
             in_meta = true;
         } else if in_meta && ActionType::parse(bare).is_some() {
@@ -740,7 +744,7 @@ static DONE_WORD: LazyLock<Regex> =
 fn table_items<'a>(
     table: &'a AstNode<'a>,
     first_line: usize,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Diagnostic>,
     items: &mut Vec<ActionItem>,
 ) {
     let rows = table_rows(table);
@@ -796,12 +800,12 @@ fn table_items<'a>(
                 }
                 Column::Due => match parse_due(&value) {
                     Some(d) => item.due = Some(d),
-                    None => problems.push(Problem::new(
+                    None => problems.push(Diagnostic::at(
                         line,
                         format!(
                             "due date `{value}` of an action item is not a date: write 2024-04-01"
                         ),
-                    )),
+                    ).code("action-item")),
                 },
                 Column::Priority => item.priority = Some(value.to_ascii_uppercase()),
                 Column::Status => {

@@ -11,7 +11,7 @@ use super::Library;
 use super::terms::Taxonomy;
 use crate::config::Config;
 use crate::content::model::Incident;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Level};
 
 /// An external URL and every place (file, line) it is written, for `check --external`.
 pub type LinkPlaces = (String, Vec<(PathBuf, usize)>);
@@ -65,20 +65,27 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
         .par_iter()
         .map(|inc| {
             let mut problems = Vec::new();
-            let mut report = |inc: &Incident, line: usize, message: String| {
-                problems.push(if strict {
-                    Diagnostic::error(&inc.source_path, line, message)
-                } else {
-                    Diagnostic::warning(&inc.source_path, line, message)
-                });
-            };
             for refused in &inc.refused_urls {
-                report(
-                    inc,
-                    refused.line,
-                    crate::urls::refused_message(&refused.url, &refused.why),
+                problems.push(
+                    Diagnostic::new(
+                        Level::strict(strict),
+                        &inc.source_path,
+                        refused.line,
+                        crate::urls::refused_message(&refused.url, &refused.why),
+                    )
+                    .column(refused.column)
+                    .code("unsafe-url"),
                 );
             }
+            let mut report = |inc: &Incident,
+                              link: &crate::content::model::PageLink,
+                              message: String| {
+                problems.push(
+                    Diagnostic::new(Level::strict(strict), &inc.source_path, link.line, message)
+                        .column(link.column)
+                        .code("link"),
+                );
+            };
             let mut md = vec![None; inc.links.len()];
             for (k, link) in inc.links.iter().enumerate() {
                 let url = link.url.as_str();
@@ -86,7 +93,7 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                     if !has_anchor(inc, frag) {
                         report(
                             inc,
-                            link.line,
+                            link,
                             format!("link to #{frag}: no heading on this page has that anchor"),
                         );
                     }
@@ -106,7 +113,7 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                             if !has_anchor(target, frag) {
                                 report(
                                     inc,
-                                    link.line,
+                                    link,
                                     format!(
                                         "link to {url}: {} has no heading with the anchor #{frag}",
                                         target.source
@@ -125,7 +132,7 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                         }
                         None => report(
                             inc,
-                            link.line,
+                            link,
                             format!(
                                 "link to {url}: no post-mortem in this build is at {}",
                                 candidates[0]
@@ -189,11 +196,16 @@ pub fn site_paths(
                     site_path_problem(lib, &by_slug, path, frag, is_static, drafts)
                 {
                     let message = format!("link to {url}: {message}");
-                    problems.push(if strict {
-                        Diagnostic::error(&inc.source_path, link.line, message)
-                    } else {
-                        Diagnostic::warning(&inc.source_path, link.line, message)
-                    });
+                    problems.push(
+                        Diagnostic::new(
+                            Level::strict(strict),
+                            &inc.source_path,
+                            link.line,
+                            message,
+                        )
+                        .column(link.column)
+                        .code("link"),
+                    );
                 }
             }
             problems

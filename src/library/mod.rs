@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::model::{Incident, Status, Visibility};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Level};
 
 pub mod fields;
 pub mod links;
@@ -267,14 +267,17 @@ fn duplicate_ids(all: &[Arc<Incident>]) -> Vec<Diagnostic> {
             } else {
                 format!("id `{}` gives the same URL as `{}`", incident.id, first.id)
             };
-            problems.push(Diagnostic::error(
-                &incident.source_path,
-                1,
-                format!(
-                    "{what}: {} has it already; give each post-mortem its own id",
-                    first.source
-                ),
-            ));
+            problems.push(
+                Diagnostic::error(
+                    &incident.source_path,
+                    1,
+                    format!(
+                        "{what}: {} has it already; give each post-mortem its own id",
+                        first.source
+                    ),
+                )
+                .code("duplicate-id"),
+            );
         } else {
             seen.insert(&incident.slug, incident);
         }
@@ -357,11 +360,11 @@ fn resolve_wiki_links(
                     let found = by_key.get(target.trim().to_lowercase().as_str()).copied();
                     if found.is_none() {
                         let message = format!("wiki link [[{target}]] matches no incident id or title; it is shown as plain text");
-                        problems.push(if strict {
-                            Diagnostic::error(&inc.source_path, link.line, message)
-                        } else {
-                            Diagnostic::warning(&inc.source_path, link.line, message)
-                        });
+                        problems.push(
+                            Diagnostic::new(Level::strict(strict), &inc.source_path, link.line, message)
+                                .column(link.column)
+                                .code("wiki-link"),
+                        );
                     }
                     found
                 })

@@ -97,7 +97,7 @@ pub fn collect(
                         term.name,
                         crate::routes::term_url("/", taxonomy, &term.slug)
                     ),
-                ));
+                ).code("term-merged"));
             }
             if term.incidents.last() != Some(&i) {
                 term.incidents.push(i);

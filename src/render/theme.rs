@@ -55,10 +55,13 @@ impl Theme {
     /// Loads templates once per build: compiled-in defaults, overridden by the library.
     pub fn load(root: &Path, theme: &str) -> Result<Theme> {
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        // Where each template came from, relative to the library: for a problem's path.
+        let mut origins: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
         let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         for (path, text) in DEFAULT_THEME {
             if let Some(name) = path.strip_prefix("templates/") {
                 templates.insert(name.to_string(), text.to_string());
+                origins.insert(name.to_string(), Path::new("themes/default").join(path));
             } else if let Some(name) = path.strip_prefix("static/") {
                 static_files.insert(name.to_string(), text.as_bytes().to_vec());
             }
@@ -71,7 +74,10 @@ impl Theme {
             )));
         }
         for dir in [theme_dir.clone(), root.to_path_buf()] {
-            read_dir_into(&dir.join("templates"), &mut |name, bytes| {
+            let templates_dir = dir.join("templates");
+            read_dir_into(&templates_dir, &mut |name, bytes| {
+                let file = crate::diagnostics::display_path(root, &templates_dir.join(&name));
+                origins.insert(name.clone(), file);
                 templates.insert(name, String::from_utf8_lossy(&bytes).into_owned());
             })?;
             read_dir_into(&dir.join("static"), &mut |name, bytes| {
@@ -86,7 +92,7 @@ impl Theme {
         };
         let mut tera = Tera::default();
         tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|e| Error::Template(tera_message(&e)))?;
+            .map_err(|e| Error::Invalid(vec![template_problem(&e, &origins)]))?;
         tera.autoescape_on(vec![".html", ".xml"]);
         // Escapes & < > " ' (enough for element text and quoted attributes), leaving `/` in
         // URLs readable where Tera's default writes `&#x2F;`.
@@ -116,6 +122,41 @@ fn read_dir_into(dir: &Path, add: &mut dyn FnMut(String, Vec<u8>)) -> Result<()>
         add(name, bytes);
     }
     Ok(())
+}
+
+/// A template that does not parse, as a diagnostic at its file, line and column: Tera names
+/// the template (`Failed to parse 'incident.html'`) and the parser the place (` --> 3:23`).
+fn template_problem(
+    e: &tera::Error,
+    origins: &BTreeMap<String, std::path::PathBuf>,
+) -> crate::diagnostics::Diagnostic {
+    let message = tera_message(e);
+    let name = message
+        .split(['\'', '"'])
+        .nth(1)
+        .filter(|n| origins.contains_key(*n));
+    let path = name.map_or_else(|| "templates".into(), |n| origins[n].clone());
+    let (line, column) = message
+        .split_once("--> ")
+        .and_then(|(_, rest)| {
+            let place = rest.split_whitespace().next()?;
+            let (l, c) = place.split_once(':')?;
+            Some((l.parse().ok()?, c.parse().ok()?))
+        })
+        .unwrap_or((0, 0));
+    // The parser's own last line says what it expected; the rest repeats the source.
+    let expected = message
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .map(str::to_string);
+    let what = match (name, expected) {
+        (Some(n), Some(x)) => format!("template {n} does not parse: {x}"),
+        _ => message.lines().next().unwrap_or_default().to_string(),
+    };
+    crate::diagnostics::Diagnostic::error(path, line, what)
+        .column(column)
+        .code("template")
 }
 
 /// Tera's error with its causes, which carry the template name and line.

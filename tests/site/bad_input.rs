@@ -216,13 +216,13 @@ fn cli_prints_file_line_message_and_exits_1_without_panicking() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("content/a.md:3: error: `date` is not a date"),
+            .contains("content/a.md:3: error[date]: `date` is not a date"),
         "{}",
         out.stderr
     );
     assert!(
         out.stderr
-            .contains("content/b.md:1: error: the file is not UTF-8"),
+            .contains("content/b.md:1: error[encoding]: the file is not UTF-8"),
         "{}",
         out.stderr
     );
@@ -244,7 +244,7 @@ fn broken_config_names_key_and_line() {
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
-            .contains("pmsite.toml:3: error: unknown field `theme_colour`"),
+            .contains("pmsite.toml:3: error[config]: unknown field `theme_colour`"),
         "{}",
         out.stderr
     );
@@ -268,7 +268,7 @@ fn bad_edit_url_pattern() {
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
-            .contains("pmsite.toml:2: error: edit_url has no {path}"),
+            .contains("pmsite.toml:2: error[config]: edit_url has no {path}"),
         "{}",
         out.stderr
     );

@@ -12,7 +12,7 @@ fn check_prints_file_line_messages_and_exit_codes() {
     assert_eq!(out.code, 0, "warnings alone pass: {}", out.stderr);
     assert!(
         out.stderr
-            .contains("content/undated.md:1: warning: no date"),
+            .contains("content/undated.md:1: warning[undated]: no date"),
         "{}",
         out.stderr
     );
@@ -25,12 +25,13 @@ fn check_prints_file_line_messages_and_exit_codes() {
     // Drafts are checked too.
     assert!(
         out.stderr
-            .contains("content/bad.md:4: error: unknown severity `SEV7`"),
+            .contains("content/bad.md:4: error[severity]: unknown severity `SEV7`"),
         "{}",
         out.stderr
     );
     assert!(
-        out.stderr.contains("check: 1 error(s), 2 warning(s)"),
+        out.stderr
+            .contains("checked 3 post-mortems: 1 error, 2 warnings"),
         "{}",
         out.stderr
     );
@@ -84,7 +85,11 @@ fn init_then_build_then_new() {
     assert_eq!(code, Some(0), "{err}");
     let (code, out, err) = run(&["check"], &lib);
     assert_eq!(code, Some(0), "{out}{err}");
-    assert!(err.is_empty(), "the example is clean: {err}");
+    assert_eq!(
+        err.trim(),
+        "checked 1 post-mortem: 0 errors, 0 warnings",
+        "the example is clean"
+    );
     let (code, _, err) = run(&["new", "Search went down", "--date", "2024-05-01"], &lib);
     assert_eq!(code, Some(0), "{err}");
     let (code, _, err) = run(

@@ -64,7 +64,7 @@ fn a_negative_year_is_one_error_in_check_and_build() {
         let t = SiteTest::new().file(path, &text);
         let check = t.cli(&["check"]);
         assert_eq!(check.code, 1, "check: {}{}", check.stdout, check.stderr);
-        let prefix = format!("content/a.md:{line}: error:");
+        let prefix = format!("content/a.md:{line}: error[date]:");
         assert!(
             check.stderr.contains(&prefix) && check.stderr.contains("is not a date"),
             "{text}\n{}",

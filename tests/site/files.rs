@@ -62,7 +62,7 @@ fn broken_and_escaping_symlinks_are_reported_once_and_the_rest_builds() {
     let check = t.cli(&["check"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
     assert!(
-        check.stderr.contains("content/dangling.md: warning"),
+        check.stderr.contains("content/dangling.md: warning[file]"),
         "{}",
         check.stderr
     );
@@ -250,7 +250,7 @@ fn file_names_with_newlines_and_escapes_cannot_forge_a_diagnostic() {
     assert!(!out.stderr.contains('\u{1b}'), "{:?}", out.stderr);
     assert!(
         out.stderr
-            .contains("content/x\\ncontent/forged.md:1: error: fake\\u{1b}[2J.md:3: error"),
+            .contains("content/x\\ncontent/forged.md:1: error: fake\\u{1b}[2J.md:3: error[date]"),
         "{}",
         out.stderr
     );

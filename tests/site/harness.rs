@@ -195,15 +195,30 @@ pub fn lines(diags: &[Diagnostic]) -> Vec<String> {
     diags.iter().map(ToString::to_string).collect()
 }
 
-/// Asserts that one diagnostic starts with `prefix` (`content/a.md:3: error`) and mentions `words`.
+/// Asserts that one diagnostic is at `prefix` (`content/a.md:3: error`, `content/a.md:3`,
+/// `content/a.md:3:7: warning`: path, line, and column and level where given) and mentions
+/// `words` in its message or code.
 #[track_caller]
 pub fn assert_diag(diags: &[Diagnostic], prefix: &str, words: &str) {
-    let all = lines(diags);
+    let (place, level) = match prefix.rsplit_once(": ") {
+        Some((place, level)) if level == "error" || level == "warning" => (place, Some(level)),
+        _ => (prefix.trim_end_matches(':'), None),
+    };
+    let mut parts = place.split(':');
+    let path = parts.next().unwrap_or("");
+    let line: Option<usize> = parts.next().and_then(|l| l.parse().ok());
+    let column: Option<usize> = parts.next().and_then(|c| c.parse().ok());
+    let found = diags.iter().any(|d| {
+        d.path.to_string_lossy() == path
+            && line.is_none_or(|l| d.line == l)
+            && column.is_none_or(|c| d.column == c)
+            && level.is_none_or(|l| d.level.as_str() == l)
+            && (d.message.contains(words) || d.to_string().contains(words))
+    });
     assert!(
-        all.iter()
-            .any(|l| l.starts_with(prefix) && l.contains(words)),
-        "no diagnostic starting {prefix:?} mentioning {words:?}; got:\n{}",
-        all.join("\n")
+        found,
+        "no diagnostic at {prefix:?} mentioning {words:?}; got:\n{}",
+        lines(diags).join("\n")
     );
 }
 

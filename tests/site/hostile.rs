@@ -264,17 +264,17 @@ fn build_warns_and_check_refuses_each_payload_at_its_line() {
     assert_diag(
         &diags,
         "content/a.md:",
-        "error: link to `javascript:alert(9)`",
+        "error[unsafe-url]: link to `javascript:alert(9)`",
     );
     assert_diag(
         &diags,
         "content/a.md:",
-        "error: link to `JaVaScRiPt:alert(10)`",
+        "error[unsafe-url]: link to `JaVaScRiPt:alert(10)`",
     );
     assert_diag(
         &diags,
         "content/a.md:",
-        "error: link to `javascript:alert(11)`",
+        "error[unsafe-url]: link to `javascript:alert(11)`",
     );
     // Prose, images, autolinks and the external message, each at its own line.
     assert_diag(&diags, "content/b.md:12: error", "javascript:alert(1)");

@@ -51,15 +51,19 @@ fn check_finds_each_kind_of_broken_link() {
             out.stderr
         )
     };
-    expect("error: link to #nowhere: no heading on this page has that anchor");
-    expect("error: link to missing.md: no post-mortem in this build is at content/2024/missing.md");
-    expect("error: link to b.md#nope: content/2024/b.md has no heading with the anchor #nope");
-    expect("error: link to /incidents/zzz/: no incident has the URL /incidents/zzz/");
-    expect("error: link to /components/nope/: no component has the URL /components/nope/");
+    expect("error[link]: link to #nowhere: no heading on this page has that anchor");
     expect(
-        "error: link to https://incidents.example.com/nothing/here/: no page of the site is there",
+        "error[link]: link to missing.md: no post-mortem in this build is at content/2024/missing.md",
     );
-    expect("error: wiki link [[Nope]]");
+    expect(
+        "error[link]: link to b.md#nope: content/2024/b.md has no heading with the anchor #nope",
+    );
+    expect("error[link]: link to /incidents/zzz/: no incident has the URL /incidents/zzz/");
+    expect("error[link]: link to /components/nope/: no component has the URL /components/nope/");
+    expect(
+        "error[link]: link to https://incidents.example.com/nothing/here/: no page of the site is there",
+    );
+    expect("error[wiki-link]: wiki link [[Nope]]");
     for good in [
         "#impact",
         "/incidents/b/)",
@@ -75,7 +79,7 @@ fn check_finds_each_kind_of_broken_link() {
     // The line is the link's own line.
     assert!(
         out.stderr
-            .contains("content/2024/a.md:11: error: link to missing.md"),
+            .contains("content/2024/a.md:11:1: error[link]: link to missing.md"),
         "{}",
         out.stderr
     );
@@ -84,7 +88,7 @@ fn check_finds_each_kind_of_broken_link() {
     assert!(
         lines_of(&report.warnings)
             .iter()
-            .any(|l| l.contains("warning: link to missing.md"))
+            .any(|l| l.contains("warning[link]: link to missing.md"))
     );
     t.contains(
         "incidents/a/index.html",
@@ -155,7 +159,7 @@ fn external_links_only_with_the_flag_and_summarised() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!(
-            "error: external link {base}/gone is broken: 404 Not Found"
+            "error[external-link]: external link {base}/gone is broken: 404 Not Found"
         )),
         "{}",
         out.stderr

@@ -236,7 +236,7 @@ fn edits_adds_renames_and_deletes_show_up_and_errors_overlay() {
         st == 200 && b.contains("id=\"pmsite-problems\"")
     });
     assert!(
-        page.contains("content/a.md:3: error: `date` is not a date"),
+        page.contains("content/a.md:3: error[date]: `date` is not a date"),
         "{page}"
     );
     assert!(page.contains("Second title"), "the last good page stays");

@@ -150,7 +150,8 @@ fn spellings_that_slug_alike_are_merged_with_a_warning() {
     );
     let out = t.cli(&["check", "--today", "2026-11-24"]);
     assert!(
-        out.stderr.contains("warning: tag `deploy` and `Deploy`"),
+        out.stderr
+            .contains("warning[term-merged]: tag `deploy` and `Deploy`"),
         "{}",
         out.stderr
     );

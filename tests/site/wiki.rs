@@ -110,7 +110,9 @@ fn wiki_links_resolve_by_id_and_title_and_give_backlinks() {
     assert!(
         lines(&report.warnings)
             .iter()
-            .any(|l| l.starts_with("content/a.md:7: warning") && l.contains("[[Nope]]"))
+            .any(|l| l.starts_with("content/a.md:7:")
+                && l.contains("warning[wiki-link]")
+                && l.contains("[[Nope]]"))
     );
     t.contains(
         "incidents/inc-1/index.html",
@@ -134,8 +136,7 @@ fn wiki_links_resolve_by_id_and_title_and_give_backlinks() {
     let out = t.cli(&["check"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr
-            .contains("content/a.md:7: error: wiki link [[Nope]]"),
+        out.stderr.contains("error[wiki-link]: wiki link [[Nope]]"),
         "{}",
         out.stderr
     );
@@ -180,7 +181,7 @@ fn check_lists_the_fields_a_wiki_page_lacks() {
     let out = t.cli(&["check"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("content/Search-slowdown.md:1: warning: could not find: severity, components; add lines such as **Severity:** SEV2 and **Components:** checkout-api, postgres under the title"),
+        out.stderr.contains("content/Search-slowdown.md:1: warning[missing-fields]: could not find: severity, components; add lines such as **Severity:** SEV2 and **Components:** checkout-api, postgres under the title"),
         "{}",
         out.stderr
     );
