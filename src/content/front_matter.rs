@@ -84,25 +84,27 @@ pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table
     match front {
         RawFrontMatter::None => Ok(Table::new()),
         RawFrontMatter::Toml(src) => toml::from_str::<Table>(src).map_err(|e| {
-            let line = e
+            let (line, column) = e
                 .span()
-                .map(|s| crate::diagnostics::line_of_offset(src, s.start))
-                .unwrap_or(1);
+                .map(|s| crate::diagnostics::line_column_of_offset(src, s.start))
+                .unwrap_or((1, 0));
             Diagnostic::at(
                 front_line + line - 1,
                 format!("invalid TOML front matter: {}", e.message().trim()),
             )
+            .column(column)
             .code("front-matter")
         }),
         RawFrontMatter::Yaml(src) => {
             let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
-                let line = e.location().map(|l| l.line()).unwrap_or(1);
+                let (line, column) = e.location().map_or((1, 0), |l| (l.line(), l.column()));
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                 Diagnostic::at(
                     front_line + line - 1,
                     format!("invalid YAML front matter: {msg}"),
                 )
+                .column(column)
                 .code("front-matter")
             })?;
             match value {
@@ -217,6 +219,58 @@ struct KeyLines<'a> {
 }
 
 impl KeyLines<'_> {
+    /// The line each entry of a list of tables starts on: every `[[key]]` header in TOML,
+    /// every `- ` item under `key:` in YAML; the key's own line for an inline array.
+    fn entry_lines(&self, key: &str) -> Vec<usize> {
+        let header = format!("[[{key}]]");
+        let toml: Vec<usize> = self
+            .src
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == header)
+            .map(|(i, _)| self.first_line + i)
+            .collect();
+        if !toml.is_empty() {
+            return toml;
+        }
+        let mut lines = self.src.lines().enumerate();
+        let yaml_key = format!("{key}:");
+        if lines
+            .by_ref()
+            .any(|(_, l)| l.trim_start() == yaml_key && !l.starts_with(' '))
+        {
+            let mut out = Vec::new();
+            for (i, l) in lines {
+                if !l.starts_with([' ', '-']) && !l.trim().is_empty() {
+                    break;
+                }
+                if l.trim_start().starts_with("- ") && l.len() - l.trim_start().len() <= 2 {
+                    out.push(self.first_line + i);
+                }
+            }
+            return out;
+        }
+        Vec::new()
+    }
+
+    /// The line of `key` inside the entry that starts at `from` (before `to`), else `from`.
+    fn line_in_entry(&self, key: &str, from: usize, to: usize) -> usize {
+        let skip = from.saturating_sub(self.first_line);
+        for (i, line) in self.src.lines().enumerate().skip(skip) {
+            let n = self.first_line + i;
+            if n >= to {
+                break;
+            }
+            let l = line.trim_start().trim_start_matches("- ");
+            if let Some(rest) = l.strip_prefix(key)
+                && rest.trim_start().starts_with(['=', ':'])
+            {
+                return n;
+            }
+        }
+        from
+    }
+
     fn line_of(&self, key: &str, within: Option<&str>) -> usize {
         let mut start = 0;
         if let Some(table) = within {
@@ -310,8 +364,14 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<D
                 Value::Table(t) => f.people = read_people(t, &lines, &mut problems),
                 _ => problems.push(Diagnostic::at(line, "`people` must be a table: write [people] and `incident_commander = \"Ana\"` lines under it").code("wrong-type")),
             },
-            "timeline" => f.timeline = read_timeline(value, line, &mut problems),
-            "action_items" => f.action_items = read_actions(value, line, &mut problems),
+            "timeline" => {
+                let at = Entries::new(&lines, "timeline", line);
+                f.timeline = read_timeline(value, &at, &mut problems)
+            }
+            "action_items" => {
+                let at = Entries::new(&lines, "action_items", line);
+                f.action_items = read_actions(value, &at, &mut problems)
+            }
             other => {
                 let hint = closest(other, KEYS)
                     .map(|k| format!(" (did you mean `{k}`?)"))
@@ -371,7 +431,41 @@ fn read_people(table: Table, lines: &KeyLines<'_>, problems: &mut Vec<Diagnostic
     p
 }
 
-fn read_timeline(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Vec<TimelineEntry> {
+/// Where the entries of a `[[timeline]]` or `[[action_items]]` list are written, so each
+/// problem names its own entry's line (and the key's line within it).
+struct Entries<'k> {
+    lines: &'k KeyLines<'k>,
+    starts: Vec<usize>,
+    key_line: usize,
+}
+
+impl<'k> Entries<'k> {
+    fn new(lines: &'k KeyLines<'k>, key: &str, key_line: usize) -> Self {
+        Entries {
+            lines,
+            starts: lines.entry_lines(key),
+            key_line,
+        }
+    }
+
+    /// The line entry `i` starts on.
+    fn of(&self, i: usize) -> usize {
+        self.starts.get(i).copied().unwrap_or(self.key_line)
+    }
+
+    /// The line of `key` in entry `i`.
+    fn key(&self, i: usize, key: &str) -> usize {
+        let end = self.starts.get(i + 1).copied().unwrap_or(usize::MAX);
+        self.lines.line_in_entry(key, self.of(i), end)
+    }
+}
+
+fn read_timeline(
+    value: Value,
+    at_lines: &Entries<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<TimelineEntry> {
+    let line = at_lines.key_line;
     let Value::Array(items) = value else {
         problems.push(Diagnostic::at(
             line,
@@ -380,7 +474,8 @@ fn read_timeline(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> V
         return Vec::new();
     };
     let mut entries = Vec::new();
-    for item in items {
+    for (i, item) in items.into_iter().enumerate() {
+        let line = at_lines.of(i);
         let Value::Table(t) = item else {
             problems.push(
                 Diagnostic::at(
@@ -394,6 +489,7 @@ fn read_timeline(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> V
         let at_value = t.get("at").or_else(|| t.get("time"));
         let at = at_value.and_then(|v| when(v).ok());
         if at.is_none() {
+            let line = at_lines.key(i, if t.contains_key("time") { "time" } else { "at" });
             problems.push(Diagnostic::at(line, "a [[timeline]] entry needs `at` as a date and time, e.g. at = 2024-03-12T21:04:00Z").code("timeline"));
         }
         let text = t.get("text").and_then(string).unwrap_or_default();
@@ -408,20 +504,25 @@ fn read_timeline(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> V
                 .collect(),
             None => Vec::new(),
         };
-        let milestone = super::sections::milestone_of(&text);
+        // Milestones are read from the text when the incident is assembled.
         entries.push(TimelineEntry {
             time_text: at.map(|w| w.display()).unwrap_or_default(),
             at,
             text,
             sources,
-            milestone,
+            milestone: None,
             line,
         });
     }
     entries
 }
 
-fn read_actions(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Vec<ActionItem> {
+fn read_actions(
+    value: Value,
+    at_lines: &Entries<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<ActionItem> {
+    let line = at_lines.key_line;
     let Value::Array(items) = value else {
         problems.push(
             Diagnostic::at(
@@ -433,7 +534,8 @@ fn read_actions(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Ve
         return Vec::new();
     };
     let mut out = Vec::new();
-    for item in items {
+    for (i, item) in items.into_iter().enumerate() {
+        let line = at_lines.of(i);
         let Value::Table(t) = item else {
             problems.push(
                 Diagnostic::at(
@@ -451,7 +553,7 @@ fn read_actions(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Ve
                 Err(()) => {
                     problems.push(
                         Diagnostic::at(
-                            line,
+                            at_lines.key(i, "due"),
                             "`due` of an action item is not a date: write 2024-04-01",
                         )
                         .code("action-item"),
@@ -465,7 +567,7 @@ fn read_actions(value: Value, line: usize, problems: &mut Vec<Diagnostic>) -> Ve
             let k = ActionType::parse(&s);
             if k.is_none() {
                 problems.push(Diagnostic::at(
-                    line,
+                    at_lines.key(i, "type"),
                     format!(
                         "action item type `{s}` is not one of prevent, mitigate, detect, process"
                     ),

@@ -286,6 +286,9 @@ pub fn load_bytes(
     // Timeline: front matter entries, else the section; times alone take the incident date.
     let mut date = fields.date;
     let mut timeline = std::mem::take(&mut fields.timeline);
+    for entry in &mut timeline {
+        entry.milestone = sections::milestone_of(&entry.text);
+    }
     let mut date_from_timeline = false;
     if timeline.is_empty() {
         if date.is_none() {
@@ -468,10 +471,13 @@ pub fn load_bytes(
     {
         return (None, Vec::new());
     }
+    let date_reported = problems.iter().any(|p| {
+        p.code == "date" && (p.message.contains("`date`") || p.message.contains("**Date:**"))
+    });
     let diagnostics = problems
         .into_iter()
         .map(|p| p.in_file(rel))
-        .chain(warnings(&incident, rel))
+        .chain(warnings(&incident, rel, date_reported))
         .collect();
     (Some(incident), diagnostics)
 }
@@ -537,7 +543,9 @@ fn unique_id(toc: &[model::TocEntry], base: &str) -> String {
     id
 }
 
-fn warnings(incident: &Incident, rel: &Path) -> Vec<Diagnostic> {
+/// What the page lacks; "no date" is left out when a date was written but could not be read
+/// (that error says it already).
+fn warnings(incident: &Incident, rel: &Path, date_reported: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if incident.wiki_page {
         // One line per wiki page naming every field the team can fill in.
@@ -573,7 +581,7 @@ fn warnings(incident: &Incident, rel: &Path) -> Vec<Diagnostic> {
         }
         return out;
     }
-    if incident.date.is_none() {
+    if incident.date.is_none() && !date_reported {
         out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z").code("undated"));
     }
     out

@@ -359,3 +359,32 @@ fn marker_characters_in_text_do_not_forge_sections() {
     assert_eq!(html.matches("<ol class=\"timeline\">").count(), 1);
     assert_eq!(t.incident("A")["timeline"][0]["text"], "odd entry");
 }
+
+/// A problem in the second `[[timeline]]` or `[[action_items]]` entry is reported at that
+/// entry's line (its key's line), not the first entry's; YAML lists too.
+#[test]
+fn problems_in_later_front_matter_entries_name_their_own_line() {
+    let toml = "+++\ntitle = \"T\"\ndate = 2024-01-01\n\n[[timeline]]\nat = 2024-01-01T10:00:00Z\ntext = \"fine\"\n\n[[timeline]]\ntext = \"second\"\nat = \"soon\"\n\n[[action_items]]\ntext = \"ok\"\ndue = 2024-02-01\n\n[[action_items]]\ntext = \"bad\"\ntype = \"sideways\"\ndue = \"later\"\n+++\n";
+    let d = errors_for("content/a.md", toml.as_bytes());
+    assert_diag(&d, "content/a.md:11: error", "needs `at`");
+    assert_diag(&d, "content/a.md:19: error", "sideways");
+    assert_diag(&d, "content/a.md:20: error", "`due` of an action item");
+    let yaml = "---\ntitle: T\ntimeline:\n  - at: 2024-01-01T10:00:00Z\n    text: fine\n  - text: second\n    at: soon\naction_items:\n  - text: ok\n  - text: bad\n    due: later\n---\n";
+    let d = errors_for("content/b.md", yaml.as_bytes());
+    assert_diag(&d, "content/b.md:7: error", "needs `at`");
+    assert_diag(&d, "content/b.md:11: error", "`due` of an action item");
+}
+
+/// TOML and YAML syntax errors name the column too.
+#[test]
+fn syntax_errors_name_line_and_column() {
+    let d = errors_for(
+        "content/a.md",
+        b"+++\ntitle = \"T\"\ndate = 2024-01-01\nseverity = \"SEV1\n+++\n",
+    );
+    assert_eq!(d.len(), 1, "{:?}", lines(&d));
+    assert_eq!((d[0].line, d[0].code), (4, "front-matter"), "{}", d[0]);
+    assert!(d[0].column > 0, "{}", d[0]);
+    let d = errors_for("content/b.md", b"---\ntitle: T\ntags: [a, b\n---\n");
+    assert!(d[0].column > 0 && d[0].line >= 3, "{}", d[0]);
+}

@@ -151,3 +151,56 @@ fn help_documents_every_flag() {
         assert!(out.stdout.contains(flag), "{flag} missing from help");
     }
 }
+
+fn two_problem_library() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\ndate = \"soon\"\n+++\nSee [x](#nowhere).\n",
+        )
+        .file("content/b.md", &toml_pm("B", "B", "", "Body.\n"))
+}
+
+/// The exact text of each form `check` prints (a snapshot of each renderer).
+#[test]
+fn check_prints_each_format_exactly() {
+    let t = two_problem_library();
+    let concise = t.cli(&["check"]);
+    assert_eq!(concise.code, 1);
+    assert_eq!(concise.stdout, "");
+    assert_eq!(
+        concise.stderr,
+        "content/a.md:3: error[date]: `date` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z\n\
+         content/a.md:5:5: error[link]: link to #nowhere: no heading on this page has that anchor\n\
+         content/b.md:1: warning[undated]: no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z\n\
+         checked 2 post-mortems: 2 errors, 1 warning\n"
+    );
+    let github = t.cli(&["check", "--format", "github"]);
+    assert_eq!(github.code, 1);
+    assert_eq!(
+        github.stdout,
+        "::error file=content/a.md,line=3,title=pmsite date::`date` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z\n\
+         ::error file=content/a.md,line=5,col=5,title=pmsite link::link to #nowhere: no heading on this page has that anchor\n\
+         ::warning file=content/b.md,line=1,title=pmsite undated::no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z\n\
+         checked 2 post-mortems: 2 errors, 1 warning\n"
+    );
+    let json = t.cli(&["check", "--format", "json"]);
+    assert_eq!(json.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "checked": 2,
+            "errors": 2,
+            "warnings": 1,
+            "diagnostics": [
+                {"path": "content/a.md", "line": 3, "column": 0, "level": "error", "code": "date",
+                 "message": "`date` is not a date: write 2024-03-12 or 2024-03-12T21:04:00Z"},
+                {"path": "content/a.md", "line": 5, "column": 5, "level": "error", "code": "link",
+                 "message": "link to #nowhere: no heading on this page has that anchor"},
+                {"path": "content/b.md", "line": 1, "column": 0, "level": "warning", "code": "undated",
+                 "message": "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z"},
+            ]
+        })
+    );
+}
