@@ -100,11 +100,12 @@ pub fn load_with(
 ) -> Result<Loaded> {
     let config = load_config(root, base_url)?;
     let (files, found) = content::discover(root)?;
-    let md = Markdown::new(config.markdown.allow_html);
+    let settings = content::ParseSettings::of(&config);
+    let md = Markdown::new(settings.allow_html);
     let started = Instant::now();
     progress.phase("Loading", files.len());
     let (incidents, mut diagnostics, pages_skipped) =
-        content::load_all(root, &files, &config, &md, &|| progress.tick());
+        content::load_all(root, &files, &settings, &md, &|| progress.tick());
     diagnostics.extend(found);
     let load_seconds = started.elapsed().as_secs_f64();
     Ok(finish_load(
@@ -176,36 +177,21 @@ pub fn render_into(
         generated,
         on_page,
         memo,
+        search_memo: None,
         rows: &rows,
     };
     site.write_all(sink)
 }
 
-/// Parsed post-mortems kept between rebuilds of the preview, by path and content: a
-/// change re-parses only the files whose bytes changed (all of them when a setting that
-/// shapes parsing changed: the severity scale, raw HTML).
+/// What the preview keeps between rebuilds, in one value; each stage is handed only its
+/// own part (loading the parses, deriving the related-incident index, rendering the pages
+/// and the search analysis), so no stage can reach another's.
 #[derive(Default)]
-pub struct ParseCache {
-    parse_settings: String,
-    files: std::collections::HashMap<std::path::PathBuf, CachedFile>,
-    /// Files parsed by the last load.
-    pub parsed: usize,
-    /// What the last derive left for the next.
+pub struct Caches {
+    pub parses: content::ParseCache,
     pub derive: library::DeriveMemory,
-}
-
-struct CachedFile {
-    hash: u64,
-    incident: Option<std::sync::Arc<crate::content::model::Incident>>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-fn content_hash(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(bytes);
-    h.write_usize(bytes.len());
-    h.finish()
+    pub pages: std::sync::Arc<crate::render::PageMemo>,
+    pub search: std::sync::Arc<crate::search::SearchMemo>,
 }
 
 /// As `load`, reusing the parses of unchanged files. `changed` names the files and folders
@@ -215,91 +201,26 @@ pub fn load_cached(
     root: &Path,
     base_url: Option<&str>,
     selection: Selection,
-    cache: &mut ParseCache,
+    caches: &mut Caches,
     changed: Option<&[PathBuf]>,
 ) -> Result<Loaded> {
-    use rayon::prelude::*;
     let config = load_config(root, base_url)?;
-    // What of the config `content::load_bytes` reads: anything else re-renders only.
-    let parse_settings = format!("{:?} {}", config.severities, config.markdown.allow_html);
-    if parse_settings != cache.parse_settings {
-        cache.files.clear();
-        cache.parse_settings = parse_settings;
-    }
     let (files, found) = content::discover(root)?;
-    // A path the watcher names that is neither a file we know nor a folder above one (a
-    // symlinked path, an odd event): read everything rather than miss it.
-    let changed = changed.filter(|paths| {
-        paths.iter().all(|c| {
-            cache.files.keys().any(|f| f.starts_with(c)) || files.iter().any(|f| f.starts_with(c))
-        })
-    });
-    let must_read = |path: &Path| {
-        changed.is_none_or(|paths| paths.iter().any(|c| path.starts_with(c)))
-            || !cache.files.contains_key(path)
-    };
-    let md = Markdown::new(config.markdown.allow_html);
+    let settings = content::ParseSettings::of(&config);
+    let md = Markdown::new(settings.allow_html);
     let started = Instant::now();
-    let read: Vec<(std::path::PathBuf, std::io::Result<Vec<u8>>)> = files
-        .par_iter()
-        .filter(|p| must_read(p))
-        .map(|p| (p.clone(), std::fs::read(p)))
-        .collect();
-    let fresh: Vec<(std::path::PathBuf, CachedFile)> = read
-        .into_par_iter()
-        .filter_map(|(path, bytes)| {
-            let rel = diagnostics::display_path(root, &path);
-            let (hash, result) = match bytes {
-                Ok(bytes) => {
-                    let hash = content_hash(&bytes);
-                    if cache.files.get(&path).is_some_and(|c| c.hash == hash) {
-                        return None;
-                    }
-                    (hash, content::load_bytes(&rel, &bytes, &config, &md))
-                }
-                Err(e) => (
-                    0,
-                    (
-                        None,
-                        vec![Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file")],
-                    ),
-                ),
-            };
-            Some((
-                path,
-                CachedFile {
-                    hash,
-                    incident: result.0.map(std::sync::Arc::new),
-                    diagnostics: result.1,
-                },
-            ))
-        })
-        .collect();
-    let present: std::collections::HashSet<&std::path::PathBuf> = files.iter().collect();
-    cache.files.retain(|p, _| present.contains(p));
-    cache.parsed = fresh.len();
-    cache.files.extend(fresh);
-    let mut incidents = Vec::with_capacity(files.len());
-    let mut all_diagnostics = found;
-    let mut pages_skipped = 0;
-    for path in &files {
-        if let Some(c) = cache.files.get(path) {
-            if c.incident.is_none() && c.diagnostics.is_empty() {
-                pages_skipped += 1;
-            }
-            incidents.extend(c.incident.clone());
-            all_diagnostics.extend(c.diagnostics.iter().cloned());
-        }
-    }
+    let parsed = caches.parses.load(root, &files, changed, &settings, &md);
+    let mut diagnostics = found;
+    diagnostics.extend(parsed.diagnostics);
     let load_seconds = started.elapsed().as_secs_f64();
     Ok(finish_load(
         config,
-        incidents,
-        all_diagnostics,
-        pages_skipped,
+        parsed.incidents,
+        diagnostics,
+        parsed.pages_skipped,
         load_seconds,
         selection,
-        Some(&mut cache.derive),
+        Some(&mut caches.derive),
     ))
 }
 

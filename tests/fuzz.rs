@@ -540,7 +540,12 @@ fn load(
     Option<content::model::Incident>,
     Vec<pmsite::diagnostics::Diagnostic>,
 ) {
-    content::load_bytes(Path::new(name), bytes, config(), markdown())
+    content::load_bytes(
+        Path::new(name),
+        bytes,
+        &content::ParseSettings::of(config()),
+        markdown(),
+    )
 }
 
 /// Lines as an editor counts them: LF, CRLF and a lone CR each end one.
@@ -667,6 +672,7 @@ fn check_rendered(files: &[Vec<u8>]) -> Result<(), String> {
         generated: "2026-11-24T00:00:00Z".into(),
         on_page: &|| {},
         memo: None,
+        search_memo: None,
         rows: &rows,
     };
     let sink = Files(Mutex::default());

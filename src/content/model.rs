@@ -221,10 +221,10 @@ pub struct Incident {
     pub refused_urls: Vec<RefusedUrl>,
     /// Written as a wiki page (no front matter).
     pub wiki_page: bool,
-    /// Word counts of the summary and prose (not code, timeline or action items), for
-    /// text similarity between incidents. Sorted by word.
+    /// The summary and analysis prose (not the timeline or action items), lowercased, for
+    /// text similarity between incidents (`library::related::word_counts`).
     #[serde(skip)]
-    pub keywords: Vec<(String, u32)>,
+    pub analysis_text: String,
     /// The body as plain text (prose, timeline, action items, code), for the search index.
     #[serde(skip)]
     pub body_text: String,

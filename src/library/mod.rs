@@ -226,13 +226,6 @@ pub fn derive_with(
     for (d, r) in derived.iter_mut().zip(related) {
         d.related = r;
     }
-    // Word counts were only for the comparison; pages never need them (the preview's
-    // cache, sharing the incident, keeps them for its next rebuild).
-    for incident in &mut lib.incidents {
-        if let Some(incident) = Arc::get_mut(incident) {
-            incident.keywords = Vec::new();
-        }
-    }
     lib.derived = derived;
     for (t, d) in terms {
         lib.terms.push(t);

@@ -97,10 +97,14 @@ fn remove_sorted<T: Ord + Copy>(list: &mut Vec<T>, x: T) {
 impl Index {
     pub fn build(incidents: &[Arc<Incident>]) -> Index {
         let n = incidents.len();
-        let counts = incidents
+        let counted: Vec<Vec<(String, u32)>> = incidents
             .par_iter()
-            .fold(HashMap::<&str, u32>::default, |mut df, inc| {
-                for (w, _) in &inc.keywords {
+            .map(|inc| word_counts(&inc.analysis_text))
+            .collect();
+        let counts = counted
+            .par_iter()
+            .fold(HashMap::<&str, u32>::default, |mut df, words| {
+                for (w, _) in words {
                     *df.entry(w.as_str()).or_default() += 1;
                 }
                 df
@@ -120,10 +124,10 @@ impl Index {
             words.push(Box::from(w));
             df.push(c);
         }
-        let keywords: Vec<Vec<(WordId, u32)>> = incidents
+        let keywords: Vec<Vec<(WordId, u32)>> = counted
             .par_iter()
-            .map(|inc| {
-                inc.keywords
+            .map(|words| {
+                words
                     .iter()
                     .filter_map(|(w, tf)| vocabulary.get(w.as_str()).map(|&id| (id, *tf)))
                     .collect()
@@ -467,8 +471,7 @@ impl Index {
         let mut df_before: HashMap<WordId, u32> = HashMap::default();
         for &e in changed {
             let old = std::mem::take(&mut self.keywords[e]);
-            let new: Vec<(WordId, u32)> = incidents[e]
-                .keywords
+            let new: Vec<(WordId, u32)> = word_counts(&incidents[e].analysis_text)
                 .iter()
                 .map(|(w, tf)| (self.word_id(w), *tf))
                 .collect();
@@ -532,8 +535,129 @@ fn reason(a: &Incident, b: &Incident, va: &[(&str, f32)], vb: &[(&str, f32)]) ->
     }
 }
 
+/// Words too common in post-mortems (or English) to say two incidents are alike. Sorted, for
+/// binary search.
+const STOPWORDS: &[&str] = &[
+    "about",
+    "after",
+    "all",
+    "also",
+    "and",
+    "any",
+    "are",
+    "back",
+    "because",
+    "been",
+    "before",
+    "between",
+    "but",
+    "can",
+    "could",
+    "customer",
+    "customers",
+    "did",
+    "does",
+    "during",
+    "each",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "how",
+    "impact",
+    "incident",
+    "into",
+    "issue",
+    "its",
+    "minutes",
+    "more",
+    "most",
+    "not",
+    "one",
+    "only",
+    "other",
+    "our",
+    "out",
+    "over",
+    "per",
+    "same",
+    "should",
+    "since",
+    "some",
+    "such",
+    "team",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "they",
+    "this",
+    "time",
+    "times",
+    "two",
+    "under",
+    "until",
+    "via",
+    "was",
+    "were",
+    "what",
+    "when",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+];
+
+static STOPWORD_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
+/// Word counts of an incident's analysis text (`Incident::analysis_text`), sorted by word:
+/// words of three letters or more, not numbers, not stop words. Hot at scale: words are
+/// borrowed from the text.
+pub fn word_counts(text: &str) -> Vec<(String, u32)> {
+    let mut counts: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')) {
+        let word = word.trim_matches(|c| c == '-' || c == '_');
+        if word.len() < 3 || word.bytes().all(|b| b.is_ascii_digit()) || STOPWORD_SET.contains(word)
+        {
+            continue;
+        }
+        *counts.entry(word).or_default() += 1;
+    }
+    let mut words: Vec<(String, u32)> = counts
+        .into_iter()
+        .map(|(w, c)| (w.to_string(), c))
+        .collect();
+    words.sort_unstable();
+    words
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn word_counts_of_prose_lowercased() {
+        assert_eq!(
+            word_counts("deadlock the deadlock in pgbouncer; deadlock again pgbouncer 42 "),
+            vec![
+                ("again".into(), 1),
+                ("deadlock".into(), 3),
+                ("pgbouncer".into(), 2)
+            ]
+        );
+    }
+
     use super::*;
     use crate::config::Config;
     use crate::markdown::Markdown;
@@ -595,7 +719,7 @@ mod tests {
         let (inc, problems) = crate::content::load_bytes(
             std::path::Path::new(&path),
             text.as_bytes(),
-            &Config::default(),
+            &crate::content::ParseSettings::of(&Config::default()),
             &Markdown::new(false),
         );
         assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");

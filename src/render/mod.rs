@@ -42,6 +42,8 @@ pub struct Site<'a> {
     /// The previous render's incident pages (`serve`): a page whose inputs hash the same is
     /// written again without rendering.
     pub memo: Option<&'a PageMemo>,
+    /// The previous render's search analysis per document (`serve`).
+    pub search_memo: Option<&'a crate::search::SearchMemo>,
     /// Incident table rows, rendered once for every list that shows them.
     pub rows: &'a RowCache,
 }
@@ -58,8 +60,6 @@ pub struct RowCache(std::sync::OnceLock<std::result::Result<Vec<String>, String>
 #[derive(Default)]
 pub struct PageMemo {
     pages: std::sync::Mutex<MemoPages>,
-    /// The search index's per-document analysis.
-    pub search: crate::search::SearchMemo,
     rendered: std::sync::atomic::AtomicUsize,
 }
 
@@ -174,7 +174,7 @@ impl Site<'_> {
 
     /// `/search/` and its index files (see `search`).
     fn write_search(&self, sink: &dyn Sink) -> Result<usize> {
-        let files = crate::search::index_files(self.lib, self.config, self.memo.map(|m| &m.search));
+        let files = crate::search::index_files(self.lib, self.config, self.search_memo);
         for (path, bytes) in &files {
             sink.write(path, bytes)?;
         }

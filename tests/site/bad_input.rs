@@ -329,7 +329,7 @@ fn every_prefix_of_the_examples_loads_without_panic() {
             let (incident, diags) = pmsite::content::load_bytes(
                 std::path::Path::new("x.md"),
                 &bytes[..end],
-                &config,
+                &pmsite::content::ParseSettings::of(&config),
                 &md,
             );
             // A prefix with front matter is an incident or a reported problem; one without may

@@ -76,6 +76,7 @@ fn every_written_file_has_its_route_and_every_route_is_written() {
         generated: "2026-11-24T00:00:00Z".into(),
         on_page: &|| {},
         memo: None,
+        search_memo: None,
         rows: &rows,
     };
     let routed: BTreeSet<String> = site

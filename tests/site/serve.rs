@@ -236,7 +236,9 @@ fn edits_adds_renames_and_deletes_show_up_and_errors_overlay() {
         st == 200 && b.contains("id=\"pmsite-problems\"")
     });
     assert!(
-        page.contains("content/a.md:3: error[date]: `date` is not a date"),
+        page.contains(
+            "<li class=\"error\"><code>content/a.md:3</code> <strong>error[date]</strong>: `date` is not a date"
+        ),
         "{page}"
     );
     assert!(page.contains("Second title"), "the last good page stays");
@@ -559,7 +561,8 @@ fn a_page_that_fails_to_render_after_an_edit_says_why() {
     let page = s.wait_for("/incidents/a/", "the failure", |st, _| st == 500);
     assert!(page.contains("id=\"pmsite-problems\""), "{page}");
     assert!(
-        page.contains("incidents/a/index.html:") && page.contains("no_such_value"),
+        page.contains("<code>incidents/a/index.html</code> <strong>error[render]</strong>")
+            && page.contains("no_such_value"),
         "{page}"
     );
     let (status, _, other) = s.get("/incidents/d/");
@@ -606,6 +609,7 @@ fn every_file_routes_to_the_part_that_writes_it() {
         generated: "2026-11-24T00:00:00Z".into(),
         on_page: &|| {},
         memo: None,
+        search_memo: None,
         rows: &rows,
     };
     let mut seen = std::collections::HashSet::new();

@@ -1,0 +1,489 @@
+//! Assembling one incident from its file: front matter or wiki fields, the parsed body, and
+//! the structured sections, with every problem found on the way.
+
+use std::path::Path;
+
+use super::body::parse_body;
+use super::front_matter::{self, RawFrontMatter};
+use super::model::{self, BodyPart, Incident, Milestone, Status, TimelineEntry, Visibility};
+use super::wiki::{take_title_heading, wiki_fields};
+use super::{ParseSettings, sections};
+use crate::dates::When;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{MARK, Markdown};
+use crate::urls;
+
+/// The longest URL segment (an incident's or a term's folder) a build writes: file systems
+/// take 255 bytes in a file name, and this leaves room.
+pub const MAX_SLUG_BYTES: usize = 240;
+
+/// Loads one post-mortem from its bytes; `rel` is its path relative to the library root.
+pub fn load_bytes(
+    rel: &Path,
+    bytes: &[u8],
+    settings: &ParseSettings,
+    md: &Markdown,
+) -> (Option<Incident>, Vec<Diagnostic>) {
+    let error =
+        |line, msg: String, code| (None, vec![Diagnostic::error(rel, line, msg).code(code)]);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = crate::diagnostics::line_of_offset(
+                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+                usize::MAX,
+            );
+            return error(
+                line,
+                "the file is not UTF-8 text: save it as UTF-8".into(),
+                "encoding",
+            );
+        }
+    };
+    if text.trim().is_empty() {
+        return error(
+            1,
+            "the file is empty: give it front matter with a title, or a `# Title` heading".into(),
+            "empty-file",
+        );
+    }
+    // pmsite's slot mark is a private-use character: taken out of the author's text first,
+    // so no text can forge a slot (or a section marker) of pmsite's.
+    // A carriage return alone ends a line for comrak and for editors: it ends one here too,
+    // so every line number pmsite gives is the line the author sees.
+    let cleaned;
+    let text = if text.contains(MARK) || has_lone_cr(text) {
+        cleaned = text
+            .replace(MARK, "")
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
+        cleaned.as_str()
+    } else {
+        text
+    };
+    let split = match front_matter::split(text) {
+        Ok(s) => s,
+        Err(p) => return (None, vec![p.in_file(rel)]),
+    };
+    let table = match front_matter::parse_table(split.front, split.front_line) {
+        Ok(t) => t,
+        Err(p) => return (None, vec![p.in_file(rel)]),
+    };
+    let front_src = match split.front {
+        RawFrontMatter::Toml(s) | RawFrontMatter::Yaml(s) => s,
+        RawFrontMatter::None => "",
+    };
+    let (mut fields, mut problems) = front_matter::read_fields(table, front_src, split.front_line);
+    let wiki_page = split.front == RawFrontMatter::None;
+
+    let mut body = split.body.to_string();
+    let mut wiki_status = None;
+    let mut wiki_field_count = 0;
+    if wiki_page {
+        (wiki_status, wiki_field_count) =
+            wiki_fields(&mut body, split.body_line, &mut fields, &mut problems);
+    }
+    let heading_title = take_title_heading(&mut body, fields.title.as_deref());
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let title = match (fields.title.take(), heading_title) {
+        (Some(t), _) => t,
+        (None, Some(h)) => h,
+        (None, None) if wiki_page => stem.replace(['-', '_'], " "),
+        (None, None) => {
+            problems.push(
+                Diagnostic::at(
+                    split.front_line.max(1),
+                    "missing `title`: add title = \"What broke, and how\" to the front matter",
+                )
+                .code("front-matter"),
+            );
+            stem.clone()
+        }
+    };
+
+    let parsed = parse_body(&body, split.body_line, md, &mut problems);
+
+    let status = match (&fields.status, wiki_status) {
+        (_, Some(s)) => s,
+        (Some((s, line)), None) => match s.to_ascii_lowercase().as_str() {
+            "draft" => Status::Draft,
+            "review" | "in review" | "in-review" => Status::Review,
+            "published" => Status::Published,
+            _ => {
+                problems.push(
+                    Diagnostic::at(
+                        *line,
+                        format!("unknown status `{s}`: use \"draft\", \"review\" or \"published\""),
+                    )
+                    .code("status"),
+                );
+                Status::Published
+            }
+        },
+        (None, None) => Status::Published,
+    };
+    let visibility = match &fields.visibility {
+        None => Visibility::Internal,
+        Some((v, line)) => match v.to_ascii_lowercase().as_str() {
+            "internal" => Visibility::Internal,
+            "restricted" => Visibility::Restricted,
+            _ => {
+                problems.push(
+                    Diagnostic::at(
+                        *line,
+                        format!("unknown visibility `{v}`: use \"internal\" or \"restricted\""),
+                    )
+                    .code("visibility"),
+                );
+                Visibility::Restricted
+            }
+        },
+    };
+    let severity = fields.severity.as_ref().and_then(|(s, line)| {
+        let normal = normalise_severity(s, &settings.severities);
+        if normal.is_none() {
+            problems.push(
+                Diagnostic::at(
+                    *line,
+                    format!(
+                        "unknown severity `{s}`: the scale in pmsite.toml is {}",
+                        settings.severities.join(", ")
+                    ),
+                )
+                .code("severity"),
+            );
+        }
+        normal
+    });
+
+    // Timeline: front matter entries, else the section; times alone take the incident date.
+    let mut date = fields.date;
+    let mut timeline = std::mem::take(&mut fields.timeline);
+    for entry in &mut timeline {
+        entry.milestone = sections::milestone_of(&entry.text);
+    }
+    let mut date_from_timeline = false;
+    if timeline.is_empty() {
+        if date.is_none() {
+            // A page without a date takes the day of its first dated entry; the start of
+            // impact within that day comes from OUTAGE BEGINS or the first entry, below.
+            date = parsed
+                .timeline
+                .iter()
+                .find_map(|e| e.date)
+                .map(When::from_date);
+            date_from_timeline = date.is_some();
+        }
+        let fallback = date.map(|d| d.date());
+        timeline = parsed
+            .timeline
+            .iter()
+            .map(|e| TimelineEntry {
+                at: e.when(fallback),
+                time_text: e.time_text.clone(),
+                text: e.text.clone(),
+                sources: e.sources.clone(),
+                milestone: sections::milestone_of(&e.text),
+                line: e.line,
+            })
+            .collect();
+    }
+    let first = |m: Milestone| {
+        timeline
+            .iter()
+            .find(|e| e.milestone == Some(m))
+            .and_then(|e| e.at)
+    };
+    if date.is_none_or(|d| d.date_only)
+        && let Some(begins) = first(Milestone::Begins)
+        && date.is_none_or(|d| d.date() == begins.date())
+    {
+        date = Some(begins);
+    } else if date_from_timeline {
+        date = timeline.iter().find_map(|e| e.at).or(date);
+    }
+    let detected = fields.detected.or_else(|| first(Milestone::Detected));
+    let mitigated = fields.mitigated.or_else(|| first(Milestone::Mitigated));
+    let resolved = fields.resolved.or_else(|| first(Milestone::Resolved));
+
+    let action_items = if fields.action_items.is_empty() {
+        parsed.action_items
+    } else {
+        fields.action_items
+    };
+    let mut refused_urls = parsed.refused_urls;
+    let mut action_items = action_items;
+    refuse_structured_urls(&mut timeline, &mut action_items, &mut refused_urls);
+    let summary = fields.summary.or(parsed.summary);
+    let id = fields.id.unwrap_or_else(|| stem.clone());
+    let slug = slug::slugify(&id);
+    if slug.is_empty() {
+        problems.push(Diagnostic::at(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")).code("id"));
+    }
+
+    for (what, name, made) in std::iter::once(("id", &id, slug.clone()))
+        .chain(
+            fields
+                .components
+                .iter()
+                .map(|c| ("component", c, slug::slugify(c))),
+        )
+        .chain(fields.tags.iter().map(|c| ("tag", c, slug::slugify(c))))
+        .chain(
+            fields
+                .root_causes
+                .iter()
+                .map(|c| ("root cause", c, slug::slugify(c))),
+        )
+    {
+        if made.len() > MAX_SLUG_BYTES {
+            let line = text
+                .find(&format!("\"{name}\""))
+                .or_else(|| text.find(name.as_str()))
+                .map_or(1, |at| crate::diagnostics::line_of_offset(text, at));
+            problems.push(Diagnostic::at(
+                line,
+                format!(
+                    "the {what} `{}…` makes a URL segment of {} bytes, longer than a file name may be ({MAX_SLUG_BYTES}): shorten it",
+                    name.chars().take(40).collect::<String>(),
+                    made.len()
+                ),
+            ).code("too-long"));
+        }
+    }
+
+    let mut body = parsed.parts;
+    let mut toc = parsed.toc;
+    for (present, part, title) in [
+        (!timeline.is_empty(), BodyPart::Timeline, "Timeline"),
+        (
+            !action_items.is_empty(),
+            BodyPart::ActionItems,
+            "Action items",
+        ),
+    ] {
+        let shown = body
+            .iter()
+            .any(|p| std::mem::discriminant(p) == std::mem::discriminant(&part));
+        if present && !shown {
+            let id = unique_id(&toc, &slug::slugify(title));
+            body.push(BodyPart::Prose(format!("<h2 id=\"{id}\">{title} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h2>\n")));
+            body.push(part);
+            toc.push(model::TocEntry {
+                level: 2,
+                id,
+                title: title.to_string(),
+            });
+        }
+    }
+
+    // Pasted terminal output (ESC, NUL, form feed) cannot be carried by XML: the feeds leave
+    // such characters out, and the author hears of it once.
+    let forbidden = crate::escape::first_xml_forbidden(text)
+        .map(|(at, c)| (crate::diagnostics::line_of_offset(text, at), c))
+        .or_else(|| {
+            [Some(&title), summary.as_ref()]
+                .into_iter()
+                .flatten()
+                .chain(&fields.components)
+                .chain(&fields.tags)
+                .chain(&fields.root_causes)
+                .find_map(|t| crate::escape::first_xml_forbidden(t))
+                .map(|(_, c)| (split.front_line.max(1), c))
+        });
+    if let Some((line, c)) = forbidden {
+        problems.push(Diagnostic::warning_at(
+            line,
+            format!(
+                "control character U+{:04X} (pasted terminal output?): the feeds leave it out, as XML cannot carry it; remove it",
+                c as u32
+            ),
+        ).code("control-character"));
+    }
+
+    let incident = Incident {
+        slug,
+        id,
+        source: rel.to_string_lossy().replace('\\', "/"),
+        source_path: rel.to_path_buf(),
+        title,
+        status,
+        visibility,
+        severity,
+        summary,
+        date,
+        published: fields.published,
+        detected,
+        mitigated,
+        resolved,
+        components: fields.components,
+        tags: fields.tags,
+        root_causes: fields.root_causes,
+        impact: fields.impact,
+        people: fields.people,
+        extra: fields.extra,
+        timeline,
+        action_items,
+        external_message: parsed.external_message,
+        body,
+        toc,
+        wiki_links: parsed.wiki_links,
+        links: parsed.links,
+        refused_urls,
+        analysis_text: parsed.analysis_text,
+        body_text: parsed.body_text,
+        wiki_page,
+    };
+    // A wiki has pages that are not post-mortems (a home page, a runbook): a page with no
+    // front matter and nothing of a post-mortem is skipped, not reported.
+    if wiki_page
+        && wiki_field_count == 0
+        && incident.timeline.is_empty()
+        && incident.action_items.is_empty()
+        && problems.is_empty()
+    {
+        return (None, Vec::new());
+    }
+    let date_reported = problems.iter().any(|p| {
+        p.code == "date" && (p.message.contains("`date`") || p.message.contains("**Date:**"))
+    });
+    let diagnostics = problems
+        .into_iter()
+        .map(|p| p.in_file(rel))
+        .chain(warnings(&incident, rel, date_reported))
+        .collect();
+    (Some(incident), diagnostics)
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    text.match_indices('\r')
+        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
+}
+
+/// Timeline sources and tickets pass the same URL policy as prose links (front matter gives
+/// them unfiltered): a refused one is shown as text.
+fn refuse_structured_urls(
+    timeline: &mut [TimelineEntry],
+    action_items: &mut [model::ActionItem],
+    refused: &mut Vec<model::RefusedUrl>,
+) {
+    for entry in timeline {
+        let mut kept = Vec::with_capacity(entry.sources.len());
+        for source in std::mem::take(&mut entry.sources) {
+            match urls::refusal(&source.url, urls::Use::Link) {
+                None => kept.push(source),
+                Some(why) => {
+                    entry.text.push_str(&format!(" ({})", source.url));
+                    refused.push(model::RefusedUrl {
+                        url: source.url,
+                        why,
+                        line: entry.line,
+                        column: 0,
+                    });
+                }
+            }
+        }
+        entry.sources = kept;
+    }
+    for item in action_items {
+        let Some(ticket) = &mut item.ticket else {
+            continue;
+        };
+        if let Some(why) = ticket
+            .url
+            .as_deref()
+            .and_then(|u| urls::refusal(u, urls::Use::Link))
+            && let Some(url) = ticket.url.take()
+        {
+            refused.push(model::RefusedUrl {
+                url,
+                why,
+                line: item.line,
+                column: 0,
+            });
+        }
+    }
+}
+
+/// An anchor not yet used on the page.
+fn unique_id(toc: &[model::TocEntry], base: &str) -> String {
+    let mut id = base.to_string();
+    let mut n = 1;
+    while toc.iter().any(|t| t.id == id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// What the page lacks; "no date" is left out when a date was written but could not be read
+/// (that error says it already).
+fn warnings(incident: &Incident, rel: &Path, date_reported: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if incident.wiki_page {
+        // One line per wiki page naming every field the team can fill in.
+        let missing: Vec<(&str, &str)> = [
+            (incident.date.is_none(), ("date", "**Date:** 2024-03-12")),
+            (
+                incident.severity.is_none(),
+                ("severity", "**Severity:** SEV2"),
+            ),
+            (
+                incident.components.is_empty(),
+                ("components", "**Components:** checkout-api, postgres"),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(missing, what)| missing.then_some(what))
+        .collect();
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|m| m.0).collect();
+            let lines: Vec<&str> = missing.iter().map(|m| m.1).collect();
+            out.push(
+                Diagnostic::warning(
+                    rel,
+                    1,
+                    format!(
+                        "could not find: {}; add lines such as {} under the title",
+                        names.join(", "),
+                        lines.join(" and ")
+                    ),
+                )
+                .code("missing-fields"),
+            );
+        }
+        return out;
+    }
+    if incident.date.is_none() && !date_reported {
+        out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z").code("undated"));
+    }
+    out
+}
+
+/// `SEV-1`, `sev1`, `Sev 1` and `1` are all `SEV1` on a scale that has `SEV1`.
+pub fn normalise_severity(raw: &str, scale: &[String]) -> Option<String> {
+    let key = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let wanted = key(raw);
+    if wanted.is_empty() {
+        return None;
+    }
+    if let Some(s) = scale.iter().find(|s| key(s) == wanted) {
+        return Some(s.clone());
+    }
+    if wanted.chars().all(|c| c.is_ascii_digit()) {
+        let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
+        let matches: Vec<_> = scale.iter().filter(|s| digits(s) == wanted).collect();
+        if let [one] = matches.as_slice() {
+            return Some((*one).clone());
+        }
+    }
+    None
+}
