@@ -750,7 +750,7 @@ fn fuzz_dates() {
             let _ = when.display();
             let _ = when.at.to_rfc2822();
         }
-        let _ = content::sections::parse_stamp(s);
+        let _ = content::timeline::parse_stamp(s);
         Ok(())
     });
 }

@@ -17,7 +17,7 @@ use crate::urls;
 pub struct ParsedBody {
     pub parts: Vec<BodyPart>,
     pub toc: Vec<model::TocEntry>,
-    pub timeline: Vec<sections::RawEntry>,
+    pub timeline: Vec<super::timeline::RawEntry>,
     pub action_items: Vec<model::ActionItem>,
     pub external_message: Option<ExternalMessage>,
     pub summary: Option<String>,
@@ -89,11 +89,11 @@ pub fn parse_body(
                 None
             }
             SectionKind::Timeline if parsed.timeline.is_empty() => {
-                parsed.timeline = sections::timeline(blocks, body_line);
+                parsed.timeline = super::timeline::timeline(blocks, body_line);
                 (!parsed.timeline.is_empty()).then_some("timeline")
             }
             SectionKind::ActionItems if parsed.action_items.is_empty() => {
-                parsed.action_items = sections::action_items(blocks, body_line, problems);
+                parsed.action_items = super::actions::action_items(blocks, body_line, problems);
                 (!parsed.action_items.is_empty()).then_some("action_items")
             }
             SectionKind::ExternalMessage

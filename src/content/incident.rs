@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
+use super::ParseSettings;
 use super::body::parse_body;
 use super::front_matter::{self, RawFrontMatter};
 use super::model::{self, BodyPart, Incident, Milestone, Status, TimelineEntry, Visibility};
 use super::wiki::{take_title_heading, wiki_fields};
-use super::{ParseSettings, sections};
 use crate::dates::When;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MARK, Markdown};
@@ -163,7 +163,7 @@ pub fn load_bytes(
     let mut date = fields.date;
     let mut timeline = std::mem::take(&mut fields.timeline);
     for entry in &mut timeline {
-        entry.milestone = sections::milestone_of(&entry.text);
+        entry.milestone = super::timeline::milestone_of(&entry.text);
     }
     let mut date_from_timeline = false;
     if timeline.is_empty() {
@@ -186,7 +186,7 @@ pub fn load_bytes(
                 time_text: e.time_text.clone(),
                 text: e.text.clone(),
                 sources: e.sources.clone(),
-                milestone: sections::milestone_of(&e.text),
+                milestone: super::timeline::milestone_of(&e.text),
                 line: e.line,
             })
             .collect();

@@ -4,13 +4,16 @@
 //! `wiki` the `**Key:**` lines), `body` parses the Markdown, `sections`, `timeline` and
 //! `actions` read the sections that become data, and `incident` assembles the result.
 
+pub mod actions;
 pub mod body;
 pub mod cache;
 pub mod discover;
+pub mod fields;
 pub mod front_matter;
 pub mod incident;
 pub mod model;
 pub mod sections;
+pub mod timeline;
 pub mod wiki;
 
 use std::path::{Path, PathBuf};
