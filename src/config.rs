@@ -136,6 +136,17 @@ pub struct SearchConfig {
     pub boost: BTreeMap<String, f64>,
 }
 
+/// The fields the search index may hold, in the order of every per-field array of the index
+/// files: `[search] fields` and `boost` name them.
+pub const SEARCH_FIELDS: [&str; 6] = [
+    "title",
+    "summary",
+    "components",
+    "tags",
+    "root_causes",
+    "body",
+];
+
 /// Why `base_url` (or `--base-url`) cannot start every absolute link, if it cannot: it must
 /// be an http or https URL.
 pub fn base_url_problem(url: &str) -> Option<String> {
@@ -202,13 +213,13 @@ impl Config {
                 .code("config"),
             );
         }
-        let known = crate::search::FIELDS.join(", ");
+        let known = SEARCH_FIELDS.join(", ");
         for name in config
             .search
             .fields
             .iter()
             .chain(config.search.boost.keys())
-            .filter(|n| !crate::search::FIELDS.contains(&n.as_str()))
+            .filter(|n| !SEARCH_FIELDS.contains(&n.as_str()))
         {
             problems.push(
                 Diagnostic::error(

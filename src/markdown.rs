@@ -15,7 +15,13 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::content::model::TocEntry;
+/// A heading of a page, for its table of contents.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
 
 /// Marks a place in rendered HTML that pmsite fills in once the whole library is known (a
 /// wiki link's target, a `.md` link's page) or a structured section stands. It is a

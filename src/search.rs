@@ -29,15 +29,9 @@ use crate::config::Config;
 use crate::library::Library;
 use crate::library::terms::Taxonomy;
 
-/// The indexed fields, in the order of every per-field array in the index files.
-pub const FIELDS: [&str; 6] = [
-    "title",
-    "summary",
-    "components",
-    "tags",
-    "root_causes",
-    "body",
-];
+/// The indexed fields, in the order of every per-field array in the index files (the
+/// config checks `[search]` against the same list).
+pub use crate::config::SEARCH_FIELDS as FIELDS;
 
 /// Query-time boosts unless `[search] boost` says otherwise: a word in the title or in a
 /// component's name says more than one deep in the timeline.

@@ -85,6 +85,15 @@ pub fn refused_message(url: &str, why: &str) -> String {
     )
 }
 
+/// A relative link to a Markdown file (`../2024/a.md`, `b.md#timeline`): a link to another
+/// post-mortem, which becomes a link to its page.
+pub fn is_markdown_path(url: &str) -> bool {
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    !url.contains("://")
+        && !url.starts_with("mailto:")
+        && (path.ends_with(".md") || path.ends_with(".markdown"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -230,7 +230,7 @@ fn read_links<'a>(
                     });
                     // A link to another post-mortem's file becomes a link to its page once
                     // the library knows every page.
-                    if crate::library::links::is_markdown_path(&link.url) {
+                    if urls::is_markdown_path(&link.url) {
                         slotted.push((node, markdown::LinkSlot::Page(index)));
                     }
                 }

@@ -174,12 +174,7 @@ pub struct RefusedUrl {
     pub column: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct TocEntry {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
-}
+pub use crate::markdown::TocEntry;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Incident {

@@ -16,13 +16,7 @@ use crate::diagnostics::{Diagnostic, Level};
 /// An external URL and every place (file, line) it is written, for `check --external`.
 pub type LinkPlaces = (String, Vec<(PathBuf, usize)>);
 
-/// A relative link to a Markdown file (`../2024/a.md`, `b.md#timeline`).
-pub fn is_markdown_path(url: &str) -> bool {
-    let path = url.split(['#', '?']).next().unwrap_or("");
-    !url.contains("://")
-        && !url.starts_with("mailto:")
-        && (path.ends_with(".md") || path.ends_with(".markdown"))
-}
+pub use crate::urls::is_markdown_path;
 
 fn is_external(url: &str) -> bool {
     url.starts_with("http://") || url.starts_with("https://")

@@ -20,6 +20,7 @@ pub mod related;
 pub mod review;
 pub mod terms;
 pub mod tracker;
+pub mod words;
 
 pub use related::Related;
 
