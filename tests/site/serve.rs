@@ -291,6 +291,66 @@ fn the_browser_is_told_to_reload_after_a_change() {
 /// The preview after a scripted series of edits equals a fresh full build, byte for byte:
 /// what the parse cache, the related index and the page memo keep never goes stale. Each
 /// rebuild is told the paths that changed, as the watcher tells it.
+/// The preview's files equal what `pmsite build --drafts` writes with the same base URL, but
+/// for the build's marker file and the moment each says it was generated. (The preview adds
+/// its reload script when it serves a page, not in the page itself.)
+fn same_as_build(
+    root: &std::path::Path,
+    base: &str,
+    generated: &str,
+    preview: &pmsite::serve::Pages,
+    label: &str,
+) {
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    pmsite::build::build(&pmsite::build::BuildOptions {
+        root: root.to_path_buf(),
+        output: output.clone(),
+        drafts: true,
+        include_restricted: false,
+        base_url: Some(base.to_string()),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    })
+    .unwrap_or_else(|e| panic!("{label}: build failed: {e}"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(output.join("incidents.json")).unwrap()).unwrap();
+    let built_at = json["generated"].as_str().unwrap().to_string();
+    let mut built = std::collections::BTreeMap::new();
+    let mut stack = vec![output.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p
+                .strip_prefix(&output)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel == pmsite::output::MARKER {
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap();
+            let text = String::from_utf8_lossy(&bytes).replace(&built_at, generated);
+            built.insert(rel, text.into_bytes());
+        }
+    }
+    let served: std::collections::BTreeSet<&String> = preview.keys().collect();
+    let written: std::collections::BTreeSet<&String> = built.keys().collect();
+    assert_eq!(
+        served, written,
+        "{label}: the preview and build have other files"
+    );
+    for (path, bytes) in &built {
+        assert!(
+            preview.get(path) == Some(bytes),
+            "{label}: {path} differs from pmsite build --drafts"
+        );
+    }
+}
+
 #[test]
 fn preview_after_edits_equals_a_fresh_build() {
     use pmsite::serve::watch::ChangeKind::{self, Config, Incident, Theme};
@@ -315,6 +375,7 @@ fn preview_after_edits_equals_a_fresh_build() {
     let base = "http://127.0.0.1:1".to_string();
     let generated = "2026-11-24T00:00:00Z".to_string();
     let root = std::fs::canonicalize(t.root()).unwrap();
+    let t_root = root.clone();
     let mut preview = Preview::new(opts.clone(), base.clone(), generated.clone());
     let fresh = |label: &str| {
         Preview::new(opts.clone(), base.clone(), generated.clone())
@@ -341,6 +402,7 @@ fn preview_after_edits_equals_a_fresh_build() {
                 "{label}: {k} differs from a fresh build"
             );
         }
+        same_as_build(&t_root, &base, &generated, &incremental, label);
     };
     preview.rebuild(None).unwrap();
     assert_eq!(
