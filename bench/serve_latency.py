@@ -26,7 +26,7 @@ def free_port():
 
 def get(port, path):
     with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while chunk := s.recv(65536):
             data += chunk
@@ -52,7 +52,7 @@ def main():
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     if s.recv(12).startswith(b"HTTP/1.1 200"):
                         break
             except OSError:
@@ -61,7 +61,7 @@ def main():
                 sys.exit("serve did not start")
             time.sleep(0.1)
         events = socket.create_connection(("127.0.0.1", port))
-        events.sendall(b"GET /__pmsite/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        events.sendall(b"GET /__pmsite/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         events.settimeout(60)
         events.recv(4096)  # response head
         time.sleep(0.5)
