@@ -10,10 +10,18 @@ use crate::build::{self, BuildOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::error::Error;
 
+/// The version and the commit it was built from: `0.1.0 (commit 1a2b3c4d5e6f)`.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PMSITE_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pmsite",
-    version,
+    version = VERSION,
     about = "Turns a folder of incident post-mortems into a searchable static incident library"
 )]
 pub struct Cli {
@@ -130,6 +138,20 @@ pub enum Command {
         /// annotations or one `json` document on standard output.
         #[arg(long, value_enum, default_value_t = diagnostics::Format::Concise)]
         format: diagnostics::Format,
+    },
+    /// Print a shell completion script: `pmsite completions bash > /etc/bash_completion.d/pmsite`.
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for pmsite and each of its commands (pmsite.1, pmsite-build.1, ...).
+    Man {
+        /// The folder to write them into (created if missing).
+        #[arg(default_value = "man")]
+        dir: PathBuf,
+        /// Replace man pages already there.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -351,6 +373,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "pmsite", &mut script);
+            crate::out!("{}", String::from_utf8_lossy(&script));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir, force } => {
+            let dir = if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            };
+            for path in write_man_pages(&dir, force)? {
+                crate::outln!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check {
             today: day,
             external,
@@ -393,4 +433,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Writes `pmsite.1` and one page per command into `dir`. An existing page is replaced only
+/// with `force`: pmsite never overwrites a file unasked.
+fn write_man_pages(dir: &std::path::Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let command = <Cli as clap::CommandFactory>::command();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut pages = vec![("pmsite".to_string(), command.clone())];
+    for sub in command.get_subcommands() {
+        let name = format!("pmsite-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    let mut written = Vec::new();
+    for (name, page) in pages {
+        let mut roff = Vec::new();
+        clap_mangen::Man::new(page).render(&mut roff)?;
+        let path = dir.join(format!("{name}.1"));
+        if force {
+            std::fs::write(&path, &roff).map_err(|e| Error::io(&path, e))?;
+        } else {
+            crate::output::write_new(&path, &roff).map_err(|e| match e {
+                Error::Refused(why) => {
+                    Error::Refused(format!("{why} (pass --force to replace man pages)"))
+                }
+                e => e,
+            })?;
+        }
+        written.push(path);
+    }
+    Ok(written)
 }

@@ -204,3 +204,127 @@ fn check_prints_each_format_exactly() {
         })
     );
 }
+
+/// `--version` names the commit; completions load in a real bash and complete commands.
+#[test]
+fn version_and_bash_completion() {
+    let t = SiteTest::new();
+    let v = t.cli(&["--version"]);
+    assert_eq!(v.code, 0);
+    assert!(
+        v.stdout.starts_with("pmsite 0.1.0 (commit ") && v.stdout.trim_end().ends_with(')'),
+        "{}",
+        v.stdout
+    );
+    let script = t.cli(&["completions", "bash"]);
+    assert_eq!(script.code, 0, "{}", script.stderr);
+    std::fs::write(t.root().join("pmsite.bash"), &script.stdout).unwrap();
+    let complete = |words: &str, cword: usize| -> String {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source ./pmsite.bash; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; _pmsite pmsite \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$((COMP_CWORD-1))]}}\"; echo \"${{COMPREPLY[@]}}\""
+            ))
+            .current_dir(t.root())
+            .output()
+            .expect("bash");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(complete("pmsite bu", 1), "build");
+    assert!(complete("pmsite build --dr", 2).contains("--drafts"));
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = t.cli(&["completions", shell]);
+        assert_eq!(out.code, 0);
+        assert!(out.stdout.contains("pmsite"), "{shell}");
+    }
+}
+
+/// The man pages render with the real man-db, and `man` never overwrites a page unasked.
+#[test]
+#[ignore = "needs man-db and groff; .ci/run installs them and runs ignored tests"]
+fn man_pages_render_with_man() {
+    let t = SiteTest::new();
+    let out = t.cli(&["man", "man"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for page in [
+        "pmsite.1",
+        "pmsite-build.1",
+        "pmsite-check.1",
+        "pmsite-serve.1",
+    ] {
+        let rendered = std::process::Command::new("man")
+            .args(["-l", "-P", "cat"])
+            .arg(t.root().join("man").join(page))
+            .env("MANWIDTH", "100")
+            .output()
+            .expect("man-db is not installed: apt-get install man-db groff-base");
+        assert!(rendered.status.success(), "{page}");
+        let text = String::from_utf8_lossy(&rendered.stdout);
+        assert!(text.contains("pmsite"), "{page}: {text}");
+        if page == "pmsite-check.1" {
+            assert!(text.contains("--format"), "{text}");
+        }
+    }
+    let again = t.cli(&["man", "man"]);
+    assert_eq!(again.code, 2, "no overwrite unasked");
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    assert_eq!(t.cli(&["man", "man", "--force"]).code, 0);
+}
+
+/// The installed binary needs nothing beside it: copied alone into an empty folder it runs
+/// `init`, `build` and `serve` (the theme and the example are compiled in).
+#[test]
+fn the_binary_alone_runs_init_build_and_serve() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("pmsite");
+    std::fs::copy(env!("CARGO_BIN_EXE_pmsite"), &bin).unwrap();
+    let lib = dir.path().join("lib");
+    let run = |args: &[&str], cwd: &std::path::Path| {
+        std::process::Command::new(&bin)
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["init", "lib"], dir.path()).status.success());
+    let built = run(&["build"], &lib);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(lib.join("public/index.html").exists());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = std::process::Command::new(&bin)
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(&lib)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let page = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            write!(
+                s,
+                "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut page = String::new();
+            let _ = s.read_to_string(&mut page);
+            if page.starts_with("HTTP/1.1 200") {
+                break page;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "serve did not answer");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(page.contains("<!doctype html>"), "{page}");
+}
