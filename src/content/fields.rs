@@ -317,32 +317,46 @@ impl<'k> Entries<'k> {
     }
 }
 
+/// The tables of a `[[key]]` list, each with its place in the list; a problem at its own
+/// line for a value that is not a list, or an entry that is not a table.
+fn entry_tables(
+    value: Value,
+    at_lines: &Entries<'_>,
+    problems: &mut Vec<Diagnostic>,
+    not_a_list: &str,
+    not_a_table: &str,
+    code: &'static str,
+) -> Vec<(usize, Table)> {
+    let Value::Array(items) = value else {
+        problems.push(Diagnostic::at(at_lines.key_line, not_a_list).code(code));
+        return Vec::new();
+    };
+    let mut tables = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match item {
+            Value::Table(t) => tables.push((i, t)),
+            _ => problems.push(Diagnostic::at(at_lines.of(i), not_a_table).code(code)),
+        }
+    }
+    tables
+}
+
 fn read_timeline(
     value: Value,
     at_lines: &Entries<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<TimelineEntry> {
-    let line = at_lines.key_line;
-    let Value::Array(items) = value else {
-        problems.push(Diagnostic::at(
-            line,
-            "`timeline` must be a list of entries: write [[timeline]] tables with `at` and `text`",
-        ).code("timeline"));
-        return Vec::new();
-    };
     let mut entries = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
+    let tables = entry_tables(
+        value,
+        at_lines,
+        problems,
+        "`timeline` must be a list of entries: write [[timeline]] tables with `at` and `text`",
+        "each [[timeline]] entry must be a table with `at` and `text`",
+        "timeline",
+    );
+    for (i, t) in tables {
         let line = at_lines.of(i);
-        let Value::Table(t) = item else {
-            problems.push(
-                Diagnostic::at(
-                    line,
-                    "each [[timeline]] entry must be a table with `at` and `text`",
-                )
-                .code("timeline"),
-            );
-            continue;
-        };
         let at_value = t.get("at").or_else(|| t.get("time"));
         let at = at_value.and_then(|v| when(v).ok());
         if at.is_none() {
@@ -379,30 +393,17 @@ fn read_actions(
     at_lines: &Entries<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<ActionItem> {
-    let line = at_lines.key_line;
-    let Value::Array(items) = value else {
-        problems.push(
-            Diagnostic::at(
-                line,
-                "`action_items` must be a list: write [[action_items]] tables with `text`",
-            )
-            .code("action-item"),
-        );
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
+    let tables = entry_tables(
+        value,
+        at_lines,
+        problems,
+        "`action_items` must be a list: write [[action_items]] tables with `text`",
+        "each [[action_items]] entry must be a table with `text`",
+        "action-item",
+    );
+    for (i, t) in tables {
         let line = at_lines.of(i);
-        let Value::Table(t) = item else {
-            problems.push(
-                Diagnostic::at(
-                    line,
-                    "each [[action_items]] entry must be a table with `text`",
-                )
-                .code("action-item"),
-            );
-            continue;
-        };
         let get = |k: &str| t.get(k).and_then(string);
         let due = match t.get("due") {
             Some(v) => match when(v) {

@@ -226,3 +226,33 @@ pub fn assert_diag(diags: &[Diagnostic], prefix: &str, words: &str) {
 pub fn toml_pm(id: &str, title: &str, extra: &str, body: &str) -> String {
     format!("+++\ntitle = \"{title}\"\nid = \"{id}\"\n{extra}\n+++\n{body}")
 }
+
+/// The library loaded as the preview loads it (drafts shown), for tests of the output plan.
+pub fn load_with_drafts(t: &SiteTest) -> pmsite::build::Loaded {
+    let selection = pmsite::library::Selection {
+        drafts: true,
+        include_restricted: false,
+        today: t.today,
+        strict_links: false,
+    };
+    pmsite::build::load(t.root(), None, selection).unwrap()
+}
+
+/// The output plan of a loaded library with drafts, without caches.
+pub fn site_of<'a>(
+    loaded: &'a pmsite::build::Loaded,
+    theme: &'a pmsite::render::theme::Theme,
+    rows: &'a pmsite::render::RowCache,
+) -> pmsite::render::Site<'a> {
+    pmsite::render::Site {
+        lib: &loaded.library,
+        config: &loaded.config,
+        theme,
+        drafts: true,
+        generated: "2026-11-24T00:00:00Z".into(),
+        on_page: &|| {},
+        memo: None,
+        search_memo: None,
+        rows,
+    }
+}

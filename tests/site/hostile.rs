@@ -83,39 +83,33 @@ fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// A payload as a link destination in angle brackets, so a tab or space inside it stays.
+fn angled(p: &str) -> String {
+    if p.starts_with('<') {
+        p.to_string()
+    } else {
+        format!("<{p}>")
+    }
+}
+
 /// A library with every payload in prose links, images, autolinks, the timeline (section and
 /// front matter), action items (section, table and front matter) and the external message.
 pub fn hostile_library() -> SiteTest {
     let mut body = String::from("## Summary\n\nA hostile summary.\n\n## Analysis\n\n");
-    for (i, p) in PAYLOADS.iter().enumerate() {
-        let dest = if p.starts_with('<') {
-            p.to_string()
-        } else {
-            format!("<{p}>")
-        };
+    for (i, dest) in PAYLOADS.iter().map(|p| angled(p)).enumerate() {
         body.push_str(&format!(
             "Prose link [click{i}]({dest}) and image ![pic{i}]({dest}).\n\n"
         ));
     }
     body.push_str("Autolink <javascript:alert(7)> and [[INC-2]].\n\n");
     body.push_str("## Timeline\n\nAll times UTC.\n\n");
-    for (i, p) in PAYLOADS.iter().enumerate() {
-        let dest = if p.starts_with('<') {
-            p.to_string()
-        } else {
-            format!("<{p}>")
-        };
+    for (i, dest) in PAYLOADS.iter().map(|p| angled(p)).enumerate() {
         body.push_str(&format!(
             "- 2024-03-12 21:{i:02} Step {i} ([graph{i}]({dest}))\n"
         ));
     }
     body.push_str("\n## Action items\n\n");
-    for (i, p) in PAYLOADS.iter().enumerate() {
-        let dest = if p.starts_with('<') {
-            p.to_string()
-        } else {
-            format!("<{p}>")
-        };
+    for (i, dest) in PAYLOADS.iter().map(|p| angled(p)).enumerate() {
         body.push_str(&format!("- [ ] Fix thing {i} @bob P1 [OPS-{i}]({dest})\n"));
     }
     body.push_str("\n## External message\n\nSee [status](javascript:alert(8)) and [[INC-2]] and [the other](b.md).\n");

@@ -49,7 +49,7 @@ fn written(t: &SiteTest) -> BTreeSet<String> {
 
 #[test]
 fn every_written_file_has_its_route_and_every_route_is_written() {
-    use pmsite::render::{RowCache, Site, theme::Theme};
+    use pmsite::render::{RowCache, theme::Theme};
     use pmsite::routes::Route;
     let t = library();
     let files = written(&t);
@@ -60,25 +60,9 @@ fn every_written_file_has_its_route_and_every_route_is_written() {
             .unwrap_or_else(|| panic!("{file} is written but the route table has no route for it"));
         assert_eq!(route.path(), file.as_str(), "{route:?}");
     }
-    let selection = pmsite::library::Selection {
-        drafts: true,
-        include_restricted: false,
-        today: t.today,
-        strict_links: false,
-    };
-    let loaded = pmsite::build::load(t.root(), None, selection).unwrap();
+    let loaded = load_with_drafts(&t);
     let rows = RowCache::default();
-    let site = Site {
-        lib: &loaded.library,
-        config: &loaded.config,
-        theme: &theme,
-        drafts: true,
-        generated: "2026-11-24T00:00:00Z".into(),
-        on_page: &|| {},
-        memo: None,
-        search_memo: None,
-        rows: &rows,
-    };
+    let site = site_of(&loaded, &theme, &rows);
     let routed: BTreeSet<String> = site
         .routes()
         .iter()

@@ -635,7 +635,7 @@ fn a_page_that_fails_to_render_after_an_edit_says_why() {
 /// wrote it: the preview renders a part when one of its files is asked for.
 #[test]
 fn every_file_routes_to_the_part_that_writes_it() {
-    use pmsite::render::{RowCache, Site, theme::Theme};
+    use pmsite::render::{RowCache, theme::Theme};
     use std::sync::Mutex;
     struct Paths(Mutex<Vec<String>>);
     impl pmsite::output::Sink for Paths {
@@ -654,26 +654,10 @@ fn every_file_routes_to_the_part_that_writes_it() {
             "\n## Action items\n\n- [ ] Fix it (owner: ops)\n",
         ),
     );
-    let selection = pmsite::library::Selection {
-        drafts: true,
-        include_restricted: false,
-        today: t.today,
-        strict_links: false,
-    };
-    let loaded = pmsite::build::load(t.root(), None, selection).unwrap();
+    let loaded = load_with_drafts(&t);
     let theme = Theme::load(t.root(), &loaded.config.theme).unwrap();
     let rows = RowCache::default();
-    let site = Site {
-        lib: &loaded.library,
-        config: &loaded.config,
-        theme: &theme,
-        drafts: true,
-        generated: "2026-11-24T00:00:00Z".into(),
-        on_page: &|| {},
-        memo: None,
-        search_memo: None,
-        rows: &rows,
-    };
+    let site = site_of(&loaded, &theme, &rows);
     let mut seen = std::collections::HashSet::new();
     for part in site.parts() {
         let sink = Paths(Mutex::new(Vec::new()));
