@@ -6,7 +6,8 @@ use std::path::Path;
 use super::ParseSettings;
 use super::body::parse_body;
 use super::front_matter::{self, RawFrontMatter};
-use super::model::{self, BodyPart, Incident, Milestone, Status, TimelineEntry, Visibility};
+use super::model::{self, BodyPart, Incident, Milestone, TimelineEntry};
+use super::normalise::{severity_of, status_of, visibility_of};
 use super::wiki::{take_title_heading, wiki_fields};
 use crate::dates::When;
 use crate::diagnostics::Diagnostic;
@@ -98,7 +99,7 @@ pub fn load_bytes(
                     split.front_line.max(1),
                     "missing `title`: add title = \"What broke, and how\" to the front matter",
                 )
-                .code("front-matter"),
+                .code("title"),
             );
             stem.clone()
         }
@@ -106,154 +107,33 @@ pub fn load_bytes(
 
     let parsed = parse_body(&body, split.body_line, md, &mut problems);
 
-    let status = match (&fields.status, wiki_status) {
-        (_, Some(s)) => s,
-        (Some((s, line)), None) => match s.to_ascii_lowercase().as_str() {
-            "draft" => Status::Draft,
-            "review" | "in review" | "in-review" => Status::Review,
-            "published" => Status::Published,
-            _ => {
-                problems.push(
-                    Diagnostic::at(
-                        *line,
-                        format!("unknown status `{s}`: use \"draft\", \"review\" or \"published\""),
-                    )
-                    .code("status"),
-                );
-                Status::Published
-            }
-        },
-        (None, None) => Status::Published,
-    };
-    let visibility = match &fields.visibility {
-        None => Visibility::Internal,
-        Some((v, line)) => match v.to_ascii_lowercase().as_str() {
-            "internal" => Visibility::Internal,
-            "restricted" => Visibility::Restricted,
-            _ => {
-                problems.push(
-                    Diagnostic::at(
-                        *line,
-                        format!("unknown visibility `{v}`: use \"internal\" or \"restricted\""),
-                    )
-                    .code("visibility"),
-                );
-                Visibility::Restricted
-            }
-        },
-    };
-    let severity = fields.severity.as_ref().and_then(|(s, line)| {
-        let normal = normalise_severity(s, &settings.severities);
-        if normal.is_none() {
-            problems.push(
-                Diagnostic::at(
-                    *line,
-                    format!(
-                        "unknown severity `{s}`: the scale in pmsite.toml is {}",
-                        settings.severities.join(", ")
-                    ),
-                )
-                .code("severity"),
-            );
-        }
-        normal
-    });
+    let status = status_of(fields.status.as_ref(), wiki_status, &mut problems);
+    let visibility = visibility_of(fields.visibility.as_ref(), &mut problems);
+    let severity = severity_of(fields.severity.as_ref(), settings, &mut problems);
 
-    // Timeline: front matter entries, else the section; times alone take the incident date.
-    let mut date = fields.date;
-    let mut timeline = std::mem::take(&mut fields.timeline);
-    for entry in &mut timeline {
-        entry.milestone = super::timeline::milestone_of(&entry.text);
-    }
-    let mut date_from_timeline = false;
-    if timeline.is_empty() {
-        if date.is_none() {
-            // A page without a date takes the day of its first dated entry; the start of
-            // impact within that day comes from OUTAGE BEGINS or the first entry, below.
-            date = parsed
-                .timeline
-                .iter()
-                .find_map(|e| e.date)
-                .map(When::from_date);
-            date_from_timeline = date.is_some();
-        }
-        let fallback = date.map(|d| d.date());
-        timeline = parsed
-            .timeline
-            .iter()
-            .map(|e| TimelineEntry {
-                at: e.when(fallback),
-                time_text: e.time_text.clone(),
-                text: e.text.clone(),
-                sources: e.sources.clone(),
-                milestone: super::timeline::milestone_of(&e.text),
-                line: e.line,
-            })
-            .collect();
-    }
-    let first = |m: Milestone| {
-        timeline
-            .iter()
-            .find(|e| e.milestone == Some(m))
-            .and_then(|e| e.at)
-    };
-    if date.is_none_or(|d| d.date_only)
-        && let Some(begins) = first(Milestone::Begins)
-        && date.is_none_or(|d| d.date() == begins.date())
-    {
-        date = Some(begins);
-    } else if date_from_timeline {
-        date = timeline.iter().find_map(|e| e.at).or(date);
-    }
-    let detected = fields.detected.or_else(|| first(Milestone::Detected));
-    let mitigated = fields.mitigated.or_else(|| first(Milestone::Mitigated));
-    let resolved = fields.resolved.or_else(|| first(Milestone::Resolved));
+    let (mut timeline, dates) = timeline_and_dates(&mut fields, &parsed.timeline);
+    let Dates {
+        date,
+        detected,
+        mitigated,
+        resolved,
+    } = dates;
 
-    let action_items = if fields.action_items.is_empty() {
+    let mut action_items = if fields.action_items.is_empty() {
         parsed.action_items
     } else {
-        fields.action_items
+        std::mem::take(&mut fields.action_items)
     };
     let mut refused_urls = parsed.refused_urls;
-    let mut action_items = action_items;
     refuse_structured_urls(&mut timeline, &mut action_items, &mut refused_urls);
-    let summary = fields.summary.or(parsed.summary);
-    let id = fields.id.unwrap_or_else(|| stem.clone());
+    let summary = fields.summary.take().or(parsed.summary);
+    let id = fields.id.take().unwrap_or_else(|| stem.clone());
     let slug = slug::slugify(&id);
     if slug.is_empty() {
         problems.push(Diagnostic::at(1, format!("the id `{id}` has no letters or digits to make a URL from: set id = \"INC-2024-001\"")).code("id"));
     }
 
-    for (what, name, made) in std::iter::once(("id", &id, slug.clone()))
-        .chain(
-            fields
-                .components
-                .iter()
-                .map(|c| ("component", c, slug::slugify(c))),
-        )
-        .chain(fields.tags.iter().map(|c| ("tag", c, slug::slugify(c))))
-        .chain(
-            fields
-                .root_causes
-                .iter()
-                .map(|c| ("root cause", c, slug::slugify(c))),
-        )
-    {
-        if made.len() > MAX_SLUG_BYTES {
-            let line = text
-                .find(&format!("\"{name}\""))
-                .or_else(|| text.find(name.as_str()))
-                .map_or(1, |at| crate::diagnostics::line_of_offset(text, at));
-            problems.push(Diagnostic::at(
-                line,
-                format!(
-                    "the {what} `{}…` makes a URL segment of {} bytes, longer than a file name may be ({MAX_SLUG_BYTES}): shorten it",
-                    name.chars().take(40).collect::<String>(),
-                    made.len()
-                ),
-            ).code("too-long"));
-        }
-    }
+    check_slug_lengths(text, &id, &slug, &fields, &mut problems);
 
     let mut body = parsed.parts;
     let mut toc = parsed.toc;
@@ -280,29 +160,13 @@ pub fn load_bytes(
         }
     }
 
-    // Pasted terminal output (ESC, NUL, form feed) cannot be carried by XML: the feeds leave
-    // such characters out, and the author hears of it once.
-    let forbidden = crate::escape::first_xml_forbidden(text)
-        .map(|(at, c)| (crate::diagnostics::line_of_offset(text, at), c))
-        .or_else(|| {
-            [Some(&title), summary.as_ref()]
-                .into_iter()
-                .flatten()
-                .chain(&fields.components)
-                .chain(&fields.tags)
-                .chain(&fields.root_causes)
-                .find_map(|t| crate::escape::first_xml_forbidden(t))
-                .map(|(_, c)| (split.front_line.max(1), c))
-        });
-    if let Some((line, c)) = forbidden {
-        problems.push(Diagnostic::warning_at(
-            line,
-            format!(
-                "control character U+{:04X} (pasted terminal output?): the feeds leave it out, as XML cannot carry it; remove it",
-                c as u32
-            ),
-        ).code("control-character"));
-    }
+    let controls = [Some(&title), summary.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(&fields.components)
+        .chain(&fields.tags)
+        .chain(&fields.root_causes);
+    warn_control_characters(text, controls, split.front_line, &mut problems);
 
     let incident = Incident {
         slug,
@@ -356,6 +220,144 @@ pub fn load_bytes(
         .chain(warnings(&incident, rel, date_reported))
         .collect();
     (Some(incident), diagnostics)
+}
+
+/// When the incident began, was detected, mitigated and resolved.
+struct Dates {
+    date: Option<When>,
+    detected: Option<When>,
+    mitigated: Option<When>,
+    resolved: Option<When>,
+}
+
+/// The timeline (the front matter's entries, else the section's, times alone taking the
+/// incident's date) and the dates its milestones give where the front matter gives none.
+fn timeline_and_dates(
+    fields: &mut front_matter::Fields,
+    section: &[super::timeline::RawEntry],
+) -> (Vec<TimelineEntry>, Dates) {
+    // Timeline: front matter entries, else the section; times alone take the incident date.
+    let mut date = fields.date;
+    let mut timeline = std::mem::take(&mut fields.timeline);
+    for entry in &mut timeline {
+        entry.milestone = super::timeline::milestone_of(&entry.text);
+    }
+    let mut date_from_timeline = false;
+    if timeline.is_empty() {
+        if date.is_none() {
+            // A page without a date takes the day of its first dated entry; the start of
+            // impact within that day comes from OUTAGE BEGINS or the first entry, below.
+            date = section.iter().find_map(|e| e.date).map(When::from_date);
+            date_from_timeline = date.is_some();
+        }
+        let fallback = date.map(|d| d.date());
+        timeline = section
+            .iter()
+            .map(|e| TimelineEntry {
+                at: e.when(fallback),
+                time_text: e.time_text.clone(),
+                text: e.text.clone(),
+                sources: e.sources.clone(),
+                milestone: super::timeline::milestone_of(&e.text),
+                line: e.line,
+            })
+            .collect();
+    }
+    let first = |m: Milestone| {
+        timeline
+            .iter()
+            .find(|e| e.milestone == Some(m))
+            .and_then(|e| e.at)
+    };
+    if date.is_none_or(|d| d.date_only)
+        && let Some(begins) = first(Milestone::Begins)
+        && date.is_none_or(|d| d.date() == begins.date())
+    {
+        date = Some(begins);
+    } else if date_from_timeline {
+        date = timeline.iter().find_map(|e| e.at).or(date);
+    }
+    let detected = fields.detected.or_else(|| first(Milestone::Detected));
+    let mitigated = fields.mitigated.or_else(|| first(Milestone::Mitigated));
+    let resolved = fields.resolved.or_else(|| first(Milestone::Resolved));
+
+    (
+        timeline,
+        Dates {
+            date,
+            detected,
+            mitigated,
+            resolved,
+        },
+    )
+}
+
+/// Ids and terms whose URL segment would be longer than a file name may be: errors in
+/// `check` and `build` alike, at the line that names them.
+fn check_slug_lengths(
+    text: &str,
+    id: &str,
+    slug: &str,
+    fields: &front_matter::Fields,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (what, name, made) in std::iter::once(("id", &id.to_string(), slug.to_string()))
+        .chain(
+            fields
+                .components
+                .iter()
+                .map(|c| ("component", c, slug::slugify(c))),
+        )
+        .chain(fields.tags.iter().map(|c| ("tag", c, slug::slugify(c))))
+        .chain(
+            fields
+                .root_causes
+                .iter()
+                .map(|c| ("root cause", c, slug::slugify(c))),
+        )
+    {
+        if made.len() > MAX_SLUG_BYTES {
+            let line = text
+                .find(&format!("\"{name}\""))
+                .or_else(|| text.find(name.as_str()))
+                .map_or(1, |at| crate::diagnostics::line_of_offset(text, at));
+            problems.push(Diagnostic::at(
+                line,
+                format!(
+                    "the {what} `{}…` makes a URL segment of {} bytes, longer than a file name may be ({MAX_SLUG_BYTES}): shorten it",
+                    name.chars().take(40).collect::<String>(),
+                    made.len()
+                ),
+            ).code("too-long"));
+        }
+    }
+}
+
+/// Pasted terminal output (ESC, NUL, form feed) cannot be carried by XML: the feeds leave
+/// such characters out, and the author hears of it once.
+fn warn_control_characters<'a>(
+    text: &str,
+    fields: impl IntoIterator<Item = &'a String>,
+    front_line: usize,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let forbidden = crate::escape::first_xml_forbidden(text)
+        .map(|(at, c)| (crate::diagnostics::line_of_offset(text, at), c))
+        .or_else(|| {
+            fields
+                .into_iter()
+                .find_map(|t| crate::escape::first_xml_forbidden(t))
+                .map(|(_, c)| (front_line.max(1), c))
+        });
+    if let Some((line, c)) = forbidden {
+        problems.push(Diagnostic::warning_at(
+            line,
+            format!(
+                "control character U+{:04X} (pasted terminal output?): the feeds leave it out, as XML cannot carry it; remove it",
+                c as u32
+            ),
+        ).code("control-character"));
+    }
 }
 
 fn has_lone_cr(text: &str) -> bool {
@@ -461,29 +463,4 @@ fn warnings(incident: &Incident, rel: &Path, date_reported: bool) -> Vec<Diagnos
         out.push(Diagnostic::warning(rel, 1, "no date: the incident is listed as undated and left out of feeds and the digest; add date = 2024-03-12T21:04:00Z").code("undated"));
     }
     out
-}
-
-/// `SEV-1`, `sev1`, `Sev 1` and `1` are all `SEV1` on a scale that has `SEV1`.
-pub fn normalise_severity(raw: &str, scale: &[String]) -> Option<String> {
-    let key = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect::<String>()
-            .to_lowercase()
-    };
-    let wanted = key(raw);
-    if wanted.is_empty() {
-        return None;
-    }
-    if let Some(s) = scale.iter().find(|s| key(s) == wanted) {
-        return Some(s.clone());
-    }
-    if wanted.chars().all(|c| c.is_ascii_digit()) {
-        let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
-        let matches: Vec<_> = scale.iter().filter(|s| digits(s) == wanted).collect();
-        if let [one] = matches.as_slice() {
-            return Some((*one).clone());
-        }
-    }
-    None
 }

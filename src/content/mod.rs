@@ -12,6 +12,7 @@ pub mod fields;
 pub mod front_matter;
 pub mod incident;
 pub mod model;
+pub mod normalise;
 pub mod sections;
 pub mod timeline;
 pub mod wiki;
@@ -27,7 +28,8 @@ use model::Incident;
 
 pub use cache::ParseCache;
 pub use discover::{CONTENT_DIR, discover};
-pub use incident::{MAX_SLUG_BYTES, load_bytes, normalise_severity};
+pub use incident::{MAX_SLUG_BYTES, load_bytes};
+pub use normalise::normalise_severity;
 
 /// What of the config loading reads, and nothing else: the severity scale and whether raw
 /// HTML passes. It is also the preview's cache key, so a setting loading starts to read

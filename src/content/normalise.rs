@@ -1,0 +1,104 @@
+//! What a written value means: status words, visibility, and severities normalised to the
+//! configured scale (`SEV-1`, `sev1` and `1` are all `SEV1`).
+
+use super::ParseSettings;
+use super::model::{Status, Visibility};
+use crate::diagnostics::Diagnostic;
+
+pub(super) fn status_of(
+    written: Option<&(String, usize)>,
+    wiki: Option<Status>,
+    problems: &mut Vec<Diagnostic>,
+) -> Status {
+    match (written, wiki) {
+        (_, Some(s)) => s,
+        (Some((s, line)), None) => match s.to_ascii_lowercase().as_str() {
+            "draft" => Status::Draft,
+            "review" | "in review" | "in-review" => Status::Review,
+            "published" => Status::Published,
+            _ => {
+                problems.push(
+                    Diagnostic::at(
+                        *line,
+                        format!("unknown status `{s}`: use \"draft\", \"review\" or \"published\""),
+                    )
+                    .code("status"),
+                );
+                Status::Published
+            }
+        },
+        (None, None) => Status::Published,
+    }
+}
+
+/// An unknown visibility is restricted: when in doubt, a post-mortem is not shown.
+pub(super) fn visibility_of(
+    written: Option<&(String, usize)>,
+    problems: &mut Vec<Diagnostic>,
+) -> Visibility {
+    match written {
+        None => Visibility::Internal,
+        Some((v, line)) => match v.to_ascii_lowercase().as_str() {
+            "internal" => Visibility::Internal,
+            "restricted" => Visibility::Restricted,
+            _ => {
+                problems.push(
+                    Diagnostic::at(
+                        *line,
+                        format!("unknown visibility `{v}`: use \"internal\" or \"restricted\""),
+                    )
+                    .code("visibility"),
+                );
+                Visibility::Restricted
+            }
+        },
+    }
+}
+
+pub(super) fn severity_of(
+    written: Option<&(String, usize)>,
+    settings: &ParseSettings,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    written.and_then(|(s, line)| {
+        let normal = normalise_severity(s, &settings.severities);
+        if normal.is_none() {
+            problems.push(
+                Diagnostic::at(
+                    *line,
+                    format!(
+                        "unknown severity `{s}`: the scale in pmsite.toml is {}",
+                        settings.severities.join(", ")
+                    ),
+                )
+                .code("severity"),
+            );
+        }
+        normal
+    })
+}
+
+/// `SEV-1`, `sev1`, `Sev 1` and `1` are all `SEV1` on a scale that has `SEV1`.
+pub fn normalise_severity(raw: &str, scale: &[String]) -> Option<String> {
+    let key = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let wanted = key(raw);
+    if wanted.is_empty() {
+        return None;
+    }
+    if let Some(s) = scale.iter().find(|s| key(s) == wanted) {
+        return Some(s.clone());
+    }
+    if wanted.chars().all(|c| c.is_ascii_digit()) {
+        let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
+        let matches: Vec<_> = scale.iter().filter(|s| digits(s) == wanted).collect();
+        if let [one] = matches.as_slice() {
+            return Some((*one).clone());
+        }
+    }
+    None
+}
