@@ -108,7 +108,7 @@ fn list_item(
                             "due date `{due}` of an action item is not a date: write due:2024-04-01"
                         ),
                     )
-                    .code("action-item"),
+                    .code("date"),
                 ),
             }
             in_meta = true;
@@ -257,7 +257,7 @@ fn table_items<'a>(
                         format!(
                             "due date `{value}` of an action item is not a date: write 2024-04-01"
                         ),
-                    ).code("action-item")),
+                    ).code("date")),
                 },
                 Column::Priority => item.priority = Some(value.to_ascii_uppercase()),
                 Column::Status => {

@@ -414,7 +414,7 @@ fn read_actions(
                             at_lines.key(i, "due"),
                             "`due` of an action item is not a date: write 2024-04-01",
                         )
-                        .code("action-item"),
+                        .code("date"),
                     );
                     None
                 }
