@@ -159,16 +159,11 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// Prints diagnostics to stderr, one `file:line: level: message` per line.
+/// Prints diagnostics to stderr, one `file:line:col: level[code]: message` per line.
 fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         crate::errln!("{d}");
     }
-}
-
-fn summary_counts(diags: &[Diagnostic]) -> (usize, usize) {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    (errors, diags.len() - errors)
 }
 
 /// Runs one command. Library problems are printed here; the exit code is decided here.
@@ -280,9 +275,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(Error::Invalid(diags)) => {
                     print_diagnostics(&diags);
-                    let (errors, warnings) = summary_counts(&diags);
                     crate::errln!(
-                        "build failed: {errors} error(s), {warnings} warning(s); the output directory was not changed"
+                        "build failed: {}; the output directory was not changed",
+                        diagnostics::counts(&diags)
                     );
                     Ok(ExitCode::from(1))
                 }

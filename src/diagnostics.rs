@@ -176,17 +176,27 @@ pub enum Format {
     Json,
 }
 
-/// The closing line of `check`: `checked 7 post-mortems: 0 errors, 2 warnings`.
-pub fn summary(files: usize, diagnostics: &[Diagnostic]) -> String {
+/// `2 errors, 1 warning`.
+pub fn counts(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "checked {}: {}, {}",
-        plural(files, "post-mortem", "post-mortems"),
+        "{}, {}",
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
+    )
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The closing line of `check`: `checked 7 post-mortems: 0 errors, 2 warnings`.
+pub fn summary(files: usize, diagnostics: &[Diagnostic]) -> String {
+    format!(
+        "checked {}: {}",
+        plural(files, "post-mortem", "post-mortems"),
+        counts(diagnostics)
     )
 }
 
