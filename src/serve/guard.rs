@@ -117,8 +117,12 @@ pub async fn serve(
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     tokio::pin!(shutdown);
     loop {
-        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
-            return Ok(());
+        let permit = tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return Ok(()),
+            },
         };
         let stream = tokio::select! {
             _ = &mut shutdown => return Ok(()),
