@@ -277,6 +277,8 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         opts.drafts,
         false,
     ));
+    // Notes are for `check`; a build reports what is wrong or may be.
+    warnings.retain(|d| d.level != diagnostics::Level::Note);
     diagnostics::sort(&mut warnings);
     let mut timings = loaded.timings.clone();
     let out = OutputDir::prepare(&opts.output)?;
@@ -373,7 +375,7 @@ pub fn check_with(
     }
     diagnostics::sort(&mut d);
     Ok(Checked {
-        diagnostics: d,
+        diagnostics: diagnostics::fold_notes(d),
         post_mortems: loaded.library.incidents.len(),
         external: summary,
     })

@@ -257,7 +257,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ));
                     }
                     if !report.warnings.is_empty() {
-                        left_out.push(format!("{} warning(s)", report.warnings.len()));
+                        let n = report.warnings.len();
+                        left_out.push(format!("{n} warning{}", if n == 1 { "" } else { "s" }));
                     }
                     let extra = if left_out.is_empty() {
                         String::new()

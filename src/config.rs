@@ -23,6 +23,7 @@ pub struct Config {
     pub edit_url: Option<String>,
     pub theme: String,
     pub markdown: MarkdownConfig,
+    pub front_matter: FrontMatterConfig,
     pub action_items: ActionItemConfig,
     pub patterns: PatternsConfig,
     pub feeds: FeedsConfig,
@@ -42,6 +43,7 @@ impl Default for Config {
             edit_url: None,
             theme: "default".into(),
             markdown: MarkdownConfig::default(),
+            front_matter: FrontMatterConfig::default(),
             action_items: ActionItemConfig::default(),
             patterns: PatternsConfig::default(),
             feeds: FeedsConfig::default(),
@@ -56,6 +58,24 @@ impl Default for Config {
 pub struct MarkdownConfig {
     /// Raw HTML in Markdown is escaped unless this is true.
     pub allow_html: bool,
+}
+
+/// What a front-matter key pmsite does not know becomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownKeys {
+    /// Kept under `extra`, and listed once per key by `check` as a note.
+    #[default]
+    Keep,
+    /// An error, for teams that want their front matter strict.
+    Error,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FrontMatterConfig {
+    /// Keys neither pmsite's nor another generator's (Jekyll, Hugo, Zola, MkDocs, ...).
+    pub unknown_keys: UnknownKeys,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -13,6 +13,8 @@ use serde::Serialize;
 pub enum Level {
     Error,
     Warning,
+    /// Worth knowing, nothing to fix: `check` lists it, `build` does not.
+    Note,
 }
 
 impl Level {
@@ -26,6 +28,7 @@ impl Level {
         match self {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Note => "note",
         }
     }
 }
@@ -75,6 +78,11 @@ impl Diagnostic {
     /// An error at a line of the file being loaded; the loader attaches the path.
     pub fn at(line: usize, message: impl Into<String>) -> Self {
         Diagnostic::error(PathBuf::new(), line, message)
+    }
+
+    /// A note at a line of the file being loaded.
+    pub fn note_at(line: usize, message: impl Into<String>) -> Self {
+        Diagnostic::new(Level::Note, PathBuf::new(), line, message)
     }
 
     /// A warning at a line of the file being loaded.
@@ -128,11 +136,11 @@ impl Diagnostic {
             format!("pmsite {}", self.code)
         };
         props.push_str(&format!(",title={}", github_property(&title)));
-        format!(
-            "::{} {props}::{}",
-            self.level.as_str(),
-            github_data(&self.message)
-        )
+        let command = match self.level {
+            Level::Note => "notice",
+            level => level.as_str(),
+        };
+        format!("::{command} {props}::{}", github_data(&self.message))
     }
 }
 
@@ -176,10 +184,13 @@ pub enum Format {
     Json,
 }
 
-/// `2 errors, 1 warning`.
+/// `2 errors, 1 warning` (notes are not counted).
 pub fn counts(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Warning)
+        .count();
     format!(
         "{}, {}",
         plural(errors, "error", "errors"),
@@ -202,14 +213,43 @@ pub fn summary(files: usize, diagnostics: &[Diagnostic]) -> String {
 
 /// The JSON form: `{"checked": N, "errors": N, "warnings": N, "diagnostics": [...]}`.
 pub fn json(files: usize, diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let count = |l: Level| diagnostics.iter().filter(|d| d.level == l).count();
     let value = serde_json::json!({
         "checked": files,
-        "errors": errors,
-        "warnings": diagnostics.len() - errors,
+        "errors": count(Level::Error),
+        "warnings": count(Level::Warning),
         "diagnostics": diagnostics,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// Notes once per message across the library: the first place, and how many more files
+/// say the same (an unknown front-matter key used in 300 post-mortems is one line).
+pub fn fold_notes(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<String, (usize, usize)> = Default::default();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        if d.level != Level::Note {
+            out.push(d);
+            continue;
+        }
+        match seen.get_mut(&d.message) {
+            Some((_, more)) => *more += 1,
+            None => {
+                seen.insert(d.message.clone(), (out.len(), 0));
+                out.push(d);
+            }
+        }
+    }
+    for (at, more) in seen.into_values() {
+        if more > 0 {
+            let s = if more == 1 { "" } else { "s" };
+            out[at]
+                .message
+                .push_str(&format!(" (and in {more} more file{s})"));
+        }
+    }
+    out
 }
 
 /// Sorts by file, then line, then column, then message: parallel loading finishes in any

@@ -710,7 +710,7 @@ fn fuzz_front_matter() {
                     | content::front_matter::RawFrontMatter::Yaml(s) => s,
                     content::front_matter::RawFrontMatter::None => "",
                 };
-                let _ = content::front_matter::read_fields(table, src, split.front_line);
+                let _ = content::front_matter::read_fields(table, src, split.front_line, false);
             }
             check_loaded(bytes)
         },

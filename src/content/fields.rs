@@ -34,6 +34,69 @@ pub const KEYS: &[&str] = &[
     "action_items",
 ];
 
+/// Keys other generators write (Jekyll, Hugo, Zola, MkDocs, Middleman, Docusaurus, GitBook,
+/// Obsidian): a folder of post-mortems moved from one of them builds as it is, each such
+/// value kept under `extra`. Sorted, for binary search.
+pub const FOREIGN_KEYS: &[&str] = &[
+    "aliases",
+    "author",
+    "authors",
+    "categories",
+    "category",
+    "comments",
+    "cover",
+    "coverY",
+    "created",
+    "cssclass",
+    "cssclasses",
+    "custom_edit_url",
+    "description",
+    "displayed_sidebar",
+    "excerpt",
+    "expiryDate",
+    "has_children",
+    "hide",
+    "hide_table_of_contents",
+    "hide_title",
+    "icon",
+    "image",
+    "images",
+    "in_search_index",
+    "keywords",
+    "last_modified_at",
+    "last_update",
+    "lastmod",
+    "layout",
+    "linkTitle",
+    "links",
+    "menu",
+    "modified",
+    "nav_order",
+    "pagination_label",
+    "parent",
+    "path",
+    "permalink",
+    "publish",
+    "publishDate",
+    "redirect_from",
+    "series",
+    "sidebar",
+    "sidebar_label",
+    "sidebar_position",
+    "sitemap",
+    "slug",
+    "subtitle",
+    "taxonomies",
+    "template",
+    "toc",
+    "translationKey",
+    "type",
+    "unlisted",
+    "updated",
+    "url",
+    "weight",
+];
+
 const PEOPLE_KEYS: &[&str] = &[
     "incident_commander",
     "ics_in_training",
@@ -67,6 +130,8 @@ pub struct Fields {
     pub extra: Map<String, Json>,
     pub timeline: Vec<TimelineEntry>,
     pub action_items: Vec<ActionItem>,
+    /// `draft: true` or `published: false` (other generators' ways of saying draft).
+    pub draft: bool,
 }
 
 /// Finds the line a key is written on, for messages.
@@ -160,7 +225,12 @@ impl KeyLines<'_> {
 }
 
 /// Reads every known key; unknown keys and wrong types are problems, never a failed load.
-pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<Diagnostic>) {
+pub fn read_fields(
+    table: Table,
+    src: &str,
+    first_line: usize,
+    strict_keys: bool,
+) -> (Fields, Vec<Diagnostic>) {
     let lines = KeyLines { src, first_line };
     let mut f = Fields::default();
     let mut problems = Vec::new();
@@ -183,6 +253,18 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<D
                     _ => text_or(&mut bad, "text, e.g. \"SEV1\""),
                 }
             }
+            // Jekyll's `published: false` and Hugo's or Zola's `draft: true` mean a draft.
+            "published" if matches!(value, Value::Boolean(_)) => {
+                f.draft |= value == Value::Boolean(false);
+                f.extra.insert(key.clone(), to_json(value));
+            }
+            "draft" => match value {
+                Value::Boolean(b) => {
+                    f.draft |= b;
+                    f.extra.insert(key.clone(), Json::Bool(b));
+                }
+                _ => bad("true or false"),
+            },
             "date" | "detected" | "mitigated" | "resolved" | "published" => {
                 let when = match when(&value) {
                     Ok(w) => Some(w),
@@ -213,7 +295,7 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<D
             "impact" | "extra" => match value {
                 Value::Table(t) => {
                     let map = t.into_iter().map(|(k, v)| (k, to_json(v))).collect();
-                    if key == "impact" { f.impact = map } else { f.extra = map }
+                    if key == "impact" { f.impact = map } else { f.extra.extend(map) }
                 }
                 _ => problems.push(Diagnostic::at(line, format!("`{key}` must be a table: write [{key}] and `key = value` lines under it")).code("wrong-type")),
             },
@@ -229,15 +311,36 @@ pub fn read_fields(table: Table, src: &str, first_line: usize) -> (Fields, Vec<D
                 let at = Entries::new(&lines, "action_items", line);
                 f.action_items = read_actions(value, &at, &mut problems)
             }
-            other => {
-                let hint = closest(other, KEYS)
-                    .map(|k| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
-                problems.push(Diagnostic::at(
-                    line,
-                    format!("unknown front matter key `{other}`{hint}: put free-form data under [impact] or [extra]"),
-                ).code("unknown-key"));
+            other if FOREIGN_KEYS.binary_search(&other).is_ok() => {
+                f.extra.entry(key.clone()).or_insert(to_json(value));
             }
+            other => match closest(other, KEYS) {
+                // A typo of one of pmsite's keys is an error: the field would vanish.
+                Some(k) => problems.push(
+                    Diagnostic::at(
+                        line,
+                        format!("unknown front matter key `{other}` (did you mean `{k}`?): put free-form data under [impact] or [extra]"),
+                    )
+                    .code("unknown-key"),
+                ),
+                None if strict_keys => problems.push(
+                    Diagnostic::at(
+                        line,
+                        format!("unknown front matter key `{other}`: put free-form data under [impact] or [extra] ([front_matter] unknown_keys = \"error\" in pmsite.toml)"),
+                    )
+                    .code("unknown-key"),
+                ),
+                None => {
+                    problems.push(
+                        Diagnostic::note_at(
+                            line,
+                            format!("front matter key `{other}` is kept under extra: pmsite does not read it"),
+                        )
+                        .code("unknown-key"),
+                    );
+                    f.extra.entry(key.clone()).or_insert(to_json(value));
+                }
+            },
         }
     }
     (f, problems)
@@ -543,6 +646,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_keys_are_sorted_for_binary_search_and_none_is_ours() {
+        assert!(FOREIGN_KEYS.windows(2).all(|w| w[0] < w[1]));
+        assert!(FOREIGN_KEYS.iter().all(|k| !KEYS.contains(k)));
+    }
 
     #[test]
     fn typo_suggestion() {

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::ParseSettings;
 use super::body::parse_body;
 use super::front_matter::{self, RawFrontMatter};
-use super::model::{self, BodyPart, Incident, Milestone, TimelineEntry};
+use super::model::{self, BodyPart, Incident, Milestone, Status, TimelineEntry};
 use super::normalise::{severity_of, status_of, visibility_of};
 use super::wiki::{take_title_heading, wiki_fields};
 use crate::dates::When;
@@ -74,7 +74,8 @@ pub fn load_bytes(
         RawFrontMatter::Toml(s) | RawFrontMatter::Yaml(s) => s,
         RawFrontMatter::None => "",
     };
-    let (mut fields, mut problems) = front_matter::read_fields(table, front_src, split.front_line);
+    let (mut fields, mut problems) =
+        front_matter::read_fields(table, front_src, split.front_line, settings.strict_keys);
     let wiki_page = split.front == RawFrontMatter::None;
 
     let mut body = split.body.to_string();
@@ -107,7 +108,11 @@ pub fn load_bytes(
 
     let parsed = parse_body(&body, split.body_line, md, &mut problems);
 
-    let status = status_of(fields.status.as_ref(), wiki_status, &mut problems);
+    let status = match status_of(fields.status.as_ref(), wiki_status, &mut problems) {
+        // Another generator's draft flag counts when no status is written.
+        _ if fields.draft && fields.status.is_none() && wiki_status.is_none() => Status::Draft,
+        status => status,
+    };
     let visibility = visibility_of(fields.visibility.as_ref(), &mut problems);
     let severity = severity_of(fields.severity.as_ref(), settings, &mut problems);
 

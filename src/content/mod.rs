@@ -38,6 +38,8 @@ pub use normalise::normalise_severity;
 pub struct ParseSettings {
     pub severities: Vec<String>,
     pub allow_html: bool,
+    /// Unknown front-matter keys are errors (`[front_matter] unknown_keys = "error"`).
+    pub strict_keys: bool,
 }
 
 impl ParseSettings {
@@ -45,6 +47,7 @@ impl ParseSettings {
         ParseSettings {
             severities: config.severities.clone(),
             allow_html: config.markdown.allow_html,
+            strict_keys: config.front_matter.unknown_keys == crate::config::UnknownKeys::Error,
         }
     }
 }

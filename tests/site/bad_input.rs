@@ -85,9 +85,14 @@ fn unknown_keys_name_the_key_and_suggest() {
 
 #[test]
 fn unknown_yaml_key() {
-    let d = errors_for("content/a.md", b"---\ntitle: T\nowner: Ana\n---\n");
+    let t = SiteTest::new()
+        .file(
+            "pmsite.toml",
+            &format!("{CONFIG}\n[front_matter]\nunknown_keys = \"error\"\n"),
+        )
+        .file("content/a.md", "---\ntitle: T\nowner: Ana\n---\n");
     assert_diag(
-        &d,
+        &t.build_errors(),
         "content/a.md:3: error",
         "unknown front matter key `owner`",
     );
@@ -180,7 +185,7 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
     let t = SiteTest::new()
         .file(
             "content/a.md",
-            "+++\ntitle = \"T\"\nseverity = \"SEV9\"\ncolour = \"red\"\n+++\n",
+            "+++\ntitle = \"T\"\nseverity = \"SEV9\"\nseverty = \"SEV1\"\n+++\n",
         )
         .file("content/b.md", "---\ntitle: [\n---\n")
         .file("content/c.md", "")
@@ -387,4 +392,75 @@ fn syntax_errors_name_line_and_column() {
     assert!(d[0].column > 0, "{}", d[0]);
     let d = errors_for("content/b.md", b"---\ntitle: T\ntags: [a, b\n---\n");
     assert!(d[0].column > 0 && d[0].line >= 3, "{}", d[0]);
+}
+
+/// Front matter written for Jekyll, Hugo, Zola, MkDocs or Docusaurus builds as it is: their
+/// keys are kept under `extra`, their draft flags mean draft, a typo of one of pmsite's own
+/// keys is still an error, and any other key is one note per key in `check`.
+#[test]
+fn other_generators_front_matter_builds_as_it_is() {
+    let t = SiteTest::new()
+        .file(
+            "content/jekyll.md",
+            "---\nlayout: post\ntitle: Queue backlog at Larkspur\ndate: 2024-02-01\ncategories: [ops]\nauthor: Ana\npermalink: /queue/\nmood: grim\n---\nBody.\n",
+        )
+        .file(
+            "content/hugo.md",
+            "+++\ntitle = \"CDN expiry\"\ndate = 2024-03-01\ndraft = true\nweight = 3\ndescription = \"x\"\nmood = \"calm\"\n[taxonomies]\ntags = [\"cdn\"]\n+++\nBody.\n",
+        )
+        .file(
+            "content/jekyll-unpublished.md",
+            "---\ntitle: Not yet\ndate: 2024-04-01\npublished: false\nsidebar_label: x\n---\nBody.\n",
+        );
+    let report = t
+        .try_build()
+        .expect("other generators' keys never fail a build");
+    assert!(
+        report.warnings.iter().all(|w| w.code != "unknown-key"),
+        "build prints no notes: {:?}",
+        lines(&report.warnings)
+    );
+    let inc = t.json()["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == "Queue backlog at Larkspur")
+        .cloned()
+        .unwrap();
+    assert_eq!(inc["status"], "published");
+    assert_eq!(
+        report.drafts_left_out, 2,
+        "draft = true and published: false are drafts"
+    );
+    let page = t.read(&format!(
+        "incidents/{}/index.html",
+        inc["id"].as_str().unwrap().to_lowercase()
+    ));
+    for kept in ["post", "/queue/", "grim"] {
+        assert!(page.contains(kept), "{kept} is kept and shown under extra");
+    }
+    let diags = pmsite::build::check(t.root(), t.today).unwrap();
+    let notes: Vec<String> = lines(&diags)
+        .into_iter()
+        .filter(|l| l.contains("note["))
+        .collect();
+    assert_eq!(
+        notes,
+        vec!["content/hugo.md:7: note[unknown-key]: front matter key `mood` is kept under extra: pmsite does not read it (and in 1 more file)".to_string()],
+        "one note per key, none for other generators' keys"
+    );
+    assert!(!diagnostics_have_errors(&diags), "{:#?}", lines(&diags));
+    let typo = t.file(
+        "content/typo.md",
+        "+++\ntitle = \"T\"\nseverty = \"SEV1\"\n+++\n",
+    );
+    assert_diag(
+        &pmsite::build::check(typo.root(), typo.today).unwrap(),
+        "content/typo.md:3: error",
+        "(did you mean `severity`?)",
+    );
+}
+
+fn diagnostics_have_errors(d: &[pmsite::diagnostics::Diagnostic]) -> bool {
+    pmsite::diagnostics::has_errors(d)
 }
