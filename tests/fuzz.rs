@@ -809,6 +809,11 @@ fn regressions() {
         // A slot mark in a wiki page's title heading reached the page before the mark was
         // taken out of the whole text (found by fuzz_load_and_render).
         "# \u{e000}/\u{e000}Title\n\n**Date:** 2024-01-01\n",
+        // A link marker (U+0001) inside inline code in a timeline table was counted as a
+        // link and sliced past the links found: a panic (found by fuzz_wiki_fields after
+        // about 320,000 cases).
+        "# \n\n\n# Timeline\n\n21:04 \n| 2024-03-12 9:05 PM PST | \u{1}`\n21:04 \n| 2024-03-12 9:05 PM PST | \u{1}` | [graph](https://g.example.com) |\n",
+        "## Timeline\n\n- 21:04 `\u{1}` ([g](https://g.example.com))\n\n## Action items\n\n- [ ] fix `\u{1}\u{2}` [OPS-1](https://t.example.com)\n",
         // A lone carriage return ended a line for comrak but not for pmsite's line numbers,
         // so a diagnostic fell past the end of the file (found by fuzz_action_items).
         "+++\ntitle = \"T\"\ndate = 2024-03-12\n+++\n## Action items\n\n- [ ] \rx\r\r- [ ] y due:\n",

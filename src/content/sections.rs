@@ -107,7 +107,11 @@ fn inline_of<'a>(node: &'a AstNode<'a>, out: &mut Inline) {
             NodeValue::Text(t) => out
                 .text
                 .extend(t.chars().filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)),
-            NodeValue::Code(c) => out.text.push_str(&c.literal),
+            NodeValue::Code(c) => out.text.extend(
+                c.literal
+                    .chars()
+                    .filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE),
+            ),
             NodeValue::SoftBreak | NodeValue::LineBreak => out.text.push('\n'),
             NodeValue::Link(link) => {
                 out.text.push(LINK_OPEN);

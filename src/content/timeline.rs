@@ -233,7 +233,11 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Vec<RawEnt
                 let mut links_seen = 0;
                 for (i, text_line) in content.text.split('\n').enumerate() {
                     let n_links = text_line.matches(LINK_OPEN).count();
-                    let links = content.links[links_seen..links_seen + n_links].to_vec();
+                    let links = content
+                        .links
+                        .get(links_seen..links_seen + n_links)
+                        .unwrap_or_default()
+                        .to_vec();
                     links_seen += n_links;
                     push_line(
                         text_line,
