@@ -814,6 +814,10 @@ fn regressions() {
         // about 320,000 cases).
         "# \n\n\n# Timeline\n\n21:04 \n| 2024-03-12 9:05 PM PST | \u{1}`\n21:04 \n| 2024-03-12 9:05 PM PST | \u{1}` | [graph](https://g.example.com) |\n",
         "## Timeline\n\n- 21:04 `\u{1}` ([g](https://g.example.com))\n\n## Action items\n\n- [ ] fix `\u{1}\u{2}` [OPS-1](https://t.example.com)\n",
+        // YAML ends lines at U+2028 too: a syntax error's line, taken from YAML's own line
+        // count, fell past the end of the file (found by fuzz_front_matter after about 16
+        // million cases).
+        "---\ncomponents: \"\u{2028}\"\ndate: \"1:00\\\"\"\nroot_causes: \"\u{2028}es: \"\u{2028}\"\n---\n",
         // A lone carriage return ended a line for comrak but not for pmsite's line numbers,
         // so a diagnostic fell past the end of the file (found by fuzz_action_items).
         "+++\ntitle = \"T\"\ndate = 2024-03-12\n+++\n## Action items\n\n- [ ] \rx\r\r- [ ] y due:\n",

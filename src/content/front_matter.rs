@@ -94,7 +94,11 @@ pub fn parse_table(front: RawFrontMatter<'_>, front_line: usize) -> Result<Table
         }),
         RawFrontMatter::Yaml(src) => {
             let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
-                let (line, column) = e.location().map_or((1, 0), |l| (l.line(), l.column()));
+                // From the byte index, not YAML's own line count: YAML also ends lines at
+                // U+2028 and U+0085, which no editor shows as a line.
+                let (line, column) = e.location().map_or((1, 0), |l| {
+                    crate::diagnostics::line_column_of_offset(src, l.index())
+                });
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                 Diagnostic::at(
