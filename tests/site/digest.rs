@@ -311,7 +311,16 @@ impl SmtpServer {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&new)
             .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
-        files.sort();
+        // Maildir names are `<seconds>.M<microseconds>P<pid>Q<n>.<host>` with nothing padded,
+        // so names do not sort in delivery order within a second; `Q<n>` counts deliveries.
+        let delivery = |p: &PathBuf| -> u64 {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.split_once('Q')
+                .and_then(|(_, rest)| rest.split('.').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(u64::MAX)
+        };
+        files.sort_by_key(|p| (delivery(p), p.clone()));
         files.iter().map(|p| std::fs::read(p).unwrap()).collect()
     }
 }
