@@ -270,13 +270,7 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     let theme = Theme::load(&opts.root, &loaded.config.theme).inspect_err(|_| progress.finish())?;
     // Links to the site's own pages are checked against every file this build writes.
     let mut warnings = std::mem::take(&mut loaded.diagnostics);
-    warnings.extend(library::links::site_paths(
-        &loaded.library,
-        &loaded.config,
-        &|p| theme.static_files.contains_key(p),
-        opts.drafts,
-        false,
-    ));
+    warnings.extend(site_link_problems(&loaded, &theme, opts.drafts, false));
     // Notes are for `check`; a build reports what is wrong or may be.
     warnings.retain(|d| d.level != diagnostics::Level::Note);
     diagnostics::sort(&mut warnings);
@@ -311,6 +305,23 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         seconds: started.elapsed().as_secs_f64(),
         timings,
     })
+}
+
+/// Links to the site's own pages that name no file this build writes, with the theme's
+/// static files counted among them (errors when `strict`).
+fn site_link_problems(
+    loaded: &Loaded,
+    theme: &Theme,
+    drafts: bool,
+    strict: bool,
+) -> Vec<Diagnostic> {
+    library::links::site_paths(
+        &loaded.library,
+        &loaded.config,
+        &|p| theme.static_files.contains_key(p),
+        drafts,
+        strict,
+    )
 }
 
 /// What `check` found.
@@ -358,20 +369,14 @@ pub fn check_with(
             timeout,
         )
     });
-    let mut d = loaded.diagnostics;
+    let mut loaded = loaded;
+    let mut d = std::mem::take(&mut loaded.diagnostics);
     if let Some(s) = &summary {
         d.extend(s.diagnostics.iter().cloned());
     }
     match Theme::load(root, &loaded.config.theme) {
-        Ok(theme) => d.extend(library::links::site_paths(
-            &loaded.library,
-            &loaded.config,
-            &|p| theme.static_files.contains_key(p),
-            true,
-            true,
-        )),
-        Err(Error::Invalid(problems)) => d.extend(problems),
-        Err(e) => d.push(Diagnostic::error("templates", 0, e.to_string()).code("template")),
+        Ok(theme) => d.extend(site_link_problems(&loaded, &theme, true, true)),
+        Err(e) => d.extend(e.into_diagnostics("templates", "template")),
     }
     diagnostics::sort(&mut d);
     Ok(Checked {

@@ -33,6 +33,17 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error as diagnostics, for a caller that reports problems rather than stopping:
+    /// the library's own, or one at `path` with `code` for anything else.
+    pub fn into_diagnostics(self, path: &str, code: &'static str) -> Vec<Diagnostic> {
+        match self {
+            Error::Invalid(diagnostics) => diagnostics,
+            e => vec![Diagnostic::error(path, 0, e.to_string()).code(code)],
+        }
+    }
+}
+
 /// Attaches a path to an I/O result.
 pub trait IoContext<T> {
     fn at(self, path: impl Into<PathBuf>) -> Result<T>;

@@ -35,7 +35,11 @@ fn as_browser_reads(url: &str) -> String {
 
 /// The scheme of a URL, lowercased, or None for a relative URL.
 pub fn scheme(url: &str) -> Option<String> {
-    let url = as_browser_reads(url);
+    scheme_as_read(&as_browser_reads(url))
+}
+
+/// The scheme of a URL already read as a browser reads it.
+fn scheme_as_read(url: &str) -> Option<String> {
     let colon = url.find(':')?;
     let candidate = &url[..colon];
     // A `/`, `?` or `#` before the colon makes it a relative path (`a/b:c`).
@@ -56,7 +60,7 @@ pub fn refusal(url: &str, used: Use) -> Option<String> {
     if browser.chars().any(char::is_control) {
         return Some("it holds control characters".into());
     }
-    let scheme = scheme(&browser)?;
+    let scheme = scheme_as_read(&browser)?;
     if LINK_SCHEMES.contains(&scheme.as_str()) {
         return None;
     }

@@ -140,30 +140,15 @@ const HEADINGS: &[&str] = &[
     "Notes",
 ];
 
-const KEYS: &[&str] = &[
-    "title",
-    "id",
-    "date",
-    "status",
-    "severity",
-    "summary",
-    "components",
-    "tags",
-    "root_causes",
-    "detected",
-    "mitigated",
-    "resolved",
-    "published",
-    "visibility",
-    "impact",
-    "people",
-    "extra",
-    "timeline",
-    "action_items",
-    "author",
-    "layout",
-    "severty",
-];
+/// pmsite's own keys, another generator's, an unknown one and a typo.
+fn keys() -> &'static [&'static str] {
+    static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys = content::fields::KEYS.to_vec();
+        keys.extend(["author", "layout", "draft", "mood", "severty"]);
+        keys
+    })
+}
 
 const WIKI_KEYS: &[&str] = &[
     "Postmortem Owner",
@@ -322,11 +307,11 @@ fn toml_value() -> impl Strategy<Value = String> {
 
 fn front_matter() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::collection::vec((pick(KEYS), toml_value()), 0..8).prop_map(|kv| {
+        prop::collection::vec((pick(keys()), toml_value()), 0..8).prop_map(|kv| {
             let body: String = kv.into_iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
             format!("+++\ntitle = \"T\"\n{body}+++\n")
         }),
-        prop::collection::vec((pick(KEYS), text()), 0..8).prop_map(|kv| {
+        prop::collection::vec((pick(keys()), text()), 0..8).prop_map(|kv| {
             let body: String = kv.into_iter().map(|(k, v)| format!("{k}: {}\n", serde_json::to_string(&v).unwrap())).collect();
             format!("---\n{body}---\n")
         }),

@@ -11,10 +11,9 @@ use super::snapshot::{Snapshot, panic_message};
 use super::watch::ChangeKind;
 use crate::build::{Caches, load_cached};
 use crate::diagnostics::Diagnostic;
-use crate::error::Error;
 use crate::library::Selection;
+use crate::render::RowCache;
 use crate::render::theme::Theme;
-use crate::render::{Part, RowCache};
 
 /// The preview's builder: keeps the parses of unchanged post-mortems, the theme, and the
 /// incident pages rendered from unchanged inputs, between rebuilds.
@@ -81,8 +80,7 @@ impl Preview {
             Err(panic) => {
                 self.caches = Caches::default();
                 self.theme = None;
-                let message =
-                    panic_message(Part::Home, &*panic).replace("rendering Home", "rebuilding");
+                let message = panic_message("rebuilding", &*panic);
                 Err(vec![
                     Diagnostic::error("pmsite", 0, message).code("internal"),
                 ])
@@ -117,12 +115,7 @@ impl Preview {
             changed.as_deref(),
         ) {
             Ok(l) => l,
-            Err(Error::Invalid(d)) => return Err(d),
-            Err(e) => {
-                return Err(vec![
-                    Diagnostic::error("pmsite", 0, e.to_string()).code("internal"),
-                ]);
-            }
+            Err(e) => return Err(e.into_diagnostics("pmsite", "internal")),
         };
         if crate::diagnostics::has_errors(&loaded.diagnostics) {
             return Err(loaded
@@ -134,12 +127,10 @@ impl Preview {
         }
         let theme = match &self.theme {
             Some(theme) if only_content => Arc::clone(theme),
-            _ => Arc::new(Theme::load(&self.opts.root, &loaded.config.theme).map_err(
-                |e| match e {
-                    Error::Invalid(d) => d,
-                    e => vec![Diagnostic::error("templates", 0, e.to_string()).code("template")],
-                },
-            )?),
+            _ => Arc::new(
+                Theme::load(&self.opts.root, &loaded.config.theme)
+                    .map_err(|e| e.into_diagnostics("templates", "template"))?,
+            ),
         };
         self.timings = loaded.timings.clone();
         self.caches.pages.start_counting();

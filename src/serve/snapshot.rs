@@ -88,7 +88,7 @@ impl Snapshot {
                 .map_err(|_| "the preview's page store is poisoned".to_string())
         };
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(render))
-            .unwrap_or_else(|panic| Err(panic_message(part, &*panic)))
+            .unwrap_or_else(|panic| Err(panic_message(&format!("rendering {part:?}"), &*panic)))
     }
 
     /// The file at `path`, if the site has one; rendering it if no one has asked yet. An
@@ -154,14 +154,14 @@ impl Snapshot {
 }
 
 /// What a panic said, as a problem for the overlay.
-pub(super) fn panic_message(part: Part, panic: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_message(doing: &str, panic: &(dyn std::any::Any + Send)) -> String {
     let said = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
     format!(
-        "pmsite failed while rendering {part:?} ({said}); this is a bug in pmsite, please report it with the post-mortem that caused it"
+        "pmsite failed while {doing} ({said}); this is a bug in pmsite, please report it with the post-mortem that caused it"
     )
 }
 
