@@ -89,15 +89,7 @@ impl ParseCache {
                         }
                         (hash, super::load_bytes(&rel, &bytes, settings, md))
                     }
-                    Err(e) => (
-                        0,
-                        (
-                            None,
-                            vec![
-                                Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file"),
-                            ],
-                        ),
-                    ),
+                    Err(e) => (0, (None, vec![super::unreadable(&rel, &e)])),
                 };
                 let incident = incident.map(Arc::new);
                 Some((

@@ -92,9 +92,11 @@ pub fn load_file(
     let rel = crate::diagnostics::display_path(root, path);
     match std::fs::read(path) {
         Ok(bytes) => load_bytes(&rel, &bytes, settings, md),
-        Err(e) => (
-            None,
-            vec![Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file")],
-        ),
+        Err(e) => (None, vec![unreadable(&rel, &e)]),
     }
+}
+
+/// A post-mortem the file system would not give, as its one problem.
+pub fn unreadable(rel: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file")
 }
