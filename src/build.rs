@@ -35,6 +35,8 @@ pub struct Loaded {
     pub pages_skipped: usize,
     /// How long each stage took, in seconds.
     pub timings: Vec<(&'static str, f64)>,
+    /// The errors `check` fails on that a build tolerates (`failing_errors`), as errors.
+    pub authored_errors: Vec<Diagnostic>,
 }
 
 /// A progress bar on a terminal for long builds; nothing otherwise (piped, `--quiet`).
@@ -155,6 +157,7 @@ fn finish_load(
         diagnostics,
         pages_skipped,
         timings,
+        authored_errors: Vec::new(),
     }
 }
 
@@ -262,11 +265,11 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
             return Err(e);
         }
     };
-    if diagnostics::has_errors(&loaded.diagnostics) {
-        progress.finish();
-        return Err(Error::Invalid(loaded.diagnostics));
-    }
     let mut loaded = loaded;
+    if let Some(failing) = failing_errors(&mut loaded) {
+        progress.finish();
+        return Err(Error::Invalid(failing));
+    }
     let theme = Theme::load(&opts.root, &loaded.config.theme).inspect_err(|_| progress.finish())?;
     // Links to the site's own pages are checked against every file this build writes.
     let mut warnings = std::mem::take(&mut loaded.diagnostics);
@@ -305,6 +308,42 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         seconds: started.elapsed().as_secs_f64(),
         timings,
     })
+}
+
+/// Problems that make the site wrong, so that no build may publish it: two post-mortems at
+/// one URL, a URL no file system can hold, a file that cannot be read, and (for a library
+/// that asked for strict front matter) an unknown key. Every other error belongs to one
+/// post-mortem, which is built from what could be read: `check` fails on it, `build` warns.
+pub const FAILS_BUILD: &[&str] = &["duplicate-id", "too-long", "id", "file"];
+
+fn fails_build(d: &Diagnostic, config: &Config) -> bool {
+    d.is_error()
+        && (FAILS_BUILD.contains(&d.code)
+            || d.code == "unknown-key"
+                && config.front_matter.unknown_keys == crate::config::UnknownKeys::Error)
+}
+
+/// The errors that fail a build (`FAILS_BUILD`), or None; every other error becomes a
+/// warning of the post-mortem it is in.
+pub fn failing_errors(loaded: &mut Loaded) -> Option<Vec<Diagnostic>> {
+    let config = &loaded.config;
+    if loaded.diagnostics.iter().any(|d| fails_build(d, config)) {
+        return Some(
+            loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect(),
+        );
+    }
+    for d in &mut loaded.diagnostics {
+        if d.is_error() {
+            loaded.authored_errors.push(d.clone());
+            d.level = diagnostics::Level::Warning;
+        }
+    }
+    None
 }
 
 /// Links to the site's own pages that name no file this build writes, with the theme's

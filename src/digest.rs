@@ -216,9 +216,9 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
         today: opts.today,
         strict_links: false,
     };
-    let loaded = load(&opts.root, None, selection)?;
-    if crate::diagnostics::has_errors(&loaded.diagnostics) {
-        return Err(Error::Invalid(loaded.diagnostics));
+    let mut loaded = load(&opts.root, None, selection)?;
+    if let Some(failing) = crate::build::failing_errors(&mut loaded) {
+        return Err(Error::Invalid(failing));
     }
     let (config, lib) = (&loaded.config, &loaded.library);
     let state = read_state(&opts.root)?;

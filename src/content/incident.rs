@@ -27,6 +27,10 @@ pub fn load_bytes(
 ) -> (Option<Incident>, Vec<Diagnostic>) {
     let error =
         |line, msg: String, code| (None, vec![Diagnostic::error(rel, line, msg).code(code)]);
+    // Text that is not UTF-8 (a page saved as Latin-1) is read with replacement characters
+    // where its bytes say nothing, and reported: the page is still built.
+    let lossy;
+    let mut encoding = None;
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -34,11 +38,15 @@ pub fn load_bytes(
                 &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
                 usize::MAX,
             );
-            return error(
-                line,
-                "the file is not UTF-8 text: save it as UTF-8".into(),
-                "encoding",
+            encoding = Some(
+                Diagnostic::at(
+                    line,
+                    "the file is not UTF-8 text: save it as UTF-8 (shown with \u{FFFD} where its bytes are not text)",
+                )
+                .code("encoding"),
             );
+            lossy = String::from_utf8_lossy(bytes).into_owned();
+            lossy.as_str()
         }
     };
     if text.trim().is_empty() {
@@ -62,20 +70,31 @@ pub fn load_bytes(
     } else {
         text
     };
-    let split = match front_matter::split(text) {
-        Ok(s) => s,
-        Err(p) => return (None, vec![p.in_file(rel)]),
-    };
-    let table = match front_matter::parse_table(split.front, split.front_line) {
-        Ok(t) => t,
-        Err(p) => return (None, vec![p.in_file(rel)]),
-    };
+    // Front matter that cannot be read is reported, and the page is built from its body: one
+    // author's syntax error costs that page its fields, not the library its build.
+    let mut problems: Vec<Diagnostic> = encoding.into_iter().collect();
+    let split = front_matter::split(text).unwrap_or_else(|p| {
+        problems.push(p);
+        front_matter::Split {
+            front: RawFrontMatter::None,
+            front_line: 0,
+            body: text,
+            body_line: 1,
+        }
+    });
+    let front_broken = problems.iter().any(|p| p.code == "front-matter");
+    let table = front_matter::parse_table(split.front, split.front_line).unwrap_or_else(|p| {
+        problems.push(p);
+        toml::Table::new()
+    });
+    let front_broken = front_broken || problems.iter().any(|p| p.code == "front-matter");
     let front_src = match split.front {
         RawFrontMatter::Toml(s) | RawFrontMatter::Yaml(s) => s,
         RawFrontMatter::None => "",
     };
-    let (mut fields, mut problems) =
+    let (mut fields, read_problems) =
         front_matter::read_fields(table, front_src, split.front_line, settings.strict_keys);
+    problems.extend(read_problems);
     let wiki_page = split.front == RawFrontMatter::None;
 
     let mut body = split.body.to_string();
@@ -93,7 +112,7 @@ pub fn load_bytes(
     let title = match (fields.title.take(), heading_title) {
         (Some(t), _) => t,
         (None, Some(h)) => h,
-        (None, None) if wiki_page => stem.replace(['-', '_'], " "),
+        (None, None) if wiki_page || front_broken => stem.replace(['-', '_'], " "),
         (None, None) => {
             problems.push(
                 Diagnostic::at(

@@ -86,7 +86,9 @@ pub const OVERLAY_STYLE: &str = "#pmsite-problems{position:fixed;inset:0 0 auto 
 
 /// The overlay listing every problem of the last rebuild: where (`file:line:col`), what kind
 /// and what to do, from the diagnostics themselves.
-pub fn overlay(problems: &[Diagnostic]) -> String {
+/// `built` says the site shown is the latest (its authors' mistakes listed, as `check` will
+/// fail on them) rather than the last good one.
+pub fn overlay(problems: &[Diagnostic], built: bool) -> String {
     let items: String = problems
         .iter()
         .map(|p| {
@@ -108,16 +110,21 @@ pub fn overlay(problems: &[Diagnostic]) -> String {
             )
         })
         .collect();
+    let heading = if built {
+        "This site is up to date, but <code>pmsite check</code> fails on these. Fix them and save:"
+    } else {
+        "The last change did not build; this is the last good site. Fix these and save:"
+    };
     format!(
-        "<link rel=\"stylesheet\" href=\"{OVERLAY_STYLE_PATH}\"><div id=\"pmsite-problems\" role=\"alert\"><strong>The last change did not build; this is the last good site. Fix these and save:</strong><ul>{items}</ul></div>"
+        "<link rel=\"stylesheet\" href=\"{OVERLAY_STYLE_PATH}\"><div id=\"pmsite-problems\" role=\"alert\"><strong>{heading}</strong><ul>{items}</ul></div>"
     )
 }
 
 /// An HTML page with the reload script (and the overlay, if any) before `</body>`.
-pub fn inject(html: &[u8], problems: &[Diagnostic]) -> Vec<u8> {
+pub fn inject(html: &[u8], problems: &[Diagnostic], built: bool) -> Vec<u8> {
     let mut extra = format!("<script src=\"{RELOAD_SCRIPT_PATH}\"></script>");
     if !problems.is_empty() {
-        extra.push_str(&overlay(problems));
+        extra.push_str(&overlay(problems, built));
     }
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
@@ -185,6 +192,11 @@ pub(super) async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Respons
 
 fn respond(site: Option<&Snapshot>, mut problems: Vec<Diagnostic>, path: &str) -> Response {
     let file = |key: &str| site.map_or(Ok(None), |s| s.file(key));
+    // A rebuild that failed lists its problems; else the site shown lists its authors'.
+    let built = problems.is_empty();
+    if built && let Some(site) = site {
+        problems = site.loaded.authored_errors.clone();
+    }
     let html = |status: StatusCode, body: Vec<u8>, problems: &[Diagnostic]| {
         (
             status,
@@ -195,7 +207,7 @@ fn respond(site: Option<&Snapshot>, mut problems: Vec<Diagnostic>, path: &str) -
                 ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             ],
-            inject(&body, problems),
+            inject(&body, problems, built),
         )
             .into_response()
     };
@@ -289,6 +301,7 @@ mod tests {
         let page = inject(
             b"<html><body><p>x</p></body></html>",
             &[Diagnostic::error("content/a.md", 3, "<bad>").code("date")],
+            false,
         );
         let page = String::from_utf8(page).unwrap();
         assert!(page.contains("<script src=\"/__pmsite/reload.js\"></script>"));

@@ -107,7 +107,7 @@ impl Preview {
             today: self.opts.today,
             strict_links: false,
         };
-        let loaded = match load_cached(
+        let mut loaded = match load_cached(
             &self.opts.root,
             Some(&self.base_url),
             selection,
@@ -117,13 +117,8 @@ impl Preview {
             Ok(l) => l,
             Err(e) => return Err(e.into_diagnostics("pmsite", "internal")),
         };
-        if crate::diagnostics::has_errors(&loaded.diagnostics) {
-            return Err(loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect());
+        if let Some(failing) = crate::build::failing_errors(&mut loaded) {
+            return Err(failing);
         }
         let theme = match &self.theme {
             Some(theme) if only_content => Arc::clone(theme),

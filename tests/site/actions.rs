@@ -100,7 +100,7 @@ fn front_matter_action_items() {
 fn bad_due_date_names_the_line_and_keeps_the_item() {
     let body = "\n## Action items\n\n- [ ] Fix it @a due:2024-13-45\n";
     let t = SiteTest::new().file("content/a.md", &toml_pm("INC-1", "A", "", body));
-    let diags = t.build_errors();
+    let diags = t.authored_errors();
     // Front matter is lines 1-5, the body starts on line 6; the item is on line 9.
     assert_diag(&diags, "content/a.md:9: error", "due date `2024-13-45`");
 }

@@ -1,16 +1,20 @@
 //! Every kind of bad input gives one clear `file:line: message`, all of them in one run,
-//! never a panic and never a written site.
+//! never a panic. An author's mistake fails `check` and is a warning of its post-mortem in
+//! `build`; only what makes the site wrong (two pages at one URL) fails a build, and then no
+//! site is written.
 
 use crate::harness::*;
 
+/// Check's errors for a library of one file, having built it: the build succeeds and writes
+/// the site all the same.
 fn errors_for(path: &str, text: &[u8]) -> Vec<pmsite::diagnostics::Diagnostic> {
     let t = SiteTest::new().bytes(path, text);
-    let d = t.build_errors();
+    let d = t.authored_errors();
     assert!(
-        !t.public().exists(),
-        "a failed build must not write the output"
+        t.public().join("index.html").exists(),
+        "the site was not written"
     );
-    d
+    d.into_iter().filter(|d| d.is_error()).collect()
 }
 
 #[test]
@@ -193,7 +197,7 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
             "content/ok.md",
             &toml_pm("OK", "Fine", "date = 2024-01-01", ""),
         );
-    let d = t.build_errors();
+    let d = t.authored_errors();
     let errors: Vec<_> = d.iter().filter(|x| x.is_error()).collect();
     assert_eq!(errors.len(), 4, "{:?}", lines(&d));
     // Sorted by file then line, whatever order the parallel load finished in.
@@ -216,9 +220,20 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
 fn cli_prints_file_line_message_and_exits_1_without_panicking() {
     let t = SiteTest::new()
         .file("content/a.md", "+++\ntitle = \"T\"\ndate = \"soon\"\n+++\n")
-        .bytes("content/b.md", b"\xff\xfe");
+        .bytes("content/b.md", b"\xff\xfe")
+        .file("content/c.md", &toml_pm("INC-1", "C", "", ""))
+        .file("content/d.md", &toml_pm("INC-1", "D", "", ""));
+    let out = t.cli(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("content/a.md:3: error[date]: `date` is not a date"),
+        "{}",
+        out.stderr
+    );
     let out = t.cli(&["build"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error[duplicate-id]"), "{}", out.stderr);
     assert!(
         out.stderr
             .contains("content/a.md:3: error[date]: `date` is not a date"),
@@ -237,6 +252,39 @@ fn cli_prints_file_line_message_and_exits_1_without_panicking() {
         out.stderr
     );
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// What one author wrote costs that page, not the library: the build succeeds, names each
+/// problem as a warning at its line, and the pages are there, built from what could be read.
+#[test]
+fn an_authors_mistakes_are_warnings_in_build_and_the_pages_are_built() {
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"Late cache\"\ndate = \"soon\"\n+++\nThe cache was late.\n",
+        )
+        .bytes(
+            "content/b.md",
+            b"# Caf\xe9 outage\n\nThe espresso queue stalled.\n",
+        )
+        .file(
+            "content/c.md",
+            "---\ntitle: [\n---\n# Broken front matter\n\nThe ledger stayed up.\n",
+        );
+    let out = t.cli(&["build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for expected in [
+        "content/a.md:3: warning[date]: `date` is not a date",
+        "content/b.md:1: warning[encoding]: the file is not UTF-8",
+        "content/c.md:3:1: warning[front-matter]: invalid YAML",
+    ] {
+        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+    }
+    t.contains("incidents/a/index.html", "The cache was late.");
+    t.contains("incidents/b/index.html", "Caf\u{FFFD} outage");
+    t.contains("incidents/b/index.html", "The espresso queue stalled.");
+    t.contains("incidents/c/index.html", "The ledger stayed up.");
+    t.contains("incidents/c/index.html", "Broken front matter");
 }
 
 #[test]

@@ -114,6 +114,34 @@ impl SiteTest {
         }
     }
 
+    /// A library whose authors made mistakes: `check` reports each as an error, and
+    /// `build` still succeeds, with each as a warning of its post-mortem. Returns check's
+    /// diagnostics.
+    #[track_caller]
+    pub fn authored_errors(&self) -> Vec<Diagnostic> {
+        let checked = pmsite::build::check(self.root(), self.options().today)
+            .unwrap_or_else(|e| panic!("check failed to run: {e}"));
+        assert!(
+            checked.iter().any(|d| d.is_error()),
+            "check found no error: {:?}",
+            lines(&checked)
+        );
+        let report = match self.try_build() {
+            Ok(r) => r,
+            Err(e) => panic!("one author's mistake failed the whole build:\n{e}"),
+        };
+        for error in checked.iter().filter(|d| d.is_error() && d.code != "link") {
+            assert!(
+                report.warnings.iter().any(|w| w.path == error.path
+                    && w.line == error.line
+                    && w.message == error.message),
+                "check's error is not among the build's warnings: {error}\nwarnings: {:?}",
+                lines(&report.warnings)
+            );
+        }
+        checked
+    }
+
     pub fn read(&self, path: &str) -> String {
         let full = self.public().join(path);
         std::fs::read_to_string(&full)

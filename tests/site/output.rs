@@ -34,10 +34,7 @@ fn build_writes_the_marker_and_replaces_its_own_output() {
 fn failed_build_leaves_the_previous_output_untouched() {
     let t = good().build();
     let before = t.read("incidents/a/index.html");
-    let t = t.file(
-        "content/a.md",
-        "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
-    );
+    let t = t.file("content/b.md", &toml_pm("A", "Same id as a.md", "", ""));
     t.build_errors();
     assert_eq!(t.read("incidents/a/index.html"), before);
     assert!(t.public().join(".pmsite-build").is_file());

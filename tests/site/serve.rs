@@ -227,21 +227,31 @@ fn edits_adds_renames_and_deletes_show_up_and_errors_overlay() {
         |st, _| st == 404,
     );
 
-    // A content error keeps the last good site up with an overlay listing the problem.
+    // An author's mistake shows the new page with an overlay of what `check` will refuse.
     let t = t.file(
         "content/a.md",
-        "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
+        "+++\ntitle = \"Broken date\"\ndate = \"never\"\n+++\n",
     );
     let page = s.wait_for("/incidents/a/", "the overlay", |st, b| {
-        st == 200 && b.contains("id=\"pmsite-problems\"")
+        st == 200 && b.contains("id=\"pmsite-problems\"") && b.contains("Broken date")
     });
     assert!(
         page.contains(
             "<li class=\"error\"><code>content/a.md:3</code> <strong>error[date]</strong>: `date` is not a date"
-        ),
+        ) && page.contains("up to date, but <code>pmsite check</code> fails"),
         "{page}"
     );
-    assert!(page.contains("Second title"), "the last good page stays");
+    // What makes the site wrong (two pages at one URL) keeps the last good site up.
+    let t = t.file(
+        "content/z.md",
+        &toml_pm("A", "Same id", "date = 2024-01-01", "\nBody.\n"),
+    );
+    let page = s.wait_for("/incidents/a/", "the overlay", |st, b| {
+        st == 200 && b.contains("error[duplicate-id]")
+    });
+    assert!(page.contains("this is the last good site"), "{page}");
+    assert!(page.contains("Broken date"), "the last good page stays");
+    std::fs::remove_file(t.root().join("content/z.md")).unwrap();
     let _t = t.file(
         "content/a.md",
         &toml_pm("A", "Fixed title", "date = 2024-01-01", ""),
@@ -523,12 +533,22 @@ fn preview_after_edits_equals_a_fresh_build() {
         "content/a.md",
         "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
     );
+    check(
+        &mut preview,
+        "an author's mistake builds as build builds it",
+        &[(Incident, "content/a.md")],
+    );
+    let t = t.file("content/a2.md", &toml_pm("A", "Same id", "", ""));
     assert!(
         preview
-            .rebuild(Some(&[(Incident, root.join("content/a.md"))]))
+            .rebuild(Some(&[(Incident, root.join("content/a2.md"))]))
             .is_err(),
-        "a broken file fails the rebuild"
+        "two pages at one URL fail the rebuild"
     );
+    std::fs::remove_file(root.join("content/a2.md")).unwrap();
+    preview
+        .rebuild(Some(&[(Incident, root.join("content/a2.md"))]))
+        .unwrap();
     let t = t.file(
         "content/a.md",
         &toml_pm("A", "Mended", "date = 2024-01-01", ""),

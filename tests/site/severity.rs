@@ -54,7 +54,7 @@ fn unknown_severity_is_an_error_with_its_line() {
         "+++\ntitle = \"T\"\nseverity = \"SEV9\"\n+++\n",
     );
     assert_diag(
-        &t.build_errors(),
+        &t.authored_errors(),
         "content/a.md:3: error",
         "unknown severity `SEV9`",
     );
