@@ -31,8 +31,9 @@ pub struct Loaded {
     pub config: Config,
     pub library: Library,
     pub diagnostics: Vec<Diagnostic>,
-    /// Wiki pages with nothing of a post-mortem (a home page, a runbook), skipped.
-    pub pages_skipped: usize,
+    /// Pages that do not read as post-mortems (a home page, a runbook), skipped: each is
+    /// also a note in `diagnostics`.
+    pub pages_skipped: Vec<PathBuf>,
     /// How long each stage took, in seconds.
     pub timings: Vec<(&'static str, f64)>,
     /// The errors `check` fails on that a build tolerates (`failing_errors`), as errors.
@@ -106,7 +107,7 @@ pub fn load_with(
     let md = Markdown::new(settings.allow_html);
     let started = Instant::now();
     progress.phase("Loading", files.len());
-    let (incidents, mut diagnostics, pages_skipped) =
+    let (incidents, mut diagnostics) =
         content::load_all(root, &files, &settings, &md, &|| progress.tick());
     diagnostics.extend(found);
     let load_seconds = started.elapsed().as_secs_f64();
@@ -114,7 +115,6 @@ pub fn load_with(
         config,
         incidents.into_iter().map(std::sync::Arc::new).collect(),
         diagnostics,
-        pages_skipped,
         load_seconds,
         selection,
         None,
@@ -138,7 +138,6 @@ fn finish_load(
     config: Config,
     incidents: Vec<std::sync::Arc<crate::content::model::Incident>>,
     mut diagnostics: Vec<Diagnostic>,
-    pages_skipped: usize,
     load_seconds: f64,
     selection: Selection,
     memory: Option<&mut library::DeriveMemory>,
@@ -151,6 +150,11 @@ fn finish_load(
     ];
     diagnostics.extend(derive_diagnostics);
     diagnostics::sort(&mut diagnostics);
+    let pages_skipped = diagnostics
+        .iter()
+        .filter(|d| d.code == content::incident::SKIPPED)
+        .map(|d| d.path.clone())
+        .collect();
     Loaded {
         config,
         library,
@@ -220,7 +224,6 @@ pub fn load_cached(
         config,
         parsed.incidents,
         diagnostics,
-        parsed.pages_skipped,
         load_seconds,
         selection,
         Some(&mut caches.derive),
@@ -233,7 +236,8 @@ pub struct BuildReport {
     pub incidents: usize,
     pub drafts_left_out: usize,
     pub restricted_left_out: usize,
-    pub pages_skipped: usize,
+    /// Pages that do not read as post-mortems, skipped.
+    pub pages_skipped: Vec<PathBuf>,
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
     pub home_url: String,
@@ -301,7 +305,7 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         incidents: loaded.library.incidents.len(),
         drafts_left_out: loaded.library.drafts_left_out,
         restricted_left_out: loaded.library.restricted_left_out,
-        pages_skipped: loaded.pages_skipped,
+        pages_skipped: loaded.pages_skipped.clone(),
         files,
         warnings,
         home_url: format!("{}/", loaded.config.base()),

@@ -234,6 +234,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             crate::errln!("timing: {stage}: {seconds:.3}s");
                         }
                     }
+                    // Nothing is skipped silently: each page is named, with what to do.
+                    if !report.pages_skipped.is_empty() {
+                        let names: Vec<String> = report
+                            .pages_skipped
+                            .iter()
+                            .map(|p| crate::escape::terminal(&p.to_string_lossy()).into_owned())
+                            .collect();
+                        crate::errln!(
+                            "skipped, not read as post-mortems: {}\n  (a page that is one: add `postmortem = true` to its front matter, or its path to [content] postmortems in pmsite.toml; `pmsite check` says why)",
+                            names.join(", ")
+                        );
+                    }
                     if quiet {
                         return Ok(ExitCode::SUCCESS);
                     }
@@ -250,10 +262,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             report.restricted_left_out
                         ));
                     }
-                    if report.pages_skipped > 0 {
+                    if !report.pages_skipped.is_empty() {
+                        let n = report.pages_skipped.len();
                         left_out.push(format!(
-                            "{} pages that are not post-mortems skipped",
-                            report.pages_skipped
+                            "{n} page{} that do not read as post-mortems skipped",
+                            if n == 1 { "" } else { "s" }
                         ));
                     }
                     if !report.warnings.is_empty() {

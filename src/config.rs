@@ -21,9 +21,13 @@ pub struct Config {
     pub severities: Vec<String>,
     /// A pattern with `{path}` (the file's path in the library) for "edit this page".
     pub edit_url: Option<String>,
+    /// A pattern with `{path}` for a file in the source repository: where a link to a page
+    /// that is not a post-mortem (a runbook, a sibling blog post) goes.
+    pub source_url: Option<String>,
     pub theme: String,
     pub markdown: MarkdownConfig,
     pub front_matter: FrontMatterConfig,
+    pub content: ContentConfig,
     pub action_items: ActionItemConfig,
     pub patterns: PatternsConfig,
     pub feeds: FeedsConfig,
@@ -41,9 +45,11 @@ impl Default for Config {
                 .map(String::from)
                 .to_vec(),
             edit_url: None,
+            source_url: None,
             theme: "default".into(),
             markdown: MarkdownConfig::default(),
             front_matter: FrontMatterConfig::default(),
+            content: ContentConfig::default(),
             action_items: ActionItemConfig::default(),
             patterns: PatternsConfig::default(),
             feeds: FeedsConfig::default(),
@@ -69,6 +75,18 @@ pub enum UnknownKeys {
     Keep,
     /// An error, for teams that want their front matter strict.
     Error,
+}
+
+/// `[content]`: which pages are post-mortems where pmsite's judgement of a page's shape
+/// would be wrong.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContentConfig {
+    /// Paths under `content/` (globs: `wiki/Incident-*.md`) that are post-mortems whatever
+    /// they look like.
+    pub postmortems: Vec<String>,
+    /// Paths that are never post-mortems (a wiki's `Home.md`, a `_Sidebar.md`).
+    pub skip: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -213,25 +231,43 @@ impl Config {
         if config.severities.is_empty() {
             problems.push(Diagnostic::error(path, find_line(text, "severities"), "severities is empty: list the scale, most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]").code("config"));
         }
-        if let Some(edit) = &config.edit_url
-            && !edit.contains("{path}")
-        {
-            problems.push(Diagnostic::error(path, find_line(text, "edit_url"), "edit_url has no {path}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/edit/main/{path}\"").code("config"));
-        }
         if let Some(why) = base_url_problem(&config.base_url) {
             problems.push(Diagnostic::error(path, find_line(text, "base_url"), why).code("config"));
         }
-        if let Some(edit) = &config.edit_url
-            && let Some(why) = crate::urls::refusal(edit, crate::urls::Use::Link)
+        for (key, pattern, verb) in [
+            ("edit_url", &config.edit_url, "edit"),
+            ("source_url", &config.source_url, "blob"),
+        ] {
+            let Some(pattern) = pattern else { continue };
+            if !pattern.contains("{path}") {
+                problems.push(Diagnostic::error(path, find_line(text, key), format!("{key} has no {{path}}: write where the file's path goes, e.g. \"https://github.com/acme/postmortems/{verb}/main/{{path}}\"")).code("config"));
+            } else if let Some(why) = crate::urls::refusal(pattern, crate::urls::Use::Link) {
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        find_line(text, key),
+                        format!("{key} is refused ({why}): write an http or https URL"),
+                    )
+                    .code("config"),
+                );
+            }
+        }
+        for glob in config
+            .content
+            .postmortems
+            .iter()
+            .chain(&config.content.skip)
         {
-            problems.push(
-                Diagnostic::error(
-                    path,
-                    find_line(text, "edit_url"),
-                    format!("edit_url is refused ({why}): write an http or https URL"),
-                )
-                .code("config"),
-            );
+            if let Err(e) = globset::Glob::new(glob) {
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        find_line(text, glob),
+                        format!("[content] `{glob}` is not a glob: {e}"),
+                    )
+                    .code("config"),
+                );
+            }
         }
         let known = SEARCH_FIELDS.join(", ");
         for name in config

@@ -36,12 +36,10 @@ fn content_hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// What a load from the cache gives: the incidents in path order, every diagnostic, and
-/// the number of wiki pages skipped as not post-mortems.
+/// What a load from the cache gives: the incidents in path order and every diagnostic.
 pub struct Parsed {
     pub incidents: Vec<Arc<Incident>>,
     pub diagnostics: Vec<Diagnostic>,
-    pub pages_skipped: usize,
 }
 
 impl ParseCache {
@@ -109,13 +107,9 @@ impl ParseCache {
         let mut parsed = Parsed {
             incidents: Vec::with_capacity(files.len()),
             diagnostics: Vec::new(),
-            pages_skipped: 0,
         };
         for path in files {
             if let Some(c) = self.files.get(path) {
-                if c.incident.is_none() && c.diagnostics.is_empty() {
-                    parsed.pages_skipped += 1;
-                }
                 parsed.incidents.extend(c.incident.clone());
                 parsed.diagnostics.extend(c.diagnostics.iter().cloned());
             }

@@ -32,6 +32,7 @@ pub const KEYS: &[&str] = &[
     "extra",
     "timeline",
     "action_items",
+    "postmortem",
 ];
 
 /// Keys other generators write (Jekyll, Hugo, Zola, MkDocs, Middleman, Docusaurus, GitBook,
@@ -132,6 +133,12 @@ pub struct Fields {
     pub action_items: Vec<ActionItem>,
     /// `draft: true` or `published: false` (other generators' ways of saying draft).
     pub draft: bool,
+    /// `postmortem = true|false`: the author's word on whether the page is one, over
+    /// pmsite's judgement of its shape.
+    pub postmortem: Option<bool>,
+    /// How many of pmsite's own keys other than `title` the front matter sets: any says
+    /// the page was written as a post-mortem.
+    pub own_keys: usize,
 }
 
 /// Finds the line a key is written on, for messages.
@@ -236,6 +243,9 @@ pub fn read_fields(
     let mut problems = Vec::new();
     for (key, value) in table {
         let line = lines.line_of(&key, None);
+        if key != "title" && KEYS.contains(&key.as_str()) {
+            f.own_keys += 1;
+        }
         let mut bad = |what: &str| {
             problems
                 .push(Diagnostic::at(line, format!("`{key}` must be {what}")).code("wrong-type"))
@@ -258,6 +268,10 @@ pub fn read_fields(
                 f.draft |= value == Value::Boolean(false);
                 f.extra.insert(key.clone(), to_json(value));
             }
+            "postmortem" => match value {
+                Value::Boolean(b) => f.postmortem = Some(b),
+                _ => bad("true or false"),
+            },
             "draft" => match value {
                 Value::Boolean(b) => {
                     f.draft |= b;

@@ -126,6 +126,15 @@ pub fn load_bytes(
     };
 
     let parsed = parse_body(&body, split.body_line, md, &mut problems);
+    let source_body = body;
+    let said = fields.postmortem.or(if settings.skip.matches(rel) {
+        Some(false)
+    } else if settings.postmortems.matches(rel) {
+        Some(true)
+    } else {
+        None
+    });
+    let own_keys = fields.own_keys;
 
     let status = match status_of(fields.status.as_ref(), wiki_status, &mut problems) {
         // Another generator's draft flag counts when no status is written.
@@ -225,15 +234,36 @@ pub fn load_bytes(
         body_text: parsed.body_text,
         wiki_page,
     };
-    // A wiki has pages that are not post-mortems (a home page, a runbook): a page with no
-    // front matter and nothing of a post-mortem is skipped, not reported.
-    if wiki_page
-        && wiki_field_count == 0
-        && incident.timeline.is_empty()
-        && incident.action_items.is_empty()
-        && problems.is_empty()
-    {
-        return (None, Vec::new());
+    // A folder has pages that are not post-mortems (a home page, a runbook, a blog's about
+    // page): one that says nothing of itself is judged by its shape, and named when skipped.
+    let judged = || {
+        own_keys > 0
+            || wiki_field_count > 0
+            || !incident.timeline.is_empty()
+            || !incident.action_items.is_empty()
+            || problems.iter().any(Diagnostic::is_error)
+            || super::shape::reads_as_post_mortem(
+                incident.toc.iter().map(|t| t.title.as_str()),
+                &source_body,
+            )
+    };
+    match said {
+        Some(false) => {
+            return (
+                None,
+                vec![skipped(rel, "it is marked as not a post-mortem")],
+            );
+        }
+        None if !judged() => {
+            return (
+                None,
+                vec![skipped(
+                    rel,
+                    "it has no field of pmsite's, no timeline or action items, and not two of the sections a post-mortem has (Summary, Impact, Root cause, Timeline, Action items, Lessons learned); if it is one, add `postmortem = true` to its front matter or its path to [content] postmortems in pmsite.toml",
+                )],
+            );
+        }
+        _ => {}
     }
     let date_reported = problems.iter().any(|p| {
         p.code == "date" && (p.message.contains("`date`") || p.message.contains("**Date:**"))
@@ -244,6 +274,15 @@ pub fn load_bytes(
         .chain(warnings(&incident, rel, date_reported))
         .collect();
     (Some(incident), diagnostics)
+}
+
+/// The code of the note that names a page skipped as not a post-mortem.
+pub const SKIPPED: &str = "not-a-post-mortem";
+
+fn skipped(rel: &Path, why: &str) -> Diagnostic {
+    Diagnostic::note_at(1, format!("not a post-mortem, skipped: {why}"))
+        .code(SKIPPED)
+        .in_file(rel)
 }
 
 /// When the incident began, was detected, mitigated and resolved.

@@ -14,6 +14,7 @@ pub mod incident;
 pub mod model;
 pub mod normalise;
 pub mod sections;
+pub mod shape;
 pub mod timeline;
 pub mod wiki;
 
@@ -40,7 +41,51 @@ pub struct ParseSettings {
     pub allow_html: bool,
     /// Unknown front-matter keys are errors (`[front_matter] unknown_keys = "error"`).
     pub strict_keys: bool,
+    /// `[content] postmortems`: pages that are post-mortems whatever their shape.
+    pub postmortems: Globs,
+    /// `[content] skip`: pages that never are.
+    pub skip: Globs,
 }
+
+/// Globs matched against a page's path under the library root (`content/wiki/Home.md`) or
+/// under `content/` (`wiki/Home.md`), compiled once; equal when their patterns are.
+#[derive(Debug, Clone, Default)]
+pub struct Globs {
+    patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl Globs {
+    /// Patterns that do not compile are left out here; the config reports them.
+    pub fn new(patterns: &[String]) -> Globs {
+        let mut builder = globset::GlobSetBuilder::new();
+        for p in patterns {
+            if let Ok(g) = globset::Glob::new(p) {
+                builder.add(g);
+            }
+        }
+        Globs {
+            patterns: patterns.to_vec(),
+            set: builder.build().unwrap_or_default(),
+        }
+    }
+
+    pub fn matches(&self, rel: &Path) -> bool {
+        !self.patterns.is_empty()
+            && (self.set.is_match(rel)
+                || rel
+                    .strip_prefix(CONTENT_DIR)
+                    .is_ok_and(|r| self.set.is_match(r)))
+    }
+}
+
+impl PartialEq for Globs {
+    fn eq(&self, other: &Globs) -> bool {
+        self.patterns == other.patterns
+    }
+}
+
+impl Eq for Globs {}
 
 impl ParseSettings {
     pub fn of(config: &Config) -> ParseSettings {
@@ -48,19 +93,21 @@ impl ParseSettings {
             severities: config.severities.clone(),
             allow_html: config.markdown.allow_html,
             strict_keys: config.front_matter.unknown_keys == crate::config::UnknownKeys::Error,
+            postmortems: Globs::new(&config.content.postmortems),
+            skip: Globs::new(&config.content.skip),
         }
     }
 }
 
-/// Loads every file in parallel. Incidents come back in path order with all diagnostics,
-/// and the number of pages skipped as not post-mortems.
+/// Loads every file in parallel. Incidents come back in path order with all diagnostics
+/// (a page skipped as not a post-mortem is a note, code `incident::SKIPPED`).
 pub fn load_all(
     root: &Path,
     files: &[PathBuf],
     settings: &ParseSettings,
     md: &Markdown,
     on_file: &(dyn Fn() + Sync),
-) -> (Vec<Incident>, Vec<Diagnostic>, usize) {
+) -> (Vec<Incident>, Vec<Diagnostic>) {
     let results: Vec<_> = files
         .par_iter()
         .map(|path| {
@@ -71,15 +118,11 @@ pub fn load_all(
         .collect();
     let mut incidents = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
-    let mut skipped = 0;
     for (incident, diags) in results {
-        if incident.is_none() && diags.is_empty() {
-            skipped += 1;
-        }
         incidents.extend(incident);
         diagnostics.extend(diags);
     }
-    (incidents, diagnostics, skipped)
+    (incidents, diagnostics)
 }
 
 /// Loads one file from disk.

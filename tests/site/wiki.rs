@@ -190,9 +190,70 @@ fn check_lists_the_fields_a_wiki_page_lacks() {
         "the PagerDuty page has every field: {}",
         out.stderr
     );
+    // Pages that are not post-mortems are named as notes, never warned about.
     assert!(
-        !out.stderr.contains("Home.md") && !out.stderr.contains("runbook"),
+        out.stderr.contains(
+            "content/On-call-runbook.md:1: note[not-a-post-mortem]: not a post-mortem, skipped"
+        ),
         "{}",
         out.stderr
     );
+    assert!(
+        !out.stderr.contains("runbook.md:1: warning") && !out.stderr.contains("Home.md:1: warning"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Nothing is skipped silently: `build` names every page it did not read as a post-mortem
+/// (a wiki's runbook, a Jekyll blog's about page); `postmortem = true` or `[content]
+/// postmortems` make one count, `postmortem = false` or `[content] skip` leave one out, and a
+/// page shaped like a post-mortem (two of its sections, or a run of timed lines) needs
+/// neither.
+#[test]
+fn skipped_pages_are_named_and_can_be_marked() {
+    let t = SiteTest::new()
+        .file(
+            "pmsite.toml",
+            &format!("{CONFIG}\n[content]\npostmortems = [\"notes/*.md\"]\nskip = [\"content/index.md\"]\n"),
+        )
+        .file("content/about.md", "---\nlayout: page\ntitle: About this blog\n---\nWe write about outages.\n")
+        .file("content/runbook.md", "# Restarting the ledger\n\nRun the restart script.\n")
+        .file(
+            "content/index.md",
+            "# Home\n\n## Summary\n\nAll our incidents.\n\n## Timeline of the wiki\n\nStarted 2020.\n",
+        )
+        .file("content/notes/short.md", "# Queue stall\n\nThe queue stalled.\n")
+        .file("content/marked.md", "---\ntitle: Printer fire\npostmortem: true\n---\nIt burned.\n")
+        .file("content/unmarked.md", "+++\ntitle = \"Not one\"\ndate = 2024-01-01\npostmortem = false\n+++\nText.\n")
+        .file(
+            "content/shaped.md",
+            "# Cache stampede\n\n## Impact\n\nSlow pages.\n\n## Lessons learned\n\nWarm caches.\n",
+        )
+        .file(
+            "content/timed.md",
+            "# DNS flap\n\n- 09:01 resolver restarts\n- 09:04 errors climb\n- 09:10 resolver back\n",
+        );
+    let out = t.cli(&["build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("skipped, not read as post-mortems: content/about.md, content/index.md, content/runbook.md, content/unmarked.md"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .contains("4 pages that do not read as post-mortems skipped"),
+        "{}",
+        out.stdout
+    );
+    for page in ["short", "marked", "shaped", "timed"] {
+        assert!(t.exists(&format!("incidents/{page}/index.html")), "{page}");
+    }
+    for page in ["about", "runbook", "index", "unmarked"] {
+        assert!(
+            !t.exists(&format!("incidents/{}/index.html", page.to_lowercase())),
+            "{page}"
+        );
+    }
 }
