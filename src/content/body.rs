@@ -227,6 +227,7 @@ fn read_links<'a>(
                         title: link.title.clone(),
                         line,
                         column,
+                        on_disk: false,
                     });
                     // A link to another post-mortem's file becomes a link to its page once
                     // the library knows every page.

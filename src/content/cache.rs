@@ -85,7 +85,12 @@ impl ParseCache {
                         if self.files.get(&path).is_some_and(|c| c.hash == hash) {
                             return None;
                         }
-                        (hash, super::load_bytes(&rel, &bytes, settings, md))
+                        let (mut incident, diagnostics) =
+                            super::load_bytes(&rel, &bytes, settings, md);
+                        if let Some(incident) = &mut incident {
+                            super::find_link_targets(root, incident);
+                        }
+                        (hash, (incident, diagnostics))
                     }
                     Err(e) => (0, (None, vec![super::unreadable(&rel, &e)])),
                 };

@@ -134,9 +134,60 @@ pub fn load_file(
 ) -> (Option<Incident>, Vec<Diagnostic>) {
     let rel = crate::diagnostics::display_path(root, path);
     match std::fs::read(path) {
-        Ok(bytes) => load_bytes(&rel, &bytes, settings, md),
+        Ok(bytes) => {
+            let (mut incident, diagnostics) = load_bytes(&rel, &bytes, settings, md);
+            if let Some(incident) = &mut incident {
+                find_link_targets(root, incident);
+            }
+            (incident, diagnostics)
+        }
         Err(e) => (None, vec![unreadable(&rel, &e)]),
     }
+}
+
+/// Marks the `.md` links whose file is in the library's folder (beside the post-mortem,
+/// under `content/`, or from the library's root), so that a link to a runbook that is not a
+/// post-mortem is told from a broken one. A path that leaves the folder is never looked at.
+pub fn find_link_targets(root: &Path, incident: &mut Incident) {
+    let dir = incident
+        .source_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    for link in &mut incident.links {
+        if !crate::urls::is_markdown_path(&link.url) {
+            continue;
+        }
+        let path = link.url.split(['#', '?']).next().unwrap_or("");
+        let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let relative = path.trim_start_matches('/');
+        link.on_disk = [
+            dir.join(relative),
+            Path::new(CONTENT_DIR).join(relative),
+            PathBuf::from(relative),
+        ]
+        .iter()
+        .filter_map(|p| inside(p))
+        .any(|p| root.join(p).is_file());
+    }
+}
+
+/// `a/../b.md` → `b.md`; None for a path that leaves the folder it is relative to.
+fn inside(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::Normal(s) => out.push(s),
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// A post-mortem the file system would not give, as its one problem.

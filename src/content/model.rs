@@ -161,6 +161,9 @@ pub struct PageLink {
     pub title: String,
     pub line: usize,
     pub column: usize,
+    /// A `.md` link whose file is in the library's folder (a post-mortem, or a runbook that
+    /// is not one): set by loading, which alone reads the disk.
+    pub on_disk: bool,
 }
 
 /// A URL the policy in `urls` refused: shown as text, a warning in `build`, an error in

@@ -37,9 +37,19 @@ fn normalise(path: &Path) -> String {
     out.join("/")
 }
 
-/// What the links of one incident resolve to: for each of its links, the site URL of the
-/// post-mortem a `.md` link points at (with its `#fragment`), if any.
-pub type MdTargets = Vec<Option<String>>;
+/// Where a `.md` link goes once every incident is known.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum MdTarget {
+    /// The page of the post-mortem it names, with its `#fragment`; or the source file of
+    /// a page that is not one (`source_url`).
+    Url(String),
+    /// A page of the folder that is not a post-mortem, with no `source_url`: its words.
+    Text,
+}
+
+/// What the links of one incident resolve to: for each of its links, where a `.md` link
+/// goes; None leaves it as written (it resolved nowhere, a warning or error says so).
+pub type MdTargets = Vec<Option<MdTarget>>;
 
 /// Resolves `.md` links and checks every internal link. Returns, per incident, the targets
 /// of its `.md` links, and the problems found.
@@ -81,6 +91,7 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                 );
             };
             let mut md = vec![None; inc.links.len()];
+            let mut not_post_mortems = Vec::new();
             for (k, link) in inc.links.iter().enumerate() {
                 let url = link.url.as_str();
                 if let Some(frag) = url.strip_prefix('#') {
@@ -119,10 +130,33 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                             } else {
                                 format!("#{frag}")
                             };
-                            md[k] = Some(format!(
+                            md[k] = Some(MdTarget::Url(format!(
                                 "{}{hash}",
                                 crate::routes::incident_url(&root, &target.slug)
-                            ));
+                            )));
+                        }
+                        // A page of the folder that is not a post-mortem (a runbook, a
+                        // sibling blog post): the source file, or text, and only a warning.
+                        None if link.on_disk => {
+                            let source = config
+                                .source_url
+                                .as_ref()
+                                .map(|p| p.replace("{path}", &candidates[0]));
+                            let shown = if source.is_some() {
+                                "linked to its file in the repository (source_url)"
+                            } else {
+                                "shown as text; set source_url in pmsite.toml to link to its file in the repository"
+                            };
+                            md[k] = Some(source.map_or(MdTarget::Text, MdTarget::Url));
+                            not_post_mortems.push(
+                                Diagnostic::warning(
+                                    &inc.source_path,
+                                    link.line,
+                                    format!("link to {url}: {} is not a post-mortem of this library; {shown}", candidates[0]),
+                                )
+                                .column(link.column)
+                                .code("link"),
+                            );
                         }
                         None => report(
                             inc,
@@ -135,6 +169,7 @@ pub fn check(lib: &Library, config: &Config, strict: bool) -> (Vec<MdTargets>, V
                     }
                 }
             }
+            problems.extend(not_post_mortems);
             (md, problems)
         })
         .collect();
@@ -172,6 +207,10 @@ pub fn site_paths(
             let mut problems = Vec::new();
             for link in &inc.links {
                 let url = link.url.as_str();
+                // A link to a Markdown file is a link to its page, checked by `check`.
+                if is_markdown_path(url) {
+                    continue;
+                }
                 // A link under the site's own URL, or an absolute path, is a site path.
                 let site_path = url
                     .strip_prefix(base)

@@ -54,7 +54,7 @@ pub struct Derived {
     /// For each of the incident's wiki links, the incident it resolves to.
     pub wiki_targets: Vec<Option<usize>>,
     /// For each of the incident's Markdown links, the page a `.md` link resolves to.
-    pub md_targets: Vec<Option<String>>,
+    pub md_targets: links::MdTargets,
 }
 
 #[derive(Debug)]

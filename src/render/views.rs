@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::content::model::{BodyPart, Incident, Status, TocEntry};
 use crate::dates::{When, human_minutes};
 use crate::library::fields::{Field, map_fields, people_fields};
+use crate::library::links::MdTarget;
 use crate::library::terms::Taxonomy;
 use crate::library::{Derived, Library};
 use crate::markdown::{LinkSlot, escape_html};
@@ -360,13 +361,11 @@ pub fn resolve_wiki_links<'h>(
         },
         LinkSlot::Page(i) => {
             let link = links.get(i);
-            let href = derived
-                .md_targets
-                .get(i)
-                .cloned()
-                .flatten()
-                .or_else(|| link.map(|l| l.url.clone()))
-                .unwrap_or_default();
+            let href = match derived.md_targets.get(i).cloned().flatten() {
+                Some(MdTarget::Url(url)) => url,
+                Some(MdTarget::Text) => return (String::new(), String::new()),
+                None => link.map(|l| l.url.clone()).unwrap_or_default(),
+            };
             let title = link
                 .filter(|l| !l.title.is_empty())
                 .map(|l| format!(" title=\"{}\"", escape_html(&l.title)))

@@ -188,3 +188,57 @@ fn external_links_only_with_the_flag_and_summarised() {
         out.stderr
     );
 }
+
+/// A link to a page of the folder that is not a post-mortem (a runbook beside the
+/// post-mortems, a page of the repository) is a warning, never an error, and goes to the
+/// source file when `source_url` says where; without it its words stay as text. A link to a
+/// file that is nowhere is still an error in `check`.
+#[test]
+fn links_to_pages_that_are_not_post_mortems_are_warnings() {
+    let body = "\nSee [the restart runbook](../runbooks/ledger.md#restart), [the README](/README.md) and [a typo](missing.md).\n";
+    let pages = |config: &str| {
+        SiteTest::new()
+            .file("pmsite.toml", &format!("{CONFIG}{config}"))
+            .file(
+                "content/2024/a.md",
+                &toml_pm("A", "Ledger restart", "date = 2024-01-01", body),
+            )
+            .file(
+                "content/runbooks/ledger.md",
+                "# Ledger runbook\n\nRestart it.\n",
+            )
+            .file("README.md", "# Our post-mortems\n")
+    };
+    let t = pages("");
+    let checked = pmsite::build::check(t.root(), t.today).unwrap();
+    assert_diag(
+        &checked,
+        "content/2024/a.md:7:5: warning[link]",
+        "link to ../runbooks/ledger.md#restart: content/runbooks/ledger.md is not a post-mortem of this library; shown as text; set source_url",
+    );
+    assert_diag(
+        &checked,
+        "content/2024/a.md:7:59: warning[link]",
+        "link to /README.md: README.md is not a post-mortem",
+    );
+    assert_diag(
+        &checked,
+        "content/2024/a.md:7:88: error[link]",
+        "link to missing.md: no post-mortem in this build is at content/2024/missing.md",
+    );
+    let t = t.build();
+    t.contains(
+        "incidents/a/index.html",
+        "See the restart runbook, the README and <a href=\"missing.md\">a typo</a>.",
+    );
+
+    let t = pages("source_url = \"https://git.example.com/acme/pm/blob/main/{path}\"\n").build();
+    t.contains(
+        "incidents/a/index.html",
+        "<a href=\"https://git.example.com/acme/pm/blob/main/content/runbooks/ledger.md\">the restart runbook</a>",
+    );
+    t.contains(
+        "incidents/a/index.html",
+        "<a href=\"https://git.example.com/acme/pm/blob/main/README.md\">the README</a>",
+    );
+}
