@@ -28,6 +28,7 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub front_matter: FrontMatterConfig,
     pub content: ContentConfig,
+    pub milestones: MilestoneWords,
     pub action_items: ActionItemConfig,
     pub patterns: PatternsConfig,
     pub feeds: FeedsConfig,
@@ -50,6 +51,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             front_matter: FrontMatterConfig::default(),
             content: ContentConfig::default(),
+            milestones: MilestoneWords::default(),
             action_items: ActionItemConfig::default(),
             patterns: PatternsConfig::default(),
             feeds: FeedsConfig::default(),
@@ -75,6 +77,18 @@ pub enum UnknownKeys {
     Keep,
     /// An error, for teams that want their front matter strict.
     Error,
+}
+
+/// `[milestones]`: phrases that mark a timeline entry as a milestone, added to pmsite's
+/// own; each word of a phrase matches a word of the text by its stem (`page` matches
+/// paged, paging, pages).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MilestoneWords {
+    pub begins: Vec<String>,
+    pub detected: Vec<String>,
+    pub mitigated: Vec<String>,
+    pub resolved: Vec<String>,
 }
 
 /// `[content]`: which pages are post-mortems where pmsite's judgement of a page's shape

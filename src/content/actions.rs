@@ -7,7 +7,9 @@ use comrak::nodes::{AstNode, NodeValue};
 use regex::Regex;
 
 use super::model::{ActionItem, ActionType, Ticket};
-use super::sections::{Inline, LINK_CLOSE, LINK_OPEN, clean_text, inline, line_of, table_rows};
+use super::sections::{
+    Inline, LINK_CLOSE, LINK_OPEN, Read, clean_text, inline, line_of, split_item, table_rows,
+};
 use crate::dates::parse_date as parse_due;
 use crate::diagnostics::Diagnostic;
 
@@ -16,31 +18,109 @@ static TICKET: LazyLock<Regex> =
 static PRIORITY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(?([Pp][0-4])\)?[,.;]?$").expect("priority regex"));
 
-/// Action items from a section's blocks: a (task) list or a table.
+/// Action items from a section's blocks: (task or numbered) lists, tables, and paragraphs
+/// that start `**Action item:**`. A block all of whose parts became items is shown as them;
+/// any other block stays where it stands.
 pub fn action_items<'a>(
     blocks: &[&'a AstNode<'a>],
     first_line: usize,
     problems: &mut Vec<Diagnostic>,
-) -> Vec<ActionItem> {
-    let mut items = Vec::new();
+) -> Read<'a, ActionItem> {
+    let mut read: Read<'a, ActionItem> = Read::new(blocks.len());
     for block in blocks {
-        match &block.data().value {
+        let start = read.entries.len();
+        let (mut local, mut notes, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+        let consumed = match &block.data().value {
             NodeValue::List(_) => {
+                let mut all = true;
                 for item in block.children() {
-                    let done =
+                    let checked =
                         matches!(&item.data().value, NodeValue::TaskItem(t) if t.symbol.is_some());
                     let line = line_of(item, first_line);
-                    let content = inline(item);
-                    if let Some(a) = list_item(content, done, line, problems) {
-                        items.push(a);
+                    let (first, rest) = split_item(item);
+                    let Some(first) = first else {
+                        all = false;
+                        continue;
+                    };
+                    let done = checked || struck(first);
+                    match list_item(inline(first), done, line, problems) {
+                        Some(a) => {
+                            let at = start + local.len();
+                            local.push(a);
+                            texts.push((at, first));
+                            // Images in the item's words are shown in its text.
+                            notes.extend(rest.into_iter().map(|n| (at, None, n)));
+                        }
+                        None => all = false,
                     }
                 }
+                all && !local.is_empty()
             }
-            NodeValue::Table(_) => table_items(block, first_line, problems, &mut items),
-            _ => {}
+            NodeValue::Table(_) => table_items(
+                block, first_line, problems, start, &mut local, &mut notes, &mut texts,
+            ),
+            NodeValue::Paragraph => match labelled_item(block) {
+                Some(content) => {
+                    let line = line_of(block, first_line);
+                    match list_item(content, false, line, problems) {
+                        Some(a) => {
+                            texts.push((start, *block));
+                            local.push(a);
+                            true
+                        }
+                        None => false,
+                    }
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        if consumed {
+            read.entries.extend(local);
+            read.notes.extend(notes);
+            read.texts.extend(texts);
+            read.consumed.push(Some(start..read.entries.len()));
+        } else {
+            read.consumed.push(None);
         }
     }
-    items
+    read
+}
+
+/// `**Action item:** Rotate the keys. Owner: @ana` as a paragraph of its own: the words
+/// after the label.
+fn labelled_item<'a>(paragraph: &'a AstNode<'a>) -> Option<Inline> {
+    let first = paragraph.first_child()?;
+    if !matches!(first.data().value, NodeValue::Strong) {
+        return None;
+    }
+    let label = first.collect_text().to_lowercase();
+    let label = label.trim().trim_end_matches(':').trim();
+    if !(label == "action item" || label == "action" || label == "ai" || label == "todo") {
+        return None;
+    }
+    let mut content = inline(paragraph);
+    let label_len = first.collect_text().len();
+    content.text = content
+        .text
+        .get(label_len..)
+        .unwrap_or("")
+        .trim_start_matches([':', ' '])
+        .to_string();
+    Some(content)
+}
+
+/// An item whose words are all struck through (`~~Add the alert~~`) is done.
+fn struck<'a>(paragraph: &'a AstNode<'a>) -> bool {
+    let mut any = false;
+    for child in paragraph.children() {
+        match &child.data().value {
+            NodeValue::Strikethrough => any = true,
+            NodeValue::Text(t) if t.trim().is_empty() => {}
+            _ => return false,
+        }
+    }
+    any
 }
 
 fn list_item(
@@ -49,16 +129,8 @@ fn list_item(
     line: usize,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<ActionItem> {
-    let mut item = ActionItem {
-        text: String::new(),
-        owner: None,
-        due: None,
-        priority: None,
-        kind: None,
-        ticket: None,
-        done,
-        line,
-    };
+    let mut item = ActionItem::new(line);
+    item.done = done || done_word(&content.text);
     // Links whose label is a ticket id are the ticket; others stay in the text.
     let mut text = String::new();
     let mut rest = content.text.as_str();
@@ -135,6 +207,7 @@ fn list_item(
             });
         } else if in_meta && (bare == "DONE" || bare == "TODO") {
             item.done = bare == "DONE";
+            item.status_word = Some(bare.to_string());
         } else {
             words.push(token);
         }
@@ -193,52 +266,63 @@ fn column_of(header: &str) -> Column {
 static DONE_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(DONE|TODO)\b").expect("done regex"));
 
+/// One item per row of a table with an action column. Columns pmsite reads become the
+/// item's fields; any other column (Notes, Comments) and any value it cannot read becomes
+/// the item's notes under its column's name, so nothing of the row is lost. Returns whether
+/// every row with words became an item.
+#[allow(clippy::too_many_arguments)]
 fn table_items<'a>(
     table: &'a AstNode<'a>,
     first_line: usize,
     problems: &mut Vec<Diagnostic>,
+    start: usize,
     items: &mut Vec<ActionItem>,
-) {
+    notes: &mut Vec<(usize, Option<String>, &'a AstNode<'a>)>,
+    texts: &mut Vec<(usize, &'a AstNode<'a>)>,
+) -> bool {
     let rows = table_rows(table);
     let Some((_, header)) = rows.first() else {
-        return;
+        return false;
     };
-    let mut columns: Vec<Column> = header
-        .iter()
-        .map(|c| column_of(&clean_text(&c.text)))
-        .collect();
+    let names: Vec<String> = header.iter().map(|c| clean_text(&c.text)).collect();
+    let mut columns: Vec<Column> = names.iter().map(|n| column_of(n)).collect();
     if !columns.contains(&Column::Text)
         && let Some(first) = columns.first_mut()
     {
         *first = Column::Text;
     }
+    let mut all = true;
     for (row, cells) in rows.iter().skip(1) {
         let line = line_of(row, first_line);
-        let mut item = ActionItem {
-            text: String::new(),
-            owner: None,
-            due: None,
-            priority: None,
-            kind: None,
-            ticket: None,
-            done: false,
-            line,
-        };
-        for (cell, column) in cells.iter().zip(&columns) {
+        let at = start + items.len();
+        let mut item = ActionItem::new(line);
+        let mut row_notes = Vec::new();
+        let mut text_cell = None;
+        let cell_nodes: Vec<&AstNode<'_>> = row.children().collect();
+        for (k, (cell, column)) in cells.iter().zip(&columns).enumerate() {
+            let node = cell_nodes[k];
+            let label = || Some(names.get(k).cloned().unwrap_or_default());
             let text = clean_text(&cell.text);
             if let Some(word) = DONE_WORD.captures(&text) {
                 item.done = &word[1] == "DONE";
+                item.status_word = Some(word[1].to_string());
             }
             let value = DONE_WORD.replace_all(&text, "").trim().to_string();
             let value = value.trim_matches(['*', '_', ' ']).to_string();
             if value.is_empty() || value.eq_ignore_ascii_case("n/a") {
                 continue;
             }
+            let mut unread = false;
             match column {
-                Column::Text => item.text = value,
+                Column::Text => {
+                    item.done |= done_word(&value);
+                    item.text = value;
+                    text_cell = Some(node);
+                }
                 Column::Owner => item.owner = Some(value.trim_start_matches('@').to_string()),
                 Column::Type => {
-                    item.kind = ActionType::parse(value.split_whitespace().next().unwrap_or(""))
+                    item.kind = ActionType::parse(value.split_whitespace().next().unwrap_or(""));
+                    unread = item.kind.is_none();
                 }
                 Column::Ticket => {
                     let url = cell.links.first().map(|l| l.url.clone());
@@ -252,34 +336,64 @@ fn table_items<'a>(
                 }
                 Column::Due => match parse_due(&value) {
                     Some(d) => item.due = Some(d),
-                    None => problems.push(Diagnostic::at(
-                        line,
-                        format!(
-                            "due date `{value}` of an action item is not a date: write 2024-04-01"
-                        ),
-                    ).code("date")),
+                    None => {
+                        unread = true;
+                        problems.push(Diagnostic::at(
+                            line,
+                            format!(
+                                "due date `{value}` of an action item is not a date: write 2024-04-01"
+                            ),
+                        ).code("date"));
+                    }
                 },
                 Column::Priority => item.priority = Some(value.to_ascii_uppercase()),
-                Column::Status => {
-                    let v = value.to_lowercase();
-                    item.done = matches!(
-                        v.as_str(),
-                        "done"
-                            | "closed"
-                            | "complete"
-                            | "completed"
-                            | "yes"
-                            | "fixed"
-                            | "x"
-                            | "✓"
-                            | "✔"
-                    );
-                }
-                Column::Other => {}
+                Column::Status => match status_word(&value) {
+                    Some(done) => {
+                        item.done = done;
+                        item.status_word = Some(value.clone());
+                    }
+                    None => unread = true,
+                },
+                Column::Other => unread = true,
+            }
+            if unread {
+                row_notes.push((at, label(), node));
             }
         }
-        if !item.text.is_empty() {
-            items.push(item);
+        if item.text.is_empty() {
+            all &= cells.iter().all(|c| clean_text(&c.text).is_empty());
+            continue;
         }
+        if let Some(node) = text_cell {
+            texts.push((at, node));
+        }
+        notes.extend(row_notes);
+        items.push(item);
     }
+    all && !items.is_empty()
+}
+
+/// Done or not, from a Status cell: None for words that say neither ("blocked on vendor"),
+/// which stay on the page as the item's notes.
+fn status_word(value: &str) -> Option<bool> {
+    let v = value.trim().to_lowercase();
+    let v = v.trim_matches(|c: char| !c.is_alphanumeric() && !"✓✔✅☑".contains(c));
+    match v {
+        "done" | "closed" | "complete" | "completed" | "yes" | "fixed" | "resolved" | "x" | "✓"
+        | "✔" | "✅" | "☑" | "shipped" | "merged" => Some(true),
+        "open" | "todo" | "to do" | "no" | "not started" | "pending" | "planned" | "new"
+        | "in progress" | "started" | "" => Some(false),
+        _ => None,
+    }
+}
+
+static DONE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:done|fixed|completed?|✅|☑|✔)\b|(?:\b(?:done|fixed|completed?)|✅|☑|✔)\W*$|[✅☑✔]|\[(?:x|done)\]")
+        .expect("done regex")
+});
+
+/// Words that mark an item done wherever the author put them: `✅`, `☑`, `[x]`, `DONE`,
+/// `Fixed` at either end.
+fn done_word(text: &str) -> bool {
+    DONE_TEXT.is_match(text)
 }

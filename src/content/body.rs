@@ -32,10 +32,21 @@ fn marker(kind: &str) -> String {
     format!("{MARK}pmsite:{kind}{MARK}")
 }
 
+/// Which structured sections the front matter gives: the body's own are then prose.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Given {
+    pub timeline: bool,
+    pub action_items: bool,
+}
+
+/// Nodes to render as an entry's words or notes once the link slots are in.
+type Pending<'a> = Vec<(usize, Option<String>, &'a AstNode<'a>)>;
+
 pub fn parse_body(
     body: &str,
     body_line: usize,
     md: &Markdown,
+    given: Given,
     problems: &mut Vec<Diagnostic>,
 ) -> ParsedBody {
     let arena = comrak::Arena::new();
@@ -54,15 +65,21 @@ pub fn parse_body(
         body_text: String::with_capacity(body.len()),
     };
 
+    drop_html_comments(root);
     let slotted = read_links(root, body_line, &mut parsed);
 
     let mut analysis: Vec<&AstNode<'_>> = Vec::new();
     let mut external = None;
+    let (mut timeline_notes, mut action_notes, mut action_texts): (Pending, Pending, Pending) =
+        Default::default();
     let children: Vec<&AstNode<'_>> = root.children().collect();
     let mut i = 0;
     while i < children.len() {
         let (level, kind) = match &children[i].data().value {
             NodeValue::Heading(h) => (h.level, sections::classify(&children[i].collect_text())),
+            // `**Timeline**:` on a line of its own starts a section as a heading would, up
+            // to the next heading or label.
+            NodeValue::Paragraph => (7, sections::bold_label(children[i])),
             _ => (0, None),
         };
         let Some(kind) = kind else {
@@ -74,35 +91,36 @@ pub fn parse_body(
             .position(|n| match &n.data().value {
                 NodeValue::Heading(h) => h.level <= level,
                 NodeValue::FootnoteDefinition(_) => true,
+                NodeValue::Paragraph if level == 7 => sections::bold_label(n).is_some(),
                 _ => false,
             })
             .map_or(children.len(), |p| i + 1 + p);
         let blocks = &children[i + 1..end];
-        let replaced = match kind {
+        match kind {
             SectionKind::Summary => {
                 parsed.summary = sections::first_paragraph(blocks);
                 analysis.extend(blocks.iter().copied());
-                None
             }
             SectionKind::Analysis => {
                 analysis.extend(blocks.iter().copied());
-                None
             }
-            SectionKind::Timeline if parsed.timeline.is_empty() => {
-                parsed.timeline = super::timeline::timeline(blocks, body_line);
-                (!parsed.timeline.is_empty()).then_some("timeline")
+            SectionKind::Timeline if parsed.timeline.is_empty() && !given.timeline => {
+                let read = super::timeline::timeline(blocks, body_line);
+                mark_consumed(&arena, blocks, &read.consumed, "timeline");
+                parsed.timeline = read.entries;
+                timeline_notes = read.notes;
             }
-            SectionKind::ActionItems if parsed.action_items.is_empty() => {
-                parsed.action_items = super::actions::action_items(blocks, body_line, problems);
-                (!parsed.action_items.is_empty()).then_some("action_items")
+            SectionKind::ActionItems if parsed.action_items.is_empty() && !given.action_items => {
+                let read = super::actions::action_items(blocks, body_line, problems);
+                mark_consumed(&arena, blocks, &read.consumed, "action_items");
+                parsed.action_items = read.entries;
+                action_notes = read.notes;
+                action_texts = read.texts.into_iter().map(|(i, n)| (i, None, n)).collect();
             }
             SectionKind::ExternalMessage
                 if parsed.external_message.is_none() && !blocks.is_empty() =>
             {
-                let doc: &AstNode<'_> = arena.alloc(AstNode::new(RefCell::new(Ast::new(
-                    NodeValue::Document,
-                    LineColumn { line: 1, column: 1 },
-                ))));
+                let doc = new_node(&arena, NodeValue::Document);
                 let text = blocks
                     .iter()
                     .map(|b| b.collect_text())
@@ -113,27 +131,9 @@ pub fn parse_body(
                     doc.append(b);
                 }
                 external = Some((doc, text));
-                Some("external_message")
+                children[i].insert_after(marker_paragraph(&arena, "external_message".into()));
             }
-            _ => None,
-        };
-        if let Some(kind) = replaced {
-            // The external message's blocks have moved to a document of their own.
-            if kind != "external_message" {
-                for b in blocks {
-                    b.detach();
-                }
-            }
-            let para = arena.alloc(AstNode::new(RefCell::new(Ast::new(
-                NodeValue::Paragraph,
-                LineColumn { line: 1, column: 1 },
-            ))));
-            let text = arena.alloc(AstNode::new(RefCell::new(Ast::new(
-                NodeValue::Text(marker(kind).into()),
-                LineColumn { line: 1, column: 1 },
-            ))));
-            para.append(text);
-            children[i].insert_after(para);
+            _ => {}
         }
         i = end;
     }
@@ -167,10 +167,147 @@ pub fn parse_body(
         let (html, _) = md.render(doc);
         parsed.external_message = Some(ExternalMessage { html, text });
     }
+    for (at, html) in render_pending(&arena, md, timeline_notes, false) {
+        if let Some(e) = parsed.timeline.get_mut(at) {
+            e.notes.push_str(&html);
+        }
+    }
+    for (at, html) in render_pending(&arena, md, action_notes, false) {
+        if let Some(a) = parsed.action_items.get_mut(at) {
+            a.notes.push_str(&html);
+        }
+    }
+    for (at, html) in render_pending(&arena, md, action_texts, true) {
+        if let Some(a) = parsed.action_items.get_mut(at) {
+            a.html = html;
+        }
+    }
     let (html, toc) = md.render(root);
     parsed.toc = toc;
     parsed.parts = split_parts(&html);
     parsed
+}
+
+fn new_node<'a>(arena: &'a comrak::Arena<'a>, value: NodeValue) -> &'a AstNode<'a> {
+    arena.alloc(AstNode::new(RefCell::new(Ast::new(
+        value,
+        LineColumn { line: 1, column: 1 },
+    ))))
+}
+
+/// A paragraph holding only a section marker, split out of the rendered HTML later.
+fn marker_paragraph<'a>(arena: &'a comrak::Arena<'a>, kind: String) -> &'a AstNode<'a> {
+    let para = new_node(arena, NodeValue::Paragraph);
+    para.append(new_node(arena, NodeValue::Text(marker(&kind).into())));
+    para
+}
+
+/// Each run of blocks that became entries is taken out and one marker put where it stood,
+/// naming the entries it became (`timeline:3:7`); every other block stays where it is.
+fn mark_consumed<'a>(
+    arena: &'a comrak::Arena<'a>,
+    blocks: &[&'a AstNode<'a>],
+    consumed: &[Option<std::ops::Range<usize>>],
+    kind: &str,
+) {
+    let mut k = 0;
+    while k < blocks.len() {
+        let Some(Some(first)) = consumed.get(k) else {
+            k += 1;
+            continue;
+        };
+        let (from, mut to) = (first.start, first.end);
+        let mut last = k;
+        while let Some(Some(next)) = consumed.get(last + 1) {
+            to = to.max(next.end);
+            last += 1;
+        }
+        blocks[k].insert_before(marker_paragraph(arena, format!("{kind}:{from}:{to}")));
+        for b in &blocks[k..=last] {
+            b.detach();
+        }
+        k = last + 1;
+    }
+}
+
+/// Renders the nodes kept for entries (their words, their notes) after the link slots are
+/// in, grouped by entry. `inline` strips the paragraph around words shown in a cell.
+fn render_pending<'a>(
+    arena: &'a comrak::Arena<'a>,
+    md: &Markdown,
+    pending: Pending<'a>,
+    inline: bool,
+) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut k = 0;
+    while k < pending.len() {
+        let at = pending[k].0;
+        let doc = new_node(arena, NodeValue::Document);
+        while let Some((i, label, node)) = pending.get(k).filter(|p| p.0 == at) {
+            let _ = i;
+            let is_block =
+                node.data().value.block() && !matches!(node.data().value, NodeValue::TableCell);
+            if is_block && label.is_none() {
+                node.detach();
+                doc.append(node);
+            } else {
+                // A table cell's or an inline node's content, as a paragraph of its own,
+                // under its column's name.
+                let para = new_node(arena, NodeValue::Paragraph);
+                if let Some(label) = label.as_ref().filter(|l| !l.is_empty()) {
+                    let strong = new_node(arena, NodeValue::Strong);
+                    strong.append(new_node(arena, NodeValue::Text(format!("{label}:").into())));
+                    para.append(strong);
+                    para.append(new_node(arena, NodeValue::Text(" ".into())));
+                }
+                if matches!(
+                    node.data().value,
+                    NodeValue::TableCell | NodeValue::Paragraph
+                ) {
+                    for child in node.children().collect::<Vec<_>>() {
+                        para.append(child);
+                    }
+                } else {
+                    node.detach();
+                    para.append(node);
+                }
+                doc.append(para);
+            }
+            k += 1;
+        }
+        let (mut html, _) = md.render(doc);
+        if inline {
+            html = html
+                .trim_end()
+                .strip_prefix("<p>")
+                .and_then(|h| h.strip_suffix("</p>"))
+                .map(str::to_string)
+                .unwrap_or(html);
+        }
+        out.push((at, html));
+    }
+    out
+}
+
+/// HTML comments are notes to the editor, not text: never shown, never the title.
+fn drop_html_comments<'a>(root: &'a AstNode<'a>) {
+    let comments: Vec<&AstNode<'_>> = root
+        .descendants()
+        .filter(|n| match &n.data().value {
+            NodeValue::HtmlBlock(h) => {
+                let t = h.literal.trim();
+                t.starts_with("<!--") && t.ends_with("-->")
+            }
+            NodeValue::HtmlInline(h) => {
+                let t = h.trim();
+                t.starts_with("<!--") && t.ends_with("-->")
+            }
+            _ => false,
+        })
+        .collect();
+    for c in comments {
+        c.detach();
+    }
 }
 
 /// Reads every link and image of the body: a URL the policy refuses becomes its text (and a
@@ -288,9 +425,13 @@ fn split_parts(html: &str) -> Vec<BodyPart> {
         }
         let after = &rest[start + "<p>".len() + MARK.len_utf8() + "pmsite:".len()..];
         let end = after.find(MARK).unwrap_or(after.len());
-        parts.push(match &after[..end] {
-            "timeline" => BodyPart::Timeline,
-            "action_items" => BodyPart::ActionItems,
+        let mut words = after[..end].split(':');
+        let kind = words.next().unwrap_or("");
+        let mut range = words.filter_map(|w| w.parse::<usize>().ok());
+        let (from, to) = (range.next().unwrap_or(0), range.next().unwrap_or(0));
+        parts.push(match kind {
+            "timeline" => BodyPart::Timeline { from, to },
+            "action_items" => BodyPart::ActionItems { from, to },
             _ => BodyPart::ExternalMessage,
         });
         let close = after.find("</p>").map_or(after.len(), |p| p + "</p>".len());

@@ -493,13 +493,15 @@ fn read_timeline(
             None => Vec::new(),
         };
         // Milestones are read from the text when the incident is assembled.
+        // Front matter gives a time, not words for it: the page shows the time itself.
         entries.push(TimelineEntry {
-            time_text: at.map(|w| w.display()).unwrap_or_default(),
+            time_text: String::new(),
             at,
             text,
             sources,
             milestone: None,
             line,
+            notes: String::new(),
         });
     }
     entries
@@ -567,6 +569,9 @@ fn read_actions(
             ticket,
             done,
             line,
+            html: String::new(),
+            notes: String::new(),
+            status_word: None,
         });
     }
     out

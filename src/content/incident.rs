@@ -125,7 +125,11 @@ pub fn load_bytes(
         }
     };
 
-    let parsed = parse_body(&body, split.body_line, md, &mut problems);
+    let given = super::body::Given {
+        timeline: !fields.timeline.is_empty(),
+        action_items: !fields.action_items.is_empty(),
+    };
+    let parsed = parse_body(&body, split.body_line, md, given, &mut problems);
     let source_body = body;
     let said = fields.postmortem.or(if settings.skip.matches(rel) {
         Some(false)
@@ -144,7 +148,9 @@ pub fn load_bytes(
     let visibility = visibility_of(fields.visibility.as_ref(), &mut problems);
     let severity = severity_of(fields.severity.as_ref(), settings, &mut problems);
 
-    let (mut timeline, dates) = timeline_and_dates(&mut fields, &parsed.timeline);
+    let stated = super::milestones::stated_durations(&parsed.body_text);
+    let (mut timeline, dates) =
+        timeline_and_dates(&mut fields, &parsed.timeline, &settings.milestones, stated);
     let Dates {
         date,
         detected,
@@ -170,18 +176,26 @@ pub fn load_bytes(
 
     let mut body = parsed.parts;
     let mut toc = parsed.toc;
+    // Front matter's timeline and action items are shown under headings of their own.
     for (present, part, title) in [
-        (!timeline.is_empty(), BodyPart::Timeline, "Timeline"),
         (
-            !action_items.is_empty(),
-            BodyPart::ActionItems,
+            given.timeline,
+            BodyPart::Timeline {
+                from: 0,
+                to: timeline.len(),
+            },
+            "Timeline",
+        ),
+        (
+            given.action_items,
+            BodyPart::ActionItems {
+                from: 0,
+                to: action_items.len(),
+            },
             "Action items",
         ),
     ] {
-        let shown = body
-            .iter()
-            .any(|p| std::mem::discriminant(p) == std::mem::discriminant(&part));
-        if present && !shown {
+        if present {
             let id = unique_id(&toc, &slug::slugify(title));
             body.push(BodyPart::Prose(format!("<h2 id=\"{id}\">{title} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h2>\n")));
             body.push(part);
@@ -298,12 +312,14 @@ struct Dates {
 fn timeline_and_dates(
     fields: &mut front_matter::Fields,
     section: &[super::timeline::RawEntry],
+    milestones: &super::milestones::Milestones,
+    stated: super::milestones::Stated,
 ) -> (Vec<TimelineEntry>, Dates) {
     // Timeline: front matter entries, else the section; times alone take the incident date.
     let mut date = fields.date;
     let mut timeline = std::mem::take(&mut fields.timeline);
     for entry in &mut timeline {
-        entry.milestone = super::timeline::milestone_of(&entry.text);
+        entry.milestone = milestones.of(&entry.text);
     }
     let mut date_from_timeline = false;
     if timeline.is_empty() {
@@ -321,10 +337,27 @@ fn timeline_and_dates(
                 time_text: e.time_text.clone(),
                 text: e.text.clone(),
                 sources: e.sources.clone(),
-                milestone: super::timeline::milestone_of(&e.text),
+                milestone: (!e.untimed).then(|| milestones.of(&e.text)).flatten(),
                 line: e.line,
+                notes: e.notes.clone(),
             })
             .collect();
+    }
+    // A time the front matter gives marks the entry at that minute as its milestone.
+    for (given, m) in [
+        (fields.detected, Milestone::Detected),
+        (fields.mitigated, Milestone::Mitigated),
+        (fields.resolved, Milestone::Resolved),
+    ] {
+        let Some(given) = given.filter(|g| !g.date_only) else {
+            continue;
+        };
+        if let Some(entry) = timeline
+            .iter_mut()
+            .find(|e| e.at.is_some_and(|at| at.at == given.at))
+        {
+            entry.milestone = Some(m);
+        }
     }
     let first = |m: Milestone| {
         timeline
@@ -340,9 +373,29 @@ fn timeline_and_dates(
     } else if date_from_timeline {
         date = timeline.iter().find_map(|e| e.at).or(date);
     }
-    let detected = fields.detected.or_else(|| first(Milestone::Detected));
-    let mitigated = fields.mitigated.or_else(|| first(Milestone::Mitigated));
-    let resolved = fields.resolved.or_else(|| first(Milestone::Resolved));
+    // Durations the post-mortem states place what no entry marks.
+    let after = |minutes: Option<i64>| {
+        let start = date.filter(|d| !d.date_only)?;
+        let at = start
+            .at
+            .checked_add_signed(chrono::TimeDelta::try_minutes(minutes?)?)?;
+        Some(When {
+            at,
+            date_only: false,
+        })
+    };
+    let detected = fields
+        .detected
+        .or_else(|| first(Milestone::Detected))
+        .or_else(|| after(stated.detect));
+    let mitigated = fields
+        .mitigated
+        .or_else(|| first(Milestone::Mitigated))
+        .or_else(|| after(stated.mitigate));
+    let resolved = fields
+        .resolved
+        .or_else(|| first(Milestone::Resolved))
+        .or_else(|| after(stated.resolve));
 
     (
         timeline,

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod fields;
 pub mod front_matter;
 pub mod incident;
+pub mod milestones;
 pub mod model;
 pub mod normalise;
 pub mod sections;
@@ -45,6 +46,8 @@ pub struct ParseSettings {
     pub postmortems: Globs,
     /// `[content] skip`: pages that never are.
     pub skip: Globs,
+    /// pmsite's milestone phrases and `[milestones]`.
+    pub milestones: milestones::Milestones,
 }
 
 /// Globs matched against a page's path under the library root (`content/wiki/Home.md`) or
@@ -95,6 +98,7 @@ impl ParseSettings {
             strict_keys: config.front_matter.unknown_keys == crate::config::UnknownKeys::Error,
             postmortems: Globs::new(&config.content.postmortems),
             skip: Globs::new(&config.content.skip),
+            milestones: milestones::Milestones::new(&config.milestones),
         }
     }
 }

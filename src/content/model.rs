@@ -81,12 +81,17 @@ pub enum Milestone {
 pub struct TimelineEntry {
     /// None when the entry's time could not be placed on a date.
     pub at: Option<When>,
-    /// The time as written (`21:04`), for display when `at` is unknown.
+    /// The time as written (`21:04`, `3:45pm PST`), shown on the page as the author wrote
+    /// it; empty for front matter's entries.
     pub time_text: String,
     pub text: String,
     pub sources: Vec<Source>,
     pub milestone: Option<Milestone>,
     pub line: usize,
+    /// HTML of what the author wrote under the entry (nested bullets, a log, an image), with
+    /// link slots; empty when nothing.
+    #[serde(skip)]
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,6 +133,36 @@ pub struct ActionItem {
     pub ticket: Option<Ticket>,
     pub done: bool,
     pub line: usize,
+    /// The item's words as written, as HTML with link slots (links stay links); empty for
+    /// items from front matter, shown from `text`.
+    #[serde(skip)]
+    pub html: String,
+    /// HTML of what the author wrote with the item that is not a field: nested bullets, a
+    /// Notes column, a value pmsite could not read.
+    #[serde(skip)]
+    pub notes: String,
+    /// The author's word for its state (`TODO`, `Done`, `Closed`), shown in its badge.
+    #[serde(skip)]
+    pub status_word: Option<String>,
+}
+
+impl ActionItem {
+    /// An item with no words yet, at its line.
+    pub fn new(line: usize) -> ActionItem {
+        ActionItem {
+            text: String::new(),
+            owner: None,
+            due: None,
+            priority: None,
+            kind: None,
+            ticket: None,
+            done: false,
+            line,
+            html: String::new(),
+            notes: String::new(),
+            status_word: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,8 +177,16 @@ pub struct ExternalMessage {
 #[serde(tag = "kind", content = "html", rename_all = "snake_case")]
 pub enum BodyPart {
     Prose(String),
-    Timeline,
-    ActionItems,
+    /// Timeline entries `from..to`, where the author wrote them.
+    Timeline {
+        from: usize,
+        to: usize,
+    },
+    /// Action items `from..to`, where the author wrote them.
+    ActionItems {
+        from: usize,
+        to: usize,
+    },
     ExternalMessage,
 }
 

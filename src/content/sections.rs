@@ -73,6 +73,29 @@ pub fn classify(heading: &str) -> Option<SectionKind> {
     }
 }
 
+/// A paragraph that is only a bold label (`**Timeline**:`, `**Action Items:**`) names a
+/// section as a heading would; one with words after its label (`**Action item:** Rotate
+/// the keys`) does not.
+pub fn bold_label<'a>(paragraph: &'a AstNode<'a>) -> Option<SectionKind> {
+    if !matches!(paragraph.data().value, NodeValue::Paragraph) {
+        return None;
+    }
+    let mut children = paragraph.children();
+    let strong = children.next()?;
+    if !matches!(strong.data().value, NodeValue::Strong) {
+        return None;
+    }
+    let rest_is_empty = children.all(|c| match &c.data().value {
+        NodeValue::Text(t) => t.trim().trim_matches(':').trim().is_empty(),
+        NodeValue::SoftBreak | NodeValue::LineBreak => true,
+        _ => false,
+    });
+    if !rest_is_empty {
+        return None;
+    }
+    classify(strong.collect_text().trim().trim_end_matches(':'))
+}
+
 /// Plain text of inline content with its links, and link labels marked so that a
 /// parenthesised source link can be dropped from the text.
 pub(super) struct Inline {
@@ -169,6 +192,55 @@ pub(super) fn only_links(marked: &str) -> bool {
 
 pub(super) fn is_bare_url(text: &str) -> bool {
     !text.contains(' ') && (text.starts_with("http://") || text.starts_with("https://"))
+}
+
+/// What a section's blocks give: its entries (timeline entries, action items), for each
+/// block the entries it was turned into when the whole block was (it is then shown as
+/// those entries, an empty range meaning it joined the entry before; any other block stays
+/// where it stands, as the author wrote it), and the blocks to render as an entry's notes.
+pub struct Read<'a, T> {
+    pub entries: Vec<T>,
+    pub consumed: Vec<Option<std::ops::Range<usize>>>,
+    /// Blocks to render as an entry's notes (nested bullets, a log, an image), each with a
+    /// label when it came from a named column (`Notes`).
+    pub notes: Vec<(usize, Option<String>, &'a AstNode<'a>)>,
+    /// The node holding an entry's words as written (an item's paragraph, a table cell),
+    /// rendered as its text so that links stay links.
+    pub texts: Vec<(usize, &'a AstNode<'a>)>,
+}
+
+impl<'a, T> Read<'a, T> {
+    pub fn new(blocks: usize) -> Self {
+        Read {
+            entries: Vec::new(),
+            consumed: Vec::with_capacity(blocks),
+            notes: Vec::new(),
+            texts: Vec::new(),
+        }
+    }
+}
+
+/// An item's first paragraph (its entry's text) and the blocks after it (its notes).
+pub(super) fn split_item<'a>(
+    item: &'a AstNode<'a>,
+) -> (Option<&'a AstNode<'a>>, Vec<&'a AstNode<'a>>) {
+    let mut children = item.children();
+    match children.next() {
+        Some(first) if matches!(first.data().value, NodeValue::Paragraph) => {
+            (Some(first), children.collect())
+        }
+        Some(first) => (None, std::iter::once(first).chain(children).collect()),
+        None => (None, Vec::new()),
+    }
+}
+
+/// Images inside a paragraph that becomes an entry's text: shown as its notes, so that no
+/// image is lost (their alt text stays in the text too).
+pub(super) fn images_in<'a>(paragraph: &'a AstNode<'a>) -> Vec<&'a AstNode<'a>> {
+    paragraph
+        .descendants()
+        .filter(|n| matches!(n.data().value, NodeValue::Image(_)))
+        .collect()
 }
 
 /// The first paragraph of a section, as plain text.

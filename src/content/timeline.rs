@@ -8,9 +8,10 @@ use chrono_tz::Tz;
 use comrak::nodes::{AstNode, NodeValue};
 use regex::Regex;
 
-use super::model::{Milestone, Source};
+use super::model::Source;
 use super::sections::{
-    LINK_CLOSE, LINK_OPEN, clean_text, inline, is_bare_url, line_of, only_links, table_rows,
+    LINK_CLOSE, LINK_OPEN, Read, clean_text, images_in, inline, is_bare_url, line_of, only_links,
+    split_item, table_rows,
 };
 use crate::dates::{self, When};
 
@@ -171,31 +172,6 @@ pub fn parse_stamp(line: &str) -> Option<Stamp> {
     })
 }
 
-static MILESTONES: LazyLock<Vec<(Regex, Milestone)>> = LazyLock::new(|| {
-    let r = |p: &str| Regex::new(&format!(r"(?i){p}")).expect("milestone regex");
-    vec![
-        (
-            r(r"\b(?:outage|incident)\s+(?:begins|began|starts|started)\b"),
-            Milestone::Begins,
-        ),
-        (
-            r(r"\b(?:outage|incident)\s+ends\b|\bresolved\b|\bresolution\b"),
-            Milestone::Resolved,
-        ),
-        (r(r"\bmitigated\b|\brepair\b"), Milestone::Mitigated),
-        (r(r"\bdetected\b|\bdetection\b"), Milestone::Detected),
-    ]
-});
-
-/// The milestone a timeline entry marks: `(mitigated)`, Google SRE's `OUTAGE MITIGATED`,
-/// `OUTAGE ENDS`, Jeli's Detection / Repair.
-pub fn milestone_of(text: &str) -> Option<Milestone> {
-    MILESTONES
-        .iter()
-        .find(|(re, _)| re.is_match(text))
-        .map(|(_, m)| *m)
-}
-
 /// A timeline entry before it is placed on the incident's date.
 #[derive(Debug)]
 pub struct RawEntry {
@@ -206,11 +182,19 @@ pub struct RawEntry {
     pub text: String,
     pub sources: Vec<Source>,
     pub line: usize,
+    /// A line among timed ones that has no time of its own ("later, the queue drained"):
+    /// shown where it stands, placed at no time.
+    pub untimed: bool,
+    /// Rendered blocks the author wrote under the entry (nested bullets, a log, an image).
+    pub notes: String,
 }
 
 impl RawEntry {
     /// Places the entry in time: its own date, or the incident's.
     pub fn when(&self, fallback: Option<NaiveDate>) -> Option<When> {
+        if self.untimed {
+            return None;
+        }
         let date = self.date.or(fallback)?;
         let zone = self.zone.unwrap_or(Zone::Fixed(dates::utc()));
         match self.time {
@@ -220,17 +204,59 @@ impl RawEntry {
     }
 }
 
+/// A block is shown as entries when at least half of its lines are timed.
+fn mostly_timed(timed: usize, lines: usize) -> bool {
+    timed > 0 && timed * 2 >= lines
+}
+
 /// Timeline entries from a section's blocks, in any of the forms the common templates use.
-pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Vec<RawEntry> {
+pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Read<'a, RawEntry> {
     let section_zone = stated_zone(blocks);
     let mut current_date = None;
-    let mut entries = Vec::new();
+    let mut read: Read<'a, RawEntry> = Read::new(blocks.len());
+    // The entry a time heading (`### 5:00 PM`) opened: the paragraphs under it are its text.
+    let mut heading_entry: Option<usize> = None;
     for block in blocks {
         let line = line_of(block, first_line);
-        match &block.data().value {
+        let start = read.entries.len();
+        let mut local = Vec::new();
+        let consumed = match &block.data().value {
+            NodeValue::Paragraph if heading_entry.is_some() && !has_image(block) => {
+                let at = heading_entry.unwrap_or_default();
+                let content = inline(block);
+                let entry = &mut read.entries[at];
+                let text = clean_text(&content.text);
+                if !entry.text.is_empty() {
+                    entry.text.push(' ');
+                }
+                entry.text.push_str(&text);
+                entry.sources.extend(content.links);
+                read.consumed.push(Some(start..start));
+                continue;
+            }
+            NodeValue::Heading(_) => {
+                heading_entry = None;
+                let content = inline(block);
+                let mut timed = 0;
+                push_line(
+                    &content.text,
+                    content.links,
+                    line,
+                    section_zone,
+                    &mut current_date,
+                    &mut local,
+                    &mut timed,
+                );
+                if timed == 1 {
+                    heading_entry = Some(start);
+                }
+                timed == 1
+            }
             NodeValue::Paragraph => {
                 let content = inline(block);
                 let mut links_seen = 0;
+                let mut timed = 0;
+                let mut lines = 0;
                 for (i, text_line) in content.text.split('\n').enumerate() {
                     let n_links = text_line.matches(LINK_OPEN).count();
                     let links = content
@@ -239,49 +265,107 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Vec<RawEnt
                         .unwrap_or_default()
                         .to_vec();
                     links_seen += n_links;
+                    if text_line.trim().is_empty() {
+                        continue;
+                    }
+                    lines += 1;
                     push_line(
                         text_line,
                         links,
                         line + i,
                         section_zone,
                         &mut current_date,
-                        &mut entries,
+                        &mut local,
+                        &mut timed,
                     );
                 }
+                mostly_timed(timed, lines) && !has_image(block)
             }
             NodeValue::List(_) => {
+                let mut timed = 0;
+                let mut items = 0;
                 for item in block.children() {
-                    let content = inline(item);
-                    let text = if content.text.contains('\n') {
-                        content.text.replace('\n', " ")
-                    } else {
-                        content.text
-                    };
+                    items += 1;
+                    let (first, rest) = split_item(item);
+                    let content = first.map(inline).unwrap_or(super::sections::Inline {
+                        text: String::new(),
+                        links: Vec::new(),
+                    });
+                    let text = content.text.replace('\n', " ");
+                    let before = local.len();
                     push_line(
                         &text,
                         content.links,
                         line_of(item, first_line),
                         section_zone,
                         &mut current_date,
-                        &mut entries,
+                        &mut local,
+                        &mut timed,
                     );
+                    if local.len() == before {
+                        local.push(untimed_entry(&text, line_of(item, first_line)));
+                    }
+                    let at = start + local.len() - 1;
+                    let images = first.map(images_in).unwrap_or_default();
+                    read.notes
+                        .extend(images.into_iter().chain(rest).map(|n| (at, None, n)));
                 }
+                let consumed = mostly_timed(timed, items);
+                if !consumed {
+                    read.notes.retain(|(i, _, _)| *i < start);
+                }
+                consumed
             }
-            NodeValue::Table(_) => {
-                table_entries(
-                    block,
-                    first_line,
-                    section_zone,
-                    &mut current_date,
-                    &mut entries,
-                );
-            }
-            _ => {}
+            NodeValue::Table(_) => table_entries(
+                block,
+                first_line,
+                section_zone,
+                &mut current_date,
+                &mut local,
+            ),
+            _ => false,
+        };
+        if !matches!(block.data().value, NodeValue::Heading(_)) {
+            heading_entry = None;
+        }
+        if consumed {
+            read.entries.extend(local);
+            read.consumed.push(Some(start..read.entries.len()));
+        } else {
+            // What stays prose still gives its timed lines as data.
+            read.entries
+                .extend(local.into_iter().filter(|e| !e.untimed));
+            read.consumed.push(None);
         }
     }
-    entries
+    read
 }
 
+fn has_image<'a>(block: &'a AstNode<'a>) -> bool {
+    block.descendants().any(|n| {
+        matches!(
+            n.data().value,
+            NodeValue::Image(_) | NodeValue::HtmlInline(_)
+        )
+    })
+}
+
+fn untimed_entry(text: &str, line: usize) -> RawEntry {
+    RawEntry {
+        date: None,
+        time: None,
+        time_text: String::new(),
+        zone: None,
+        text: clean_text(text),
+        sources: Vec::new(),
+        line,
+        untimed: true,
+        notes: String::new(),
+    }
+}
+
+/// Reads one line: a timed entry (counted in `timed`), a date line (dating the lines under
+/// it, kept as an untimed entry so its words stay), or text (an untimed entry).
 fn push_line(
     text: &str,
     links: Vec<Source>,
@@ -289,20 +373,28 @@ fn push_line(
     zone: Option<Zone>,
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
+    timed: &mut usize,
 ) {
     let plain: String = text
         .chars()
         .filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)
         .collect();
+    let untimed = |entries: &mut Vec<RawEntry>, links: Vec<Source>| {
+        if !plain.trim().is_empty() || !links.is_empty() {
+            let mut e = untimed_entry(text, line);
+            e.sources = links;
+            entries.push(e);
+        }
+    };
     let Some(stamp) = parse_stamp(plain.trim()) else {
-        return;
+        return untimed(entries, links);
     };
     if stamp.date.is_some() {
         *current_date = stamp.date;
     }
     if stamp.time.is_none() {
         // A date line (Google SRE): it dates the lines under it.
-        return;
+        return untimed(entries, links);
     }
     // Cut the stamp from the marked text by its length in the plain text.
     let stamp_len = plain.trim_start().len() - stamp.text.len();
@@ -320,9 +412,7 @@ fn push_line(
         cut = i + c.len_utf8();
     }
     let body = clean_text(&marked[cut..]);
-    if body.is_empty() && links.is_empty() {
-        return;
-    }
+    *timed += 1;
     entries.push(RawEntry {
         date: *current_date,
         time: stamp.time,
@@ -331,27 +421,26 @@ fn push_line(
         text: body,
         sources: links,
         line,
+        untimed: false,
+        notes: String::new(),
     });
 }
 
+/// A table with a time column gives an entry per row; returns whether it did.
 fn table_entries<'a>(
     table: &'a AstNode<'a>,
     first_line: usize,
     section_zone: Option<Zone>,
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
-) {
+) -> bool {
     let rows = table_rows(table);
     let Some((_, header)) = rows.first() else {
-        return;
+        return false;
     };
-    let head0 = header
-        .first()
-        .map(|c| c.text.to_lowercase())
-        .unwrap_or_default();
-    if !(head0.contains("time") || head0.contains("date") || head0.contains("when")) {
-        return;
-    }
+    let Some(time_column) = time_column(&rows) else {
+        return false;
+    };
     let zone = zone_in(
         &header
             .iter()
@@ -361,21 +450,18 @@ fn table_entries<'a>(
     )
     .or(section_zone);
     for (row, cells) in rows.iter().skip(1) {
-        let Some(first) = cells.first() else { continue };
-        let stamp_text = clean_text(&first.text);
-        let Some(stamp) = parse_stamp(&stamp_text) else {
-            continue;
-        };
-        if stamp.date.is_some() {
-            *current_date = stamp.date;
+        let line = line_of(row, first_line);
+        let stamp = cells
+            .get(time_column)
+            .and_then(|c| parse_stamp(&clean_text(&c.text)));
+        if let Some(d) = stamp.as_ref().and_then(|s| s.date) {
+            *current_date = Some(d);
         }
-        if stamp.time.is_none() && stamp.date.is_none() {
-            continue;
-        }
-        let text = cells[1..]
+        let text = cells
             .iter()
-            .filter(|c| !only_links(&c.text))
-            .map(|c| clean_text(&c.text))
+            .enumerate()
+            .filter(|(i, c)| *i != time_column && !only_links(&c.text))
+            .map(|(_, c)| clean_text(&c.text))
             .filter(|t| !t.is_empty() && !is_bare_url(t))
             .collect::<Vec<_>>()
             .join(" — ");
@@ -383,19 +469,76 @@ fn table_entries<'a>(
             .iter()
             .flat_map(|c| c.links.iter().cloned())
             .collect::<Vec<_>>();
-        if text.is_empty() && sources.is_empty() {
-            continue;
+        match stamp {
+            Some(stamp) if stamp.time.is_some() || stamp.date.is_some() => {
+                entries.push(RawEntry {
+                    date: *current_date,
+                    time: stamp.time,
+                    time_text: stamp.time_text.clone(),
+                    zone: stamp.zone.or(zone),
+                    text,
+                    sources,
+                    line,
+                    untimed: false,
+                    notes: String::new(),
+                });
+            }
+            _ => {
+                let written = cells
+                    .get(time_column)
+                    .map(|c| clean_text(&c.text))
+                    .unwrap_or_default();
+                let text = [written, text]
+                    .into_iter()
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" — ");
+                if text.is_empty() && sources.is_empty() {
+                    continue;
+                }
+                let mut e = untimed_entry(&text, line);
+                e.sources = sources;
+                entries.push(e);
+            }
         }
-        entries.push(RawEntry {
-            date: *current_date,
-            time: stamp.time,
-            time_text: stamp.time_text.clone(),
-            zone: stamp.zone.or(zone),
-            text,
-            sources,
-            line: line_of(row, first_line),
-        });
     }
+    true
+}
+
+/// The column of a table that holds the times: one named Time, Date, When or Timestamp,
+/// else the one whose cells most often read as times.
+fn time_column(rows: &[(&AstNode<'_>, Vec<super::sections::Inline>)]) -> Option<usize> {
+    let header = &rows.first()?.1;
+    let named = header.iter().position(|c| {
+        let h = clean_text(&c.text).to_lowercase();
+        ["time", "date", "when", "timestamp", "utc", "hour"]
+            .iter()
+            .any(|w| {
+                h.split(|c: char| !c.is_alphanumeric())
+                    .any(|word| word == *w)
+            })
+            || h.contains("time")
+    });
+    if named.is_some() {
+        return named;
+    }
+    let body = &rows[1..];
+    (0..header.len())
+        .map(|i| {
+            let timed = body
+                .iter()
+                .filter(|(_, cells)| {
+                    cells
+                        .get(i)
+                        .and_then(|c| parse_stamp(&clean_text(&c.text)))
+                        .is_some_and(|s| s.time.is_some())
+                })
+                .count();
+            (timed, i)
+        })
+        .filter(|(timed, _)| mostly_timed(*timed, body.len()))
+        .max_by_key(|(timed, i)| (*timed, std::cmp::Reverse(*i)))
+        .map(|(_, i)| i)
 }
 
 #[cfg(test)]
@@ -434,17 +577,5 @@ mod tests {
             chrono::FixedOffset::east_opt(7200).map(Zone::Fixed)
         );
         assert_eq!(zone_in("the deploy"), None);
-    }
-
-    #[test]
-    fn milestones() {
-        assert_eq!(
-            milestone_of("OUTAGE MITIGATED by rollback"),
-            Some(Milestone::Mitigated)
-        );
-        assert_eq!(milestone_of("Incident resolved"), Some(Milestone::Resolved));
-        assert_eq!(milestone_of("OUTAGE ENDS"), Some(Milestone::Resolved));
-        assert_eq!(milestone_of("OUTAGE BEGINS"), Some(Milestone::Begins));
-        assert_eq!(milestone_of("Pager fires"), None);
     }
 }

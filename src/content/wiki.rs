@@ -124,27 +124,66 @@ fn wiki_status(value: &str, line: usize, problems: &mut Vec<Diagnostic>) -> Stat
     }
 }
 
-/// Takes the first `# Heading` when it is the page's title (no title given, or the same
-/// title), blanking its line so the page does not show it twice.
+static BADGE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?\s*)+$").expect("badge regex")
+});
+
+static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:incident\s+)?(?:post[- ]?mortem|incident\s+report|incident\s+review|retrospective|rca)\s*[:\-–—]\s*(.+)$")
+        .expect("title prefix regex")
+});
+
+/// Takes the first heading when it is the page's title (no title given, or the same
+/// title), blanking its lines so the page does not show it twice. The heading may be ATX
+/// (`# Title`) or setext (`Title` over `===`), after blank lines, HTML comments and a line
+/// of badges; `# Postmortem: X` and `# Incident report: X` give X.
 pub fn take_title_heading(body: &mut String, title: Option<&str>) -> Option<String> {
     let mut offset = 0;
-    for line in body.split_inclusive('\n') {
+    let mut in_comment = false;
+    let mut lines = body.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
         let trimmed = line.trim();
-        if trimmed.is_empty() {
+        if in_comment {
+            in_comment = !trimmed.contains("-->");
             offset += line.len();
             continue;
         }
-        let heading = trimmed
-            .strip_prefix("# ")?
-            .trim()
-            .trim_end_matches('#')
-            .trim()
-            .to_string();
-        if title.is_some_and(|t| !t.eq_ignore_ascii_case(&heading)) {
+        if trimmed.is_empty() || BADGE_LINE.is_match(trimmed) {
+            offset += line.len();
+            continue;
+        }
+        if trimmed.starts_with("<!--") {
+            in_comment = !trimmed.contains("-->");
+            offset += line.len();
+            continue;
+        }
+        let (heading, len) = if let Some(rest) = trimmed.strip_prefix("# ") {
+            (
+                rest.trim().trim_end_matches('#').trim().to_string(),
+                line.len(),
+            )
+        } else if trimmed == "#" {
+            return None;
+        } else {
+            let under = lines.peek()?.trim();
+            let setext = !under.is_empty() && under.chars().all(|c| c == '=');
+            if !setext || line.starts_with("    ") {
+                return None;
+            }
+            (
+                trimmed.to_string(),
+                line.len() + lines.peek().map_or(0, |u| u.len()),
+            )
+        };
+        let heading = match TITLE_PREFIX.captures(&heading) {
+            Some(c) if title.is_none() => c[1].trim().to_string(),
+            _ => heading,
+        };
+        if heading.is_empty() || title.is_some_and(|t| !t.eq_ignore_ascii_case(&heading)) {
             return None;
         }
-        let newline = if line.ends_with('\n') { "\n" } else { "" };
-        body.replace_range(offset..offset + line.len(), newline);
+        let newlines = body[offset..offset + len].matches('\n').count();
+        body.replace_range(offset..offset + len, &"\n".repeat(newlines));
         return Some(heading);
     }
     None

@@ -99,19 +99,30 @@ pub struct TermLink {
 }
 
 #[derive(Serialize)]
-pub struct TimelineView {
+pub struct TimelineView<'a> {
     pub day: Option<String>,
+    /// As written, or `HH:MM` from the front matter's time.
     pub time: String,
+    pub written: bool,
+    /// `HH:MM` and the zone, in the time's own offset.
+    pub normal: String,
     pub zone: String,
     pub iso: Option<String>,
     pub text: String,
     pub sources: Vec<crate::content::model::Source>,
     pub milestone: Option<crate::content::model::Milestone>,
+    /// What the author wrote under the entry, as HTML.
+    pub notes: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
-pub struct ActionView {
+pub struct ActionView<'a> {
     pub text: String,
+    /// The item's words as the author wrote them, links and all, as HTML; empty for items
+    /// from front matter.
+    pub html: Cow<'a, str>,
+    /// What the author wrote with the item that is not a field, as HTML.
+    pub notes: Cow<'a, str>,
     pub owner: Option<String>,
     pub due: Option<String>,
     pub due_from_priority: bool,
@@ -121,6 +132,8 @@ pub struct ActionView {
     pub ticket: Option<crate::content::model::Ticket>,
     pub done: bool,
     pub overdue: bool,
+    /// The author's word for its state, for its badge.
+    pub status_word: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -148,8 +161,8 @@ pub struct IncidentPage<'a> {
     pub extra: Vec<Field>,
     pub toc: Vec<TocEntry>,
     pub body: Vec<PartView<'a>>,
-    pub timeline: Vec<TimelineView>,
-    pub action_items: Vec<ActionView>,
+    pub timeline: Vec<TimelineView<'a>>,
+    pub action_items: Vec<ActionView<'a>>,
     pub external_message: Option<Cow<'a, str>>,
     pub related: Vec<LinkView>,
     pub backlinks: Vec<LinkView>,
@@ -159,11 +172,20 @@ pub struct IncidentPage<'a> {
 /// A body part as the template sees it, the prose borrowed from the library where it needs
 /// no rewriting.
 #[derive(Serialize)]
-#[serde(tag = "kind", content = "html", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PartView<'a> {
-    Prose(Cow<'a, str>),
-    Timeline,
-    ActionItems,
+    Prose {
+        html: Cow<'a, str>,
+    },
+    /// The timeline entries `from..to`, where the author wrote them.
+    Timeline {
+        from: usize,
+        to: usize,
+    },
+    ActionItems {
+        from: usize,
+        to: usize,
+    },
     ExternalMessage,
 }
 
@@ -254,19 +276,29 @@ impl<'a> IncidentPage<'a> {
                 .body
                 .iter()
                 .map(|p| match p {
-                    BodyPart::Prose(html) => PartView::Prose(rewrite(html)),
-                    BodyPart::Timeline => PartView::Timeline,
-                    BodyPart::ActionItems => PartView::ActionItems,
+                    BodyPart::Prose(html) => PartView::Prose {
+                        html: rewrite(html),
+                    },
+                    BodyPart::Timeline { from, to } => PartView::Timeline {
+                        from: *from,
+                        to: *to,
+                    },
+                    BodyPart::ActionItems { from, to } => PartView::ActionItems {
+                        from: *from,
+                        to: *to,
+                    },
                     BodyPart::ExternalMessage => PartView::ExternalMessage,
                 })
                 .collect(),
-            timeline: timeline_views(incident),
+            timeline: timeline_views(incident, &rewrite),
             action_items: incident
                 .action_items
                 .iter()
                 .zip(&derived.actions)
                 .map(|(a, d)| ActionView {
                     text: a.text.clone(),
+                    html: rewrite(&a.html),
+                    notes: rewrite(&a.notes),
                     owner: a.owner.clone(),
                     due: d.due.map(|d| d.to_string()),
                     due_from_priority: d.due_from_priority,
@@ -275,6 +307,7 @@ impl<'a> IncidentPage<'a> {
                     ticket: a.ticket.clone(),
                     done: a.done,
                     overdue: d.overdue,
+                    status_word: a.status_word.clone(),
                 })
                 .collect(),
             external_message: incident.external_message.as_ref().map(|m| rewrite(&m.html)),
@@ -292,7 +325,10 @@ impl<'a> IncidentPage<'a> {
     }
 }
 
-fn timeline_views(incident: &Incident) -> Vec<TimelineView> {
+fn timeline_views<'a>(
+    incident: &'a Incident,
+    rewrite: &impl Fn(&'a str) -> Cow<'a, str>,
+) -> Vec<TimelineView<'a>> {
     let mut last_day = None;
     incident
         .timeline
@@ -309,23 +345,29 @@ fn timeline_views(incident: &Incident) -> Vec<TimelineView> {
                     } else {
                         at.at.format("%:z").to_string()
                     };
-                    (
-                        shown,
-                        at.at.format("%H:%M").to_string(),
-                        zone,
-                        Some(at.rfc3339()),
-                    )
+                    let normal = format!("{} {zone}", at.at.format("%H:%M"));
+                    (shown, normal, zone, Some(at.rfc3339()))
                 }
-                None => (None, e.time_text.clone(), String::new(), None),
+                None => (None, String::new(), String::new(), None),
+            };
+            // The time as the author wrote it (`3:45pm PST`), the normalised one as its title.
+            let written = !e.time_text.is_empty();
+            let (time, normal) = if written {
+                (e.time_text.clone(), time)
+            } else {
+                (time.split(' ').next().unwrap_or_default().to_string(), time)
             };
             TimelineView {
                 day,
                 time,
+                written,
+                normal,
                 zone,
                 iso,
                 text: e.text.clone(),
                 sources: e.sources.clone(),
                 milestone: e.milestone,
+                notes: rewrite(&e.notes),
             }
         })
         .collect()

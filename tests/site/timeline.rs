@@ -31,8 +31,9 @@ fn list_entries_with_dates_times_links_and_milestones() {
     t.contains("incidents/inc-1/index.html", "<ol class=\"timeline\">")
         .contains(
             "incidents/inc-1/index.html",
-            "<time datetime=\"2024-03-12T21:11:00Z\">21:11</time>",
+            "<time datetime=\"2024-03-12T21:11:00Z\" title=\"21:11 UTC\">21:11</time>",
         )
+        .contains("incidents/inc-1/index.html", "<p>All times UTC.</p>")
         .contains(
             "incidents/inc-1/index.html",
             "href=\"https://grafana.example.com/d/x\"",
