@@ -29,6 +29,7 @@ pub struct Config {
     pub front_matter: FrontMatterConfig,
     pub content: ContentConfig,
     pub milestones: MilestoneWords,
+    pub dates: DatesConfig,
     pub action_items: ActionItemConfig,
     pub patterns: PatternsConfig,
     pub feeds: FeedsConfig,
@@ -52,6 +53,7 @@ impl Default for Config {
             front_matter: FrontMatterConfig::default(),
             content: ContentConfig::default(),
             milestones: MilestoneWords::default(),
+            dates: DatesConfig::default(),
             action_items: ActionItemConfig::default(),
             patterns: PatternsConfig::default(),
             feeds: FeedsConfig::default(),
@@ -77,6 +79,15 @@ pub enum UnknownKeys {
     Keep,
     /// An error, for teams that want their front matter strict.
     Error,
+}
+
+/// `[dates]`: how the library writes dates.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatesConfig {
+    /// `"mdy"` (03/04/2020 is March 4) or `"dmy"` (3 April); a number above 12 is the day
+    /// either way.
+    pub order: crate::dates::written::DayOrder,
 }
 
 /// `[milestones]`: phrases that mark a timeline entry as a milestone, added to pmsite's

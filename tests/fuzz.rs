@@ -735,7 +735,7 @@ fn fuzz_dates() {
             let _ = when.display();
             let _ = when.at.to_rfc2822();
         }
-        let _ = content::timeline::parse_stamp(s);
+        let _ = content::timeline::parse_stamp(s, pmsite::dates::written::DayOrder::Dmy);
         Ok(())
     });
 }

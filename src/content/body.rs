@@ -32,11 +32,14 @@ fn marker(kind: &str) -> String {
     format!("{MARK}pmsite:{kind}{MARK}")
 }
 
-/// Which structured sections the front matter gives: the body's own are then prose.
+/// What parsing the body needs from outside it: which structured sections the front
+/// matter gives (the body's own are then prose) and the library's day order.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Given {
     pub timeline: bool,
     pub action_items: bool,
+    /// How `03/04/2020` reads (`[dates] order`).
+    pub day_order: crate::dates::written::DayOrder,
 }
 
 /// Nodes to render as an entry's words or notes once the link slots are in.
@@ -105,7 +108,7 @@ pub fn parse_body(
                 analysis.extend(blocks.iter().copied());
             }
             SectionKind::Timeline if parsed.timeline.is_empty() && !given.timeline => {
-                let read = super::timeline::timeline(blocks, body_line);
+                let read = super::timeline::timeline(blocks, body_line, given.day_order);
                 mark_consumed(&arena, blocks, &read.consumed, "timeline");
                 parsed.timeline = read.entries;
                 timeline_notes = read.notes;

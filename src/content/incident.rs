@@ -128,6 +128,7 @@ pub fn load_bytes(
     let given = super::body::Given {
         timeline: !fields.timeline.is_empty(),
         action_items: !fields.action_items.is_empty(),
+        day_order: settings.day_order,
     };
     let parsed = parse_body(&body, split.body_line, md, given, &mut problems);
     let source_body = body;

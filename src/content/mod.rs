@@ -48,6 +48,8 @@ pub struct ParseSettings {
     pub skip: Globs,
     /// pmsite's milestone phrases and `[milestones]`.
     pub milestones: milestones::Milestones,
+    /// `[dates] order`: how `03/04/2020` reads.
+    pub day_order: crate::dates::written::DayOrder,
 }
 
 /// Globs matched against a page's path under the library root (`content/wiki/Home.md`) or
@@ -99,6 +101,7 @@ impl ParseSettings {
             postmortems: Globs::new(&config.content.postmortems),
             skip: Globs::new(&config.content.skip),
             milestones: milestones::Milestones::new(&config.milestones),
+            day_order: config.dates.order,
         }
     }
 }

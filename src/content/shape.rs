@@ -93,7 +93,8 @@ pub fn reads_as_post_mortem<'a>(headings: impl IntoIterator<Item = &'a str>, bod
         if bare.is_empty() {
             continue;
         }
-        if parse_stamp(bare).is_some_and(|s| s.time.is_some()) {
+        if parse_stamp(bare, crate::dates::written::DayOrder::Mdy).is_some_and(|s| s.time.is_some())
+        {
             run += 1;
             if run >= 3 {
                 return true;

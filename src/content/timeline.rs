@@ -13,6 +13,7 @@ use super::sections::{
     LINK_CLOSE, LINK_OPEN, Read, clean_text, images_in, inline, is_bare_url, line_of, only_links,
     split_item, table_rows,
 };
+use crate::dates::written::{self, DayOrder};
 use crate::dates::{self, When};
 
 /// A time zone as a section or column names it.
@@ -113,17 +114,10 @@ fn stated_zone<'a>(blocks: &[&'a AstNode<'a>]) -> Option<Zone> {
                 })
                 .collect::<Vec<_>>()
         })
-        .filter(|line| parse_stamp(line.trim()).is_none_or(|s| s.time.is_none()))
+        .filter(|line| parse_stamp(line.trim(), DayOrder::Mdy).is_none_or(|s| s.time.is_none()))
         .filter(|line| ZONE_STATEMENT.is_match(line))
         .find_map(|line| zone_in(&line))
 }
-
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^\s*(?:(?P<date>\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2})(?:[ T,]+|$))?(?:(?P<time>\d{1,2}:\d{2})(?::\d{2})?(?:\.\d+)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?(?:\s*(?P<tz>Z\b|UTC\b|GMT\b|[A-Z]{1,3}T\b|[+-]\d{2}:?\d{2}\b))?)?\s*(?:[-–—:|,.)]+\s*)?(?P<text>.*)$",
-    )
-    .expect("entry regex")
-});
 
 /// The date, time, zone and text at the start of a timeline line.
 #[derive(Debug, Default, PartialEq)]
@@ -135,41 +129,96 @@ pub struct Stamp {
     pub text: String,
 }
 
-pub fn parse_stamp(line: &str) -> Option<Stamp> {
-    let c = ENTRY.captures(line)?;
-    let date = c.name("date").and_then(|d| dates::parse_date(d.as_str()));
-    let time = match c.name("time") {
-        Some(t) => {
-            let mut time = NaiveTime::parse_from_str(t.as_str(), "%H:%M").ok()?;
-            if let Some(ampm) = c.name("ampm") {
-                let pm = ampm.as_str().to_ascii_lowercase().starts_with('p');
-                let h = chrono::Timelike::hour(&time) % 12 + if pm { 12 } else { 0 };
-                time = NaiveTime::from_hms_opt(h, chrono::Timelike::minute(&time), 0)?;
-            }
-            Some(time)
+/// Reads the date and time a timeline line starts with, as people write them: `14:05`,
+/// `[08:47]`, `**16:58 UTC** -`, `3:45pm PST:`, `2020-01-07 02:43 UTC —`, `July 1 2020,
+/// 9.16`, `Saturday, July 26, 2025`. None when the line starts with neither.
+pub fn parse_stamp(line: &str, order: DayOrder) -> Option<Stamp> {
+    const OPEN: &[char] = &['[', '(', '*', '_', '~', '`', ' ', '\t'];
+    const CLOSE: &[char] = &[']', ')', '*', '_', '`'];
+    let s = line.trim_start_matches(OPEN);
+    let lead = line.len() - s.len();
+    let mut rest = s;
+    let mut date = None;
+    if let Some(found) = written::find_date(rest, order).filter(|f| f.start == 0) {
+        date = Some(found.date);
+        rest = &rest[found.end..];
+        // `2020-01-07T02:43`, `July 26, 2025, 14:05`, `2025-07-26 Saturday 14:05`.
+        rest = rest
+            .strip_prefix('T')
+            .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(rest);
+        rest = rest
+            .trim_start_matches(CLOSE)
+            .trim_start_matches([' ', ',', '@']);
+        if let Some((word, after)) = rest.split_once([' ', ','])
+            && is_weekday_word(word)
+        {
+            rest = after.trim_start_matches([' ', ',']);
         }
-        None => None,
-    };
-    if date.is_none() && time.is_none() {
-        // A date written out ("March 12, 2024") as a date line.
-        let d = dates::parse_date(line.split('(').next().unwrap_or(line))?;
-        return Some(Stamp {
-            date: Some(d),
-            ..Stamp::default()
-        });
+        rest = rest.trim_start_matches(|c: char| c == '-' || c == '–' || c == ' ');
     }
-    let time_text = line[..c.name("text").map_or(line.len(), |t| t.start())]
+    let mut time = None;
+    let mut zone = None;
+    if let Some((t, len, z)) = written::time_at_start(rest) {
+        time = Some(t);
+        zone = z.and_then(|z| {
+            if z.eq_ignore_ascii_case("z") {
+                Some(Zone::Fixed(dates::utc()))
+            } else {
+                zone_in(&z)
+            }
+        });
+        rest = &rest[len..];
+    }
+    if date.is_none() && time.is_none() {
+        return None;
+    }
+    let stamp_end = line.len() - rest.len();
+    let text = rest
+        .trim_start_matches(CLOSE)
+        .trim_start()
+        .trim_start_matches(['-', '–', '—', ':', '|', ',', '.', ')', '='])
+        .trim_start_matches(CLOSE)
+        .trim_start();
+    let time_text = line[lead..stamp_end]
         .trim()
         .trim_end_matches(['-', '–', '—', ':', '|', ',', '.'])
+        .trim_end_matches(CLOSE)
         .trim()
         .to_string();
     Some(Stamp {
         date,
         time,
         time_text,
-        zone: c.name("tz").and_then(|z| zone_in(z.as_str())),
-        text: c.name("text").map_or("", |t| t.as_str()).trim().to_string(),
+        zone,
+        text: text.to_string(),
     })
+}
+
+fn is_weekday_word(word: &str) -> bool {
+    let w = word
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_lowercase();
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    ]
+    .contains(&w.as_str())
 }
 
 /// A timeline entry before it is placed on the incident's date.
@@ -210,7 +259,11 @@ fn mostly_timed(timed: usize, lines: usize) -> bool {
 }
 
 /// Timeline entries from a section's blocks, in any of the forms the common templates use.
-pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Read<'a, RawEntry> {
+pub fn timeline<'a>(
+    blocks: &[&'a AstNode<'a>],
+    first_line: usize,
+    order: DayOrder,
+) -> Read<'a, RawEntry> {
     let section_zone = stated_zone(blocks);
     let mut current_date = None;
     let mut read: Read<'a, RawEntry> = Read::new(blocks.len());
@@ -246,6 +299,7 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Read<'a, R
                     &mut current_date,
                     &mut local,
                     &mut timed,
+                    order,
                 );
                 if timed == 1 {
                     heading_entry = Some(start);
@@ -277,6 +331,7 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Read<'a, R
                         &mut current_date,
                         &mut local,
                         &mut timed,
+                        order,
                     );
                 }
                 mostly_timed(timed, lines) && !has_image(block)
@@ -301,6 +356,7 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Read<'a, R
                         &mut current_date,
                         &mut local,
                         &mut timed,
+                        order,
                     );
                     if local.len() == before {
                         local.push(untimed_entry(&text, line_of(item, first_line)));
@@ -322,6 +378,7 @@ pub fn timeline<'a>(blocks: &[&'a AstNode<'a>], first_line: usize) -> Read<'a, R
                 section_zone,
                 &mut current_date,
                 &mut local,
+                order,
             ),
             _ => false,
         };
@@ -374,6 +431,7 @@ fn push_line(
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
     timed: &mut usize,
+    order: DayOrder,
 ) {
     let plain: String = text
         .chars()
@@ -386,7 +444,7 @@ fn push_line(
             entries.push(e);
         }
     };
-    let Some(stamp) = parse_stamp(plain.trim()) else {
+    let Some(stamp) = parse_stamp(plain.trim(), order) else {
         return untimed(entries, links);
     };
     if stamp.date.is_some() {
@@ -433,12 +491,13 @@ fn table_entries<'a>(
     section_zone: Option<Zone>,
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
+    order: DayOrder,
 ) -> bool {
     let rows = table_rows(table);
     let Some((_, header)) = rows.first() else {
         return false;
     };
-    let Some(time_column) = time_column(&rows) else {
+    let Some(time_column) = time_column(&rows, order) else {
         return false;
     };
     let zone = zone_in(
@@ -453,7 +512,7 @@ fn table_entries<'a>(
         let line = line_of(row, first_line);
         let stamp = cells
             .get(time_column)
-            .and_then(|c| parse_stamp(&clean_text(&c.text)));
+            .and_then(|c| parse_stamp(&clean_text(&c.text), order));
         if let Some(d) = stamp.as_ref().and_then(|s| s.date) {
             *current_date = Some(d);
         }
@@ -507,7 +566,10 @@ fn table_entries<'a>(
 
 /// The column of a table that holds the times: one named Time, Date, When or Timestamp,
 /// else the one whose cells most often read as times.
-fn time_column(rows: &[(&AstNode<'_>, Vec<super::sections::Inline>)]) -> Option<usize> {
+fn time_column(
+    rows: &[(&AstNode<'_>, Vec<super::sections::Inline>)],
+    order: DayOrder,
+) -> Option<usize> {
     let header = &rows.first()?.1;
     let named = header.iter().position(|c| {
         let h = clean_text(&c.text).to_lowercase();
@@ -530,7 +592,7 @@ fn time_column(rows: &[(&AstNode<'_>, Vec<super::sections::Inline>)]) -> Option<
                 .filter(|(_, cells)| {
                     cells
                         .get(i)
-                        .and_then(|c| parse_stamp(&clean_text(&c.text)))
+                        .and_then(|c| parse_stamp(&clean_text(&c.text), order))
                         .is_some_and(|s| s.time.is_some())
                 })
                 .count();
@@ -547,19 +609,58 @@ mod tests {
 
     #[test]
     fn stamps() {
-        let s = parse_stamp("2020-01-07 02:43 UTC — Window opens").unwrap();
+        let p = |l: &str| parse_stamp(l, DayOrder::Mdy);
+        let s = p("2020-01-07 02:43 UTC — Window opens").unwrap();
         assert_eq!(s.date, NaiveDate::from_ymd_opt(2020, 1, 7));
         assert_eq!(s.time, NaiveTime::from_hms_opt(2, 43, 0));
         assert_eq!(s.text, "Window opens");
         assert_eq!(s.time_text, "2020-01-07 02:43 UTC");
-        let s = parse_stamp("14:51 Deploy begins").unwrap();
+        let s = p("14:51 Deploy begins").unwrap();
         assert_eq!(s.text, "Deploy begins");
-        let s = parse_stamp("9:05 PM PST: page").unwrap();
+        let s = p("9:05 PM PST: page").unwrap();
         assert_eq!(s.time, NaiveTime::from_hms_opt(21, 5, 0));
         assert!(matches!(s.zone, Some(Zone::Named(_))));
-        let s = parse_stamp("2015-10-21 (all times UTC)").unwrap();
+        let s = p("2015-10-21 (all times UTC)").unwrap();
         assert!(s.time.is_none() && s.date.is_some());
-        assert!(parse_stamp("No time here").is_none_or(|s| s.time.is_none() && s.date.is_none()));
+        assert!(p("No time here").is_none());
+        for (line, time, text) in [
+            ("[08:47] Pager fires", "08:47", "Pager fires"),
+            (
+                "**16:58 UTC** - Rollback starts",
+                "16:58 UTC",
+                "Rollback starts",
+            ),
+            (
+                "3:45pm PST: customers report errors",
+                "3:45pm PST",
+                "customers report errors",
+            ),
+            ("15:45 CET DNS flips", "15:45 CET", "DNS flips"),
+            ("9.16 restart", "9.16", "restart"),
+            (
+                "July 26, 2025, 14:05 - start",
+                "July 26, 2025, 14:05",
+                "start",
+            ),
+            (
+                "2025-07-26T14:05:33Z the log",
+                "2025-07-26T14:05:33Z",
+                "the log",
+            ),
+        ] {
+            let s = p(line).unwrap_or_else(|| panic!("{line}"));
+            assert!(s.time.is_some(), "{line}");
+            assert_eq!(
+                (s.time_text.as_str(), s.text.as_str()),
+                (time, text),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            p("15:45 CET x").unwrap().zone,
+            Some(Zone::Named(chrono_tz::Europe::Berlin))
+        );
+        assert_eq!(p("4.1 rollout"), None);
     }
 
     #[test]

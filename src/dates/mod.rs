@@ -1,6 +1,8 @@
 //! Dates as post-mortems write them: a date alone, a datetime with an offset, or a local
 //! datetime (taken as UTC). Kept with a flag so a date alone is never shown as midnight.
 
+pub mod written;
+
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
