@@ -155,7 +155,7 @@ pub fn parse_stamp(line: &str, order: DayOrder) -> Option<Stamp> {
         {
             rest = after.trim_start_matches([' ', ',']);
         }
-        rest = rest.trim_start_matches(|c: char| c == '-' || c == '–' || c == ' ');
+        rest = rest.trim_start_matches(['-', '–', ' ']);
     }
     let mut time = None;
     let mut zone = None;
@@ -295,11 +295,10 @@ pub fn timeline<'a>(
                     &content.text,
                     content.links,
                     line,
-                    section_zone,
+                    (section_zone, order),
                     &mut current_date,
                     &mut local,
                     &mut timed,
-                    order,
                 );
                 if timed == 1 {
                     heading_entry = Some(start);
@@ -327,11 +326,10 @@ pub fn timeline<'a>(
                         text_line,
                         links,
                         line + i,
-                        section_zone,
+                        (section_zone, order),
                         &mut current_date,
                         &mut local,
                         &mut timed,
-                        order,
                     );
                 }
                 mostly_timed(timed, lines) && !has_image(block)
@@ -352,11 +350,10 @@ pub fn timeline<'a>(
                         &text,
                         content.links,
                         line_of(item, first_line),
-                        section_zone,
+                        (section_zone, order),
                         &mut current_date,
                         &mut local,
                         &mut timed,
-                        order,
                     );
                     if local.len() == before {
                         local.push(untimed_entry(&text, line_of(item, first_line)));
@@ -427,11 +424,10 @@ fn push_line(
     text: &str,
     links: Vec<Source>,
     line: usize,
-    zone: Option<Zone>,
+    (zone, order): (Option<Zone>, DayOrder),
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
     timed: &mut usize,
-    order: DayOrder,
 ) {
     let plain: String = text
         .chars()
