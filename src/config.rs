@@ -17,8 +17,9 @@ pub struct Config {
     /// Where the site is published; every absolute link (JSON, feeds) starts with it.
     pub base_url: String,
     pub description: String,
-    /// The severity scale, most severe first. Front matter values are normalised to it.
-    pub severities: Vec<String>,
+    /// The severity scale, most severe first, and the words that mean a level of it.
+    /// Front matter values are normalised to it.
+    pub severities: Severities,
     /// A pattern with `{path}` (the file's path in the library) for "edit this page".
     pub edit_url: Option<String>,
     /// A pattern with `{path}` for a file in the source repository: where a link to a page
@@ -43,9 +44,11 @@ impl Default for Config {
             title: "Incident library".into(),
             base_url: "http://127.0.0.1:1111".into(),
             description: String::new(),
-            severities: ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]
-                .map(String::from)
-                .to_vec(),
+            severities: Severities::new(
+                ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]
+                    .map(String::from)
+                    .to_vec(),
+            ),
             edit_url: None,
             source_url: None,
             theme: "default".into(),
@@ -79,6 +82,96 @@ pub enum UnknownKeys {
     Keep,
     /// An error, for teams that want their front matter strict.
     Error,
+}
+
+/// The severity scale (`severities = ["SEV1", ...]`, most severe first), or the same as a
+/// table with the words teams use for its levels: `[severities] scale = [...]` and
+/// `aliases = { Critical = "SEV1", Major = "SEV2" }`. Reads as the scale itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Severities {
+    pub scale: Vec<String>,
+    /// Lowercased word → level of the scale; the defaults and then the library's own.
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// Words for levels by rank (0 is the most severe), used where the library names none:
+/// `Critical` is the first level, `Major` and `High` the second, and so on; `P1` the first.
+const SEVERITY_WORDS: &[(&str, usize)] = &[
+    ("critical", 0),
+    ("blocker", 0),
+    ("emergency", 0),
+    ("p0", 0),
+    ("p1", 0),
+    ("major", 1),
+    ("high", 1),
+    ("severe", 1),
+    ("p2", 1),
+    ("medium", 2),
+    ("moderate", 2),
+    ("minor", 2),
+    ("p3", 2),
+    ("low", 3),
+    ("p4", 3),
+    ("trivial", 4),
+    ("p5", 4),
+];
+
+impl Severities {
+    /// A scale with the default words for its levels.
+    pub fn new(scale: Vec<String>) -> Severities {
+        let aliases = SEVERITY_WORDS
+            .iter()
+            .filter(|(_, rank)| !scale.is_empty() || *rank == 0)
+            .filter_map(|(word, rank)| {
+                let level = scale.get(*rank).or(scale.last())?;
+                Some((word.to_string(), level.clone()))
+            })
+            .collect();
+        Severities { scale, aliases }
+    }
+}
+
+impl std::ops::Deref for Severities {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.scale
+    }
+}
+
+impl<'de> Deserialize<'de> for Severities {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            scale: Option<Vec<String>>,
+            #[serde(default)]
+            aliases: BTreeMap<String, String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Scale(Vec<String>),
+            Table(Table),
+        }
+        let written = Written::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "severities must be a list (\"SEV1\", ...) or a table with `scale` and `aliases`",
+            )
+        })?;
+        Ok(match written {
+            Written::Scale(scale) => Severities::new(scale),
+            Written::Table(t) => {
+                let mut s = Severities::new(
+                    t.scale
+                        .unwrap_or_else(|| Config::default().severities.scale),
+                );
+                for (word, level) in t.aliases {
+                    s.aliases.insert(word.to_lowercase(), level);
+                }
+                s
+            }
+        })
+    }
 }
 
 /// `[dates]`: how the library writes dates.
@@ -253,6 +346,11 @@ impl Config {
             vec![Diagnostic::error(path, line, e.message().trim().to_string()).code("config")]
         })?;
         let mut problems = Vec::new();
+        for (word, level) in &config.severities.aliases {
+            if !config.severities.scale.contains(level) {
+                problems.push(Diagnostic::error(path, find_line(text, word), format!("[severities] alias `{word}` names `{level}`, which is not on the scale ({})", config.severities.scale.join(", "))).code("config"));
+            }
+        }
         if config.severities.is_empty() {
             problems.push(Diagnostic::error(path, find_line(text, "severities"), "severities is empty: list the scale, most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]").code("config"));
         }

@@ -39,6 +39,8 @@ pub use normalise::normalise_severity;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ParseSettings {
     pub severities: Vec<String>,
+    /// Words for levels of the scale (`major` → `SEV2`), lowercased.
+    pub severity_aliases: std::collections::BTreeMap<String, String>,
     pub allow_html: bool,
     /// Unknown front-matter keys are errors (`[front_matter] unknown_keys = "error"`).
     pub strict_keys: bool,
@@ -95,7 +97,8 @@ impl Eq for Globs {}
 impl ParseSettings {
     pub fn of(config: &Config) -> ParseSettings {
         ParseSettings {
-            severities: config.severities.clone(),
+            severities: config.severities.scale.clone(),
+            severity_aliases: config.severities.aliases.clone(),
             allow_html: config.markdown.allow_html,
             strict_keys: config.front_matter.unknown_keys == crate::config::UnknownKeys::Error,
             postmortems: Globs::new(&config.content.postmortems),

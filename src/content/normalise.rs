@@ -55,19 +55,22 @@ pub(super) fn visibility_of(
     }
 }
 
+/// The level of the scale a written severity means: `SEV-1`, `1`, or a word for a level
+/// (`Major`, `P1`, `[severities] aliases`), or the first such word in a longer value
+/// (`Sev 2 (major)`). An unknown one is a warning: the page is built without a severity.
 pub(super) fn severity_of(
     written: Option<&(String, usize)>,
     settings: &ParseSettings,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<String> {
     written.and_then(|(s, line)| {
-        let normal = normalise_severity(s, &settings.severities);
+        let normal = read_severity(s, settings);
         if normal.is_none() {
             problems.push(
-                Diagnostic::at(
+                Diagnostic::warning_at(
                     *line,
                     format!(
-                        "unknown severity `{s}`: the scale in pmsite.toml is {}",
+                        "unknown severity `{s}`: the scale in pmsite.toml is {}; name other words for its levels under [severities] aliases",
                         settings.severities.join(", ")
                     ),
                 )
@@ -76,6 +79,38 @@ pub(super) fn severity_of(
         }
         normal
     })
+}
+
+fn read_severity(raw: &str, settings: &ParseSettings) -> Option<String> {
+    let alias = |w: &str| {
+        settings
+            .severity_aliases
+            .get(&w.trim().to_lowercase())
+            .cloned()
+    };
+    normalise_severity(raw, &settings.severities)
+        .or_else(|| alias(raw))
+        .or_else(|| {
+            let words: Vec<&str> = raw
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            // `Sev 2`, `SEV 1 - Critical`: a pair first, then each word.
+            words
+                .windows(2)
+                .find_map(|p| {
+                    normalise_severity(&format!("{}{}", p[0], p[1]), &settings.severities)
+                })
+                .or_else(|| {
+                    words.iter().find_map(|w| {
+                        alias(w).or_else(|| {
+                            (!w.chars().all(|c| c.is_ascii_digit()))
+                                .then(|| normalise_severity(w, &settings.severities))
+                                .flatten()
+                        })
+                    })
+                })
+        })
 }
 
 /// `SEV-1`, `sev1`, `Sev 1` and `1` are all `SEV1` on a scale that has `SEV1`.

@@ -189,7 +189,7 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
     let t = SiteTest::new()
         .file(
             "content/a.md",
-            "+++\ntitle = \"T\"\nseverity = \"SEV9\"\nseverty = \"SEV1\"\n+++\n",
+            "+++\ntitle = \"T\"\nstatus = \"finished\"\nseverty = \"SEV1\"\n+++\n",
         )
         .file("content/b.md", "---\ntitle: [\n---\n")
         .file("content/c.md", "")

@@ -18,14 +18,14 @@ fn check_prints_file_line_messages_and_exit_codes() {
     );
     let t = t.file(
         "content/bad.md",
-        "+++\ntitle = \"B\"\nstatus = \"draft\"\nseverity = \"SEV7\"\n+++\n",
+        "+++\ntitle = \"B\"\nstatus = \"draft\"\nstatus_page = 1\nseverty = \"SEV7\"\n+++\n",
     );
     let out = t.cli(&["check"]);
     assert_eq!(out.code, 1);
     // Drafts are checked too.
     assert!(
         out.stderr
-            .contains("content/bad.md:4: error[severity]: unknown severity `SEV7`"),
+            .contains("content/bad.md:5: error[unknown-key]: unknown front matter key `severty`"),
         "{}",
         out.stderr
     );
