@@ -8,7 +8,7 @@ use super::body::parse_body;
 use super::front_matter::{self, RawFrontMatter};
 use super::model::{self, BodyPart, Incident, Milestone, Status, TimelineEntry};
 use super::normalise::{severity_of, status_of, visibility_of};
-use super::wiki::{take_title_heading, wiki_fields};
+use super::wiki::{FieldMode, body_fields, take_title_heading};
 use crate::dates::When;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MARK, Markdown};
@@ -98,11 +98,22 @@ pub fn load_bytes(
     let wiki_page = split.front == RawFrontMatter::None;
 
     let mut body = split.body.to_string();
-    let mut wiki_status = None;
-    let mut wiki_field_count = 0;
-    if wiki_page {
-        (wiki_status, wiki_field_count) =
-            wiki_fields(&mut body, split.body_line, &mut fields, &mut problems);
+    let mode = if wiki_page {
+        FieldMode::Wiki
+    } else {
+        FieldMode::FillIn
+    };
+    let (mut wiki_status, mut wiki_field_count) = body_fields(
+        &mut body,
+        split.body_line,
+        &mut fields,
+        &mut problems,
+        mode,
+        settings.day_order,
+    );
+    if !wiki_page {
+        wiki_status = None;
+        wiki_field_count = 0;
     }
     let heading_title = take_title_heading(&mut body, fields.title.as_deref());
     let stem = rel

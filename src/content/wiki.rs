@@ -1,5 +1,5 @@
 //! Pages without front matter, as wikis and the PagerDuty / Google SRE templates write them:
-//! the title from the first `# heading`, fields from `**Key:** value` lines.
+//! the title from the first heading, fields from `**Key:** value` lines and their kin.
 
 use std::sync::LazyLock;
 
@@ -9,88 +9,249 @@ use super::front_matter::Fields;
 use super::model::Status;
 use crate::diagnostics::Diagnostic;
 
-static BOLD_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*\*\*(?P<key>[^*]+?):?\*\*:?\s*(?P<value>.*?)\s*$").expect("field regex")
+/// A field on a line of its own: `**Date:** x`, `**Date**: x`, `* **Date:** x`,
+/// `## Date: x`, `Date: x`, `| Severity | 1 |`. `bold` says it was marked as a field (bold,
+/// a heading or a table row); a plain `Key: value` line counts only for a few keys.
+static FIELD_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:[-*+]\s+)?(?P<hashes>#{1,6}\s+)?(?P<b1>\*\*|__)?(?P<key>[A-Za-z][A-Za-z0-9 ()/&.'-]{0,40}?)\s*(?P<b2>\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
+    )
+    .expect("field regex")
 });
 
-/// Reads `**Key:** value` lines from the top of a page without front matter (PagerDuty's and
-/// Google SRE's templates) into fields. Lines that become fields are blanked, keeping line
-/// numbers. Returns the status when the page names one.
-pub fn wiki_fields(
+static TABLE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\|\s*(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z0-9 ()/&.'-]{0,40}?)(?:\*\*|__)?\s*:?\s*\|\s*(?P<value>[^|]*?)\s*\|").expect("table field regex")
+});
+
+/// What a line gives: the key, lowercased, its value, and whether it was marked as a field.
+fn field_of(line: &str) -> Option<(String, String, bool)> {
+    if let Some(c) = TABLE_FIELD.captures(line) {
+        return Some((c["key"].trim().to_lowercase(), c["value"].to_string(), true));
+    }
+    let c = FIELD_LINE.captures(line)?;
+    let marked = c.name("hashes").is_some() || c.name("b1").is_some();
+    let value = c["value"]
+        .trim()
+        .trim_start_matches([':', '*'])
+        .trim()
+        .to_string();
+    Some((c["key"].trim().to_lowercase(), value, marked))
+}
+
+/// Whether reading a page's fields may take them out of the text (a wiki page's header) or
+/// only fill what the front matter left out, leaving every line as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldMode {
+    Wiki,
+    FillIn,
+}
+
+/// Reads a page's fields from its body, where templates put them: `**Key:** value` lines
+/// at the top (PagerDuty, Google SRE), bullets and headings of the same shape, a Metrics
+/// table's `| Severity | 1 |` row, and a `**Severity:** Major` line under `## Impact`.
+/// Only lines of a page without front matter's header (before its first section) are
+/// blanked, their values shown in the page's header; a field further down stays where it
+/// is. The timeline's and action items' own lines are never fields. Returns the status the
+/// page names and how many fields it found.
+pub fn body_fields(
     body: &mut String,
     body_line: usize,
     fields: &mut Fields,
     problems: &mut Vec<Diagnostic>,
+    mode: FieldMode,
+    order: crate::dates::written::DayOrder,
 ) -> (Option<Status>, usize) {
     let mut status = None;
-    let mut found = 0;
     let mut out = String::with_capacity(body.len());
-    let mut in_top = true;
+    let mut in_top = mode == FieldMode::Wiki;
+    // Inside a fenced code block, or a timeline or action-items section (its level).
+    let mut fence: Option<&str> = None;
+    let mut skip_below: Option<usize> = None;
+    let mut seen: Vec<String> = Vec::new();
     for (i, line) in body.split_inclusive('\n').enumerate() {
-        if line.starts_with("## ") {
-            in_top = false;
-        }
-        let caps = if in_top {
-            BOLD_FIELD.captures(line)
-        } else {
-            None
-        };
-        let consumed = caps.is_some_and(|c| {
-            let key = c["key"].trim().to_lowercase();
-            let value = c["value"].trim().to_string();
-            let list = || {
-                value
-                    .split([',', ';'])
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-            };
-            let line_no = body_line + i;
-            match key.as_str() {
-                "postmortem owner" | "owner" | "author" | "authors" => {
-                    fields.people.author = Some(value.clone())
-                }
-                "incident commander" | "ic" => {
-                    fields.people.incident_commander = Some(value.clone())
-                }
-                "meeting scheduled for" | "review meeting" => {
-                    match crate::dates::parse_when(&value) {
-                        Some(w) => fields.people.review_meeting = Some(w),
-                        None => return false,
-                    }
-                }
-                "date" | "incident date" => match crate::dates::parse_when(&value) {
-                    Some(w) => fields.date = Some(w),
-                    None => problems.push(
-                        Diagnostic::at(
-                            line_no,
-                            format!("`**Date:** {value}` is not a date: write 2024-03-12"),
-                        )
-                        .code("date"),
-                    ),
-                },
-                "severity" | "sev" => fields.severity = Some((value.clone(), line_no)),
-                "status" => status = Some(wiki_status(&value, line_no, problems)),
-                "components" | "services" | "affected services" | "component" | "service" => {
-                    fields.components = list()
-                }
-                "tags" => fields.tags = list(),
-                "root cause categories" => fields.root_causes = list(),
-                "summary" => fields.summary = Some(value.clone()),
-                "id" | "incident id" => fields.id = Some(value.clone()),
-                _ => return false,
+        let trimmed = line.trim_start();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
             }
-            true
+            out.push_str(line);
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            out.push_str(line);
+            continue;
+        }
+        let level = trimmed.chars().take_while(|c| *c == '#').count();
+        let heading = (1..=6).contains(&level) && trimmed[level..].starts_with(' ');
+        if heading {
+            if skip_below.is_some_and(|l| level <= l) {
+                skip_below = None;
+            }
+            let words = trimmed[level..].trim();
+            let section = super::sections::classify(words);
+            if matches!(
+                section,
+                Some(
+                    super::sections::SectionKind::Timeline
+                        | super::sections::SectionKind::ActionItems
+                )
+            ) {
+                skip_below = Some(level);
+            }
+            if level >= 2 && field_of(trimmed).is_none_or(|(k, _, _)| !is_key(&k)) {
+                in_top = false;
+            }
+        }
+        let read = if skip_below.is_some() {
+            None
+        } else {
+            field_of(line)
+        };
+        let consumed = read.is_some_and(|(key, value, marked)| {
+            let plain_ok = matches!(
+                key.as_str(),
+                "date" | "incident date" | "date of incident" | "severity" | "status"
+            );
+            if !(marked || plain_ok) || seen.contains(&key) || !is_key(&key) {
+                return false;
+            }
+            // Front matter said it already: its word stands.
+            if mode == FieldMode::FillIn && !fill_in_key(&key, fields) {
+                return false;
+            }
+            let line_no = body_line + i;
+            let taken = take(
+                &key,
+                &value,
+                line_no,
+                fields,
+                problems,
+                &mut status,
+                order,
+                marked,
+            );
+            if taken {
+                seen.push(key);
+            }
+            taken && in_top
         });
-        if consumed {
-            found += 1;
+        if consumed && !line.trim_start().starts_with('|') {
             out.push_str(if line.ends_with('\n') { "\n" } else { "" });
         } else {
             out.push_str(line);
         }
     }
     *body = out;
-    (status, found)
+    (status, seen.len())
+}
+
+const KEYS: &[&str] = &[
+    "postmortem owner",
+    "owner",
+    "author",
+    "authors",
+    "incident commander",
+    "ic",
+    "meeting scheduled for",
+    "review meeting",
+    "date",
+    "incident date",
+    "date of incident",
+    "severity",
+    "sev",
+    "severity level",
+    "incident severity",
+    "status",
+    "components",
+    "services",
+    "affected services",
+    "component",
+    "service",
+    "systems affected",
+    "tags",
+    "root cause categories",
+    "summary",
+    "id",
+    "incident id",
+];
+
+fn is_key(key: &str) -> bool {
+    KEYS.contains(&key)
+}
+
+/// For a page with front matter: only the date and severity it left out.
+fn fill_in_key(key: &str, fields: &Fields) -> bool {
+    match key {
+        "date" | "incident date" | "date of incident" => fields.date.is_none(),
+        "severity" | "sev" | "severity level" | "incident severity" => fields.severity.is_none(),
+        _ => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn take(
+    key: &str,
+    value: &str,
+    line_no: usize,
+    fields: &mut Fields,
+    problems: &mut Vec<Diagnostic>,
+    status: &mut Option<Status>,
+    order: crate::dates::written::DayOrder,
+    marked: bool,
+) -> bool {
+    let value = value.trim().to_string();
+    if value.is_empty() {
+        return false;
+    }
+    let list = || {
+        value
+            .split([',', ';'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    };
+    match key {
+        "postmortem owner" | "owner" | "author" | "authors" => {
+            fields.people.author = Some(value.clone())
+        }
+        "incident commander" | "ic" => fields.people.incident_commander = Some(value.clone()),
+        "meeting scheduled for" | "review meeting" => match crate::dates::parse_when(&value) {
+            Some(w) => fields.people.review_meeting = Some(w),
+            None => return false,
+        },
+        "date" | "incident date" | "date of incident" => {
+            match crate::dates::parse_when(&value).or_else(|| {
+                crate::dates::written::find_date(&value, order)
+                    .map(|f| crate::dates::When::from_date(f.date))
+            }) {
+                Some(w) => fields.date = Some(w),
+                None if marked => {
+                    problems.push(
+                        Diagnostic::at(
+                            line_no,
+                            format!("`**Date:** {value}` is not a date: write 2024-03-12"),
+                        )
+                        .code("date"),
+                    );
+                    return false;
+                }
+                None => return false,
+            }
+        }
+        "severity" | "sev" | "severity level" | "incident severity" => {
+            fields.severity = Some((value.clone(), line_no))
+        }
+        "status" => *status = Some(wiki_status(&value, line_no, problems)),
+        "components" | "services" | "affected services" | "component" | "service"
+        | "systems affected" => fields.components = list(),
+        "tags" => fields.tags = list(),
+        "root cause categories" => fields.root_causes = list(),
+        "summary" => fields.summary = Some(value.clone()),
+        "id" | "incident id" => fields.id = Some(value.clone()),
+        _ => return false,
+    }
+    true
 }
 
 /// Status words the templates use, mapped to the three states; unknown is published with a
