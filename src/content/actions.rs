@@ -213,10 +213,54 @@ fn list_item(
         }
     }
     item.text = words.join(" ");
+    // `Owner: @ana` leaves its label behind when `@ana` became the owner.
+    if item.owner.is_some()
+        && let Some(rest) = item
+            .text
+            .strip_suffix("Owner:")
+            .or_else(|| item.text.strip_suffix("owner:"))
+    {
+        item.text = rest.trim_end().to_string();
+    }
+    if item.owner.is_none()
+        && let Some((owner, text)) = owner_in(&item.text)
+    {
+        item.owner = Some(owner);
+        item.text = text;
+    }
     if item.text.is_empty() {
         return None;
     }
     Some(item)
+}
+
+static OWNER_FORMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?i)\s*\((?:owner|owners|assignee|assigned to|who)\s*[:=-]\s*@?(?P<who>[^)]+?)\s*\)",
+        r"\s*\b(?i:owner|assignee|assigned to)\s*[:=]\s*@?(?P<who>[\p{L}][\p{L}\p{N}._-]*(?:\s+\p{Lu}[\p{L}._-]*)?)\.?",
+        r"^\s*\[(?P<who>\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,2})\]\s*[-–:]?\s*",
+        r"\s*\[(?P<who>\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,2})\]\s*\.?$",
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("owner regex"))
+    .collect()
+});
+
+/// An owner written in the item's words: `(owner: Ana)`, `Owner: @ana`, `Assignee: Bo`,
+/// `[Rick]` at either end; with the words left when it is taken out.
+fn owner_in(text: &str) -> Option<(String, String)> {
+    for re in OWNER_FORMS.iter() {
+        if let Some(c) = re.captures(text) {
+            let who = c["who"].trim().trim_start_matches('@').to_string();
+            if who.is_empty() || ["DONE", "TODO", "WIP"].contains(&who.as_str()) {
+                continue;
+            }
+            let whole = c.get(0)?;
+            let rest = format!("{} {}", &text[..whole.start()], &text[whole.end()..]);
+            return Some((who, rest.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+    }
+    None
 }
 
 #[derive(Clone, Copy, PartialEq)]

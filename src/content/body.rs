@@ -21,6 +21,9 @@ pub struct ParsedBody {
     pub action_items: Vec<model::ActionItem>,
     pub external_message: Option<ExternalMessage>,
     pub summary: Option<String>,
+    /// The text of the body's first paragraph, where a date is often named ("On September
+    /// 29, 2025, ...").
+    pub first_paragraph: Option<String>,
     pub wiki_links: Vec<model::WikiLink>,
     pub links: Vec<model::PageLink>,
     pub refused_urls: Vec<model::RefusedUrl>,
@@ -61,6 +64,7 @@ pub fn parse_body(
         action_items: Vec::new(),
         external_message: None,
         summary: None,
+        first_paragraph: None,
         wiki_links: Vec::new(),
         links: Vec::new(),
         refused_urls: Vec::new(),
@@ -69,6 +73,10 @@ pub fn parse_body(
     };
 
     drop_html_comments(root);
+    parsed.first_paragraph = root
+        .children()
+        .find(|n| matches!(n.data().value, NodeValue::Paragraph))
+        .map(|n| n.collect_text());
     let slotted = read_links(root, body_line, &mut parsed);
 
     let mut analysis: Vec<&AstNode<'_>> = Vec::new();

@@ -160,6 +160,21 @@ pub fn load_bytes(
     let visibility = visibility_of(fields.visibility.as_ref(), &mut problems);
     let severity = severity_of(fields.severity.as_ref(), settings, &mut problems);
 
+    // A date the front matter and fields do not give is read where people write it: in
+    // the title ("February 5th, 2019 Partial outage"), the file name (Jekyll's
+    // `2018-08-05-title.md`), or the first paragraph ("On September 29, 2025, ...").
+    if fields.date.is_none() {
+        let order = settings.day_order;
+        fields.date = [
+            Some(title.as_str()),
+            Some(stem.as_str()),
+            parsed.first_paragraph.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|t| crate::dates::written::find_date(t, order))
+        .map(|f| When::from_date(f.date));
+    }
     let stated = super::milestones::stated_durations(&parsed.body_text);
     let (mut timeline, dates) =
         timeline_and_dates(&mut fields, &parsed.timeline, &settings.milestones, stated);
