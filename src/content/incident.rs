@@ -357,10 +357,38 @@ fn timeline_and_dates(
             date_from_timeline = date.is_some();
         }
         let fallback = date.map(|d| d.date());
+        // Times alone that run backwards ran past midnight (23:05, then 00:10): the day
+        // after, as a reader takes them.
+        let mut day = fallback;
+        let mut last: Option<chrono::NaiveTime> = None;
+        let mut own_date = None;
+        let days: Vec<Option<chrono::NaiveDate>> = section
+            .iter()
+            .map(|e| {
+                if e.date.is_some() {
+                    if e.date != own_date {
+                        own_date = e.date;
+                        last = None;
+                    }
+                    return e.date;
+                }
+                if let (Some(t), Some(prev)) = (e.time, last)
+                    && t < prev
+                    && prev - t > chrono::TimeDelta::hours(6)
+                {
+                    day = day.and_then(|d| d.succ_opt());
+                }
+                if e.time.is_some() {
+                    last = e.time;
+                }
+                day
+            })
+            .collect();
         timeline = section
             .iter()
-            .map(|e| TimelineEntry {
-                at: e.when(fallback),
+            .zip(days)
+            .map(|(e, day)| TimelineEntry {
+                at: e.when(day),
                 time_text: e.time_text.clone(),
                 text: e.text.clone(),
                 sources: e.sources.clone(),
@@ -386,10 +414,17 @@ fn timeline_and_dates(
             entry.milestone = Some(m);
         }
     }
+    // The first entry marked as the milestone, else the first whose words name it too
+    // ("reverted; back to normal" is mitigated and resolved).
     let first = |m: Milestone| {
         timeline
             .iter()
-            .find(|e| e.milestone == Some(m))
+            .find(|e| e.milestone == Some(m) && e.at.is_some())
+            .or_else(|| {
+                timeline
+                    .iter()
+                    .find(|e| e.at.is_some() && milestones.all(&e.text).contains(&m))
+            })
             .and_then(|e| e.at)
     };
     if date.is_none_or(|d| d.date_only)

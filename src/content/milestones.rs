@@ -52,6 +52,7 @@ const DETECTED: &[&str] = &[
     "customers report",
     "user reported",
     "users reported",
+    "reported",
     "on call notified",
 ];
 
@@ -143,6 +144,23 @@ impl Milestones {
         }
         phrases.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
         Milestones { phrases }
+    }
+
+    /// Every milestone a phrase of the text names: "reverted; back to normal" was mitigated
+    /// and resolved at once.
+    pub fn all(&self, text: &str) -> Vec<Milestone> {
+        let words = stems(text);
+        let mut out = Vec::new();
+        for (phrase, m) in &self.phrases {
+            if !out.contains(m)
+                && words
+                    .windows(phrase.len())
+                    .any(|w| w.iter().zip(phrase).all(|(a, b)| a == b))
+            {
+                out.push(*m);
+            }
+        }
+        out
     }
 
     /// The milestone whose phrase comes first in the text (a longer phrase at the same

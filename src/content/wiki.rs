@@ -99,6 +99,14 @@ pub fn body_fields(
             ) {
                 skip_below = Some(level);
             }
+            // A heading that is a date alone (`## 3.4.2020`) dates the page.
+            if skip_below.is_none()
+                && fields.date.is_none()
+                && let Some(d) = crate::dates::written::date_alone(words, order)
+            {
+                fields.date = Some(crate::dates::When::from_date(d));
+                seen.push("date".into());
+            }
             if level >= 2 && field_of(trimmed).is_none_or(|(k, _, _)| !is_key(&k)) {
                 in_top = false;
             }

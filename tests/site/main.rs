@@ -21,6 +21,7 @@ mod markdown;
 mod output;
 mod progress;
 mod publishing;
+mod real_forms;
 mod record;
 mod routes;
 mod search;

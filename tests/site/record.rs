@@ -89,7 +89,9 @@ fn the_page_is_the_record() {
     let inc = t.incident("warehouse-scanner-outage");
     let timeline = inc["timeline"].as_array().unwrap();
     assert_eq!(timeline[0]["at"], "2025-07-26T06:02:00Z");
-    assert_eq!(inc["detected"], "2025-07-26T07:05:00Z", "{inc:#}");
+    // Pickers reporting frozen screens is the detection; the rollback started is mitigation.
+    assert_eq!(inc["detected"], "2025-07-26T06:40:00Z", "{inc:#}");
+    assert_eq!(inc["mitigated"], "2025-07-26T07:05:00Z", "{inc:#}");
     assert_eq!(inc["resolved"], "2025-07-27T09:30:00Z", "{inc:#}");
     let items = inc["action_items"].as_array().unwrap();
     let summary: Vec<(String, String, bool)> = items
@@ -185,13 +187,7 @@ fn written(source: &str, title: &str) -> Written {
     };
     let body: String = body
         .lines()
-        .filter(|l| {
-            let t = l.trim();
-            !(t.starts_with("**")
-                && t.contains(":**")
-                && t.find(":**") < Some(40)
-                && !t.to_lowercase().starts_with("**action"))
-        })
+        .filter(|l| !is_field_line(l))
         .map(|l| format!("{l}\n"))
         .collect();
     let arena = comrak::Arena::new();
@@ -211,6 +207,21 @@ fn written(source: &str, title: &str) -> Written {
     let mut skipped_title = false;
     collect(root, &mut out, &title_words, &mut skipped_title);
     out
+}
+
+/// A `**Key:** value` line of the page's fields (bold, bulleted or not): shown as the
+/// value in the page's header, so its words are not looked for in the body.
+fn is_field_line(line: &str) -> bool {
+    let t = line.trim().trim_start_matches(['-', '+']).trim_start();
+    let t = t.strip_prefix("* ").unwrap_or(t).trim_start();
+    let Some(rest) = t.strip_prefix("**").or_else(|| t.strip_prefix("__")) else {
+        return false;
+    };
+    let Some(colon) = rest.find(':') else {
+        return false;
+    };
+    let key = rest[..colon].trim_matches(['*', '_', ' ']).to_lowercase();
+    colon < 40 && key.split_whitespace().count() <= 3 && !key.starts_with("action")
 }
 
 fn collect<'a>(node: &'a AstNode<'a>, out: &mut Written, title: &[String], done: &mut bool) {
