@@ -159,6 +159,11 @@ fn list_item(
     let mut tokens = text.split_whitespace().peekable();
     while let Some(token) = tokens.next() {
         let bare = token.trim_end_matches([',', ';', '.']);
+        // `(@ana)` is `@ana`.
+        let bare = match bare.strip_prefix("(@").and_then(|b| b.strip_suffix(')')) {
+            Some(inner) => &bare[1..inner.len() + 2],
+            None => bare,
+        };
         if let Some(owner) = bare.strip_prefix('@').filter(|o| !o.is_empty()) {
             item.owner = Some(owner.to_string());
             in_meta = true;
@@ -440,4 +445,74 @@ static DONE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
 /// `Fixed` at either end.
 fn done_word(text: &str) -> bool {
     DONE_TEXT.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(text: &str) -> ActionItem {
+        let content = Inline {
+            text: text.into(),
+            links: Vec::new(),
+        };
+        list_item(content, false, 1, &mut Vec::new()).expect("an item")
+    }
+
+    #[test]
+    fn owners_and_done_as_teams_write_them() {
+        for (text, owner, done, words) in [
+            (
+                "Add a canary (owner: Dana) ✅",
+                "Dana",
+                true,
+                "Add a canary ✅",
+            ),
+            (
+                "Alert on zero stops [Malik]",
+                "Malik",
+                false,
+                "Alert on zero stops",
+            ),
+            ("[Rick] Rotate the keys", "Rick", false, "Rotate the keys"),
+            (
+                "Write the runbook. Owner: @ines",
+                "ines",
+                false,
+                "Write the runbook.",
+            ),
+            (
+                "Write the runbook. Assignee: Bo Chen",
+                "Bo Chen",
+                false,
+                "Write the runbook.",
+            ),
+            ("Pin the client (@omar)", "omar", false, "Pin the client"),
+            (
+                "Document the steps — DONE",
+                "",
+                true,
+                "Document the steps — DONE",
+            ),
+            ("Fixed: the retry storm", "", true, "Fixed: the retry storm"),
+            ("Add a dashboard ✔️", "", true, "Add a dashboard ✔️"),
+            (
+                "Completed the migration plan",
+                "",
+                true,
+                "Completed the migration plan",
+            ),
+            (
+                "Fix the fixture loader",
+                "",
+                false,
+                "Fix the fixture loader",
+            ),
+        ] {
+            let a = item(text);
+            assert_eq!(a.owner.as_deref().unwrap_or(""), owner, "{text}");
+            assert_eq!(a.done, done, "{text}");
+            assert_eq!(a.text, words, "{text}");
+        }
+    }
 }

@@ -54,6 +54,17 @@ const DETECTED: &[&str] = &[
     "users reported",
     "reported",
     "on call notified",
+    "on call acknowledged",
+    "acknowledged",
+    "alarm",
+    "alarms fired",
+    "incident declared",
+    "declared an incident",
+    "investigation began",
+    "investigation started",
+    "began investigating",
+    "started investigating",
+    "discovered",
 ];
 
 const MITIGATED: &[&str] = &[
@@ -87,6 +98,8 @@ const RESOLVED: &[&str] = &[
     "fully restored",
     "service restored",
     "services restored",
+    "recovered",
+    "restored",
 ];
 
 /// Lowercased words with common endings cut, so `rolled`, `rolling` and `rolls` are `roll`.
@@ -279,6 +292,14 @@ mod tests {
         assert_eq!(m.of("Things back to normal"), Some(Milestone::Resolved));
         assert_eq!(m.of("Impact begins for EU users"), Some(Milestone::Begins));
         assert_eq!(m.of("Deploy of 4.2"), None);
+        assert_eq!(m.of("Investigation began"), Some(Milestone::Detected));
+        assert_eq!(m.of("Errors began for EU users"), Some(Milestone::Begins));
+        assert_eq!(m.of("Service recovered"), Some(Milestone::Resolved));
+        assert_eq!(m.of("Hotfix deployed; fixed"), Some(Milestone::Resolved));
+        assert_eq!(
+            m.of("On-call acknowledged the page"),
+            Some(Milestone::Detected)
+        );
         let extended = Milestones::new(&MilestoneWords {
             detected: vec!["escalated to on-call".into()],
             ..MilestoneWords::default()

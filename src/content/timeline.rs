@@ -67,8 +67,19 @@ static ZONE_WORDS: LazyLock<Vec<(Regex, Zone)>> = LazyLock::new(|| {
         z("mountain", Zone::Named(America::Denver)),
         s("MST|MDT", Zone::Named(America::Denver)),
         s("BST", Zone::Named(Europe::London)),
+        s("WET|WEST", Zone::Named(Europe::Lisbon)),
+        s("EET|EEST", Zone::Named(Europe::Helsinki)),
+        s("MSK", Zone::Named(Europe::Moscow)),
         s("IST", Zone::Named(Asia::Kolkata)),
         s("JST", Zone::Named(Asia::Tokyo)),
+        s("KST", Zone::Named(Asia::Seoul)),
+        s("SGT", Zone::Named(Asia::Singapore)),
+        s("HKT", Zone::Named(Asia::Hong_Kong)),
+        s("AEST|AEDT", Zone::Named(chrono_tz::Australia::Sydney)),
+        s("NZST|NZDT", Zone::Named(chrono_tz::Pacific::Auckland)),
+        s("BRT", Zone::Named(America::Sao_Paulo)),
+        s("AKST|AKDT", Zone::Named(America::Anchorage)),
+        s("HST", Zone::Named(chrono_tz::Pacific::Honolulu)),
     ]
 });
 

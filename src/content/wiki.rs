@@ -166,10 +166,18 @@ const KEYS: &[&str] = &[
     "date",
     "incident date",
     "date of incident",
+    "incident start",
+    "start time",
+    "started",
+    "occurred",
+    "occurred on",
+    "when",
     "severity",
     "sev",
     "severity level",
     "incident severity",
+    "impact level",
+    "priority",
     "status",
     "components",
     "services",
@@ -191,8 +199,10 @@ fn is_key(key: &str) -> bool {
 /// For a page with front matter: only the date and severity it left out.
 fn fill_in_key(key: &str, fields: &Fields) -> bool {
     match key {
-        "date" | "incident date" | "date of incident" => fields.date.is_none(),
-        "severity" | "sev" | "severity level" | "incident severity" => fields.severity.is_none(),
+        "date" | "incident date" | "date of incident" | "incident start" | "start time"
+        | "started" | "occurred" | "occurred on" => fields.date.is_none(),
+        "severity" | "sev" | "severity level" | "incident severity" | "impact level"
+        | "priority" => fields.severity.is_none(),
         _ => false,
     }
 }
@@ -228,7 +238,11 @@ fn take(
             Some(w) => fields.people.review_meeting = Some(w),
             None => return false,
         },
-        "date" | "incident date" | "date of incident" => {
+        "date" | "incident date" | "date of incident" | "incident start" | "start time"
+        | "started" | "occurred" | "occurred on" | "when" => {
+            if fields.date.is_some() {
+                return false;
+            }
             match crate::dates::parse_when(&value).or_else(|| {
                 crate::dates::written::find_date(&value, order)
                     .map(|f| crate::dates::When::from_date(f.date))
@@ -247,9 +261,11 @@ fn take(
                 None => return false,
             }
         }
-        "severity" | "sev" | "severity level" | "incident severity" => {
+        "severity" | "sev" | "severity level" | "incident severity" | "impact level" => {
             fields.severity = Some((value.clone(), line_no))
         }
+        // A priority is the severity where a page names no severity (`Priority: P1`).
+        "priority" if fields.severity.is_none() => fields.severity = Some((value.clone(), line_no)),
         "status" => *status = Some(wiki_status(&value, line_no, problems)),
         "components" | "services" | "affected services" | "component" | "service"
         | "systems affected" => fields.components = list(),
@@ -356,4 +372,74 @@ pub fn take_title_heading(body: &mut String, title: Option<&str>) -> Option<Stri
         return Some(heading);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::written::DayOrder;
+
+    fn read(body: &str, mode: FieldMode) -> (Fields, String) {
+        let mut body = body.to_string();
+        let mut fields = Fields::default();
+        body_fields(
+            &mut body,
+            1,
+            &mut fields,
+            &mut Vec::new(),
+            mode,
+            DayOrder::Dmy,
+        );
+        (fields, body)
+    }
+
+    #[test]
+    fn fields_in_every_shape_templates_write() {
+        for line in [
+            "**Date:** 16/03/2020",
+            "**Date**: 16 March 2020",
+            "* **Date:** 16.03.2020",
+            "- __Incident date__: March 16th, 2020",
+            "## Date: 2020-03-16",
+            "Date: 16/03/2020",
+            "**When:** Monday 16 March 2020",
+        ] {
+            let (f, _) = read(&format!("{line}\n\n## Summary\n\nText.\n"), FieldMode::Wiki);
+            assert_eq!(
+                f.date.map(|d| d.date().to_string()).as_deref(),
+                Some("2020-03-16"),
+                "{line}"
+            );
+        }
+        let (f, body) = read(
+            "Intro.\n\n## Impact\n\n**Severity:** Major\n\n| Metric | Value |\n| --- | --- |\n| Severity | 1 |\n",
+            FieldMode::Wiki,
+        );
+        assert_eq!(f.severity.map(|s| s.0).as_deref(), Some("Major"));
+        assert!(
+            body.contains("**Severity:** Major"),
+            "a field below the top stays: {body}"
+        );
+        // A timeline's and action items' lines are never fields.
+        let (f, _) = read(
+            "## Timeline\n\n- **Date:** 2020-01-01 was the deploy\n\n## Action items\n\n**Owner:** @ana\n",
+            FieldMode::Wiki,
+        );
+        assert!(f.date.is_none() && f.people.author.is_none());
+        // With front matter, only what it left out, and the text stays as written.
+        let mut given = Fields::default();
+        given.severity = Some(("SEV1".into(), 2));
+        let mut body = "| Severity | 3 |\n**Date:** 2020-03-16\n".to_string();
+        body_fields(
+            &mut body,
+            1,
+            &mut given,
+            &mut Vec::new(),
+            FieldMode::FillIn,
+            DayOrder::Mdy,
+        );
+        assert_eq!(given.severity.map(|s| s.0).as_deref(), Some("SEV1"));
+        assert!(given.date.is_some());
+        assert_eq!(body, "| Severity | 3 |\n**Date:** 2020-03-16\n");
+    }
 }

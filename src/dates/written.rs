@@ -60,6 +60,11 @@ static FORMS: LazyLock<Vec<(Regex, Form)>> = LazyLock::new(|| {
             r(r"\b(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\b".into()),
             Form::Ymd,
         ),
+        // `12/03/24`: a two-digit year only with slashes, where versions never are.
+        (
+            r(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<yy>\d{2})\b".into()),
+            Form::Numeric,
+        ),
     ]
 });
 
@@ -89,7 +94,9 @@ pub fn find_date(text: &str, order: DayOrder) -> Option<Found> {
                 break;
             }
             let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
-            let year = num("y").map(|y| y as i32);
+            let year = num("y")
+                .map(|y| y as i32)
+                .or_else(|| num("yy").map(|y| 2000 + y as i32));
             let date = match form {
                 Form::Ymd => NaiveDate::from_ymd_opt(year?, num("m")?, num("d")?),
                 Form::Named => NaiveDate::from_ymd_opt(
@@ -154,10 +161,21 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("time regex")
 });
 
+/// `1405Z`, `0916 UTC`, `2130 hrs`: four digits only with a zone or `hrs` after them.
+static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*(?P<tz>Z|UTC|GMT)\b|\s*(?:hrs|hours)\b)")
+        .expect("military time regex")
+});
+
 /// A time at the start of `text`: `14:05`, `14:05:33`, `3:45pm`, `3:45 PM PST`, `15:45 CET`,
 /// `9.16`, `5 PM`; with the byte length it took and the zone as written. A bare number
 /// needs am/pm; a dot needs two digits after it.
 pub fn time_at_start(text: &str) -> Option<(NaiveTime, usize, Option<String>)> {
+    if let Some(c) = MILITARY.captures(text) {
+        let time = NaiveTime::from_hms_opt(c["h"].parse().ok()?, c["m"].parse().ok()?, 0)?;
+        let zone = c.name("tz").map(|z| z.as_str().to_string());
+        return Some((time, c.get(0)?.end(), zone));
+    }
     let c = TIME.captures(text)?;
     let mut h: u32 = c["h"].parse().ok()?;
     let m: u32 = c.name("m").map_or(Some(0), |m| m.as_str().parse().ok())?;
@@ -219,6 +237,14 @@ mod tests {
         assert_eq!(find("Tuesday 12 March 2024"), d(2024, 3, 12));
         assert_eq!(find("20240312"), d(2024, 3, 12));
         assert_eq!(find("February 30, 2019"), None);
+        assert_eq!(find("12/03/24"), d(2024, 12, 3));
+        assert_eq!(
+            find_date("12.03.2024", DayOrder::Dmy).map(|f| f.date),
+            d(2024, 3, 12)
+        );
+        assert_eq!(find("Mon, 12 Mar 2024 14:05"), d(2024, 3, 12));
+        assert_eq!(find("12th March, 2024"), d(2024, 3, 12));
+        assert_eq!(find("March 12th 2024"), d(2024, 3, 12));
         assert_eq!(find("version 4.1.2"), None);
         assert_eq!(
             date_alone("### 2025-07-26 Saturday", DayOrder::Mdy),
@@ -254,5 +280,16 @@ mod tests {
         assert_eq!(t("2020 was"), None);
         assert_eq!(t("25:00"), None);
         assert_eq!(t("21:04 OUTAGE BEGINS"), Some(("21:04:00".into(), None)));
+        assert_eq!(
+            t("1405Z pager"),
+            Some(("14:05:00".into(), Some("Z".into())))
+        );
+        assert_eq!(t("2130 hrs restart"), Some(("21:30:00".into(), None)));
+        assert_eq!(t("14h05 bascule"), Some(("14:05:00".into(), None)));
+        assert_eq!(
+            t("2:05 a.m. EDT"),
+            Some(("02:05:00".into(), Some("EDT".into())))
+        );
+        assert_eq!(t("2024 was"), None);
     }
 }
