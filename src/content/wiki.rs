@@ -427,8 +427,10 @@ mod tests {
         );
         assert!(f.date.is_none() && f.people.author.is_none());
         // With front matter, only what it left out, and the text stays as written.
-        let mut given = Fields::default();
-        given.severity = Some(("SEV1".into(), 2));
+        let mut given = Fields {
+            severity: Some(("SEV1".into(), 2)),
+            ..Fields::default()
+        };
         let mut body = "| Severity | 3 |\n**Date:** 2020-03-16\n".to_string();
         body_fields(
             &mut body,
