@@ -414,18 +414,41 @@ fn timeline_and_dates(
             entry.milestone = Some(m);
         }
     }
-    // The first entry marked as the milestone, else the first whose words name it too
-    // ("reverted; back to normal" is mitigated and resolved).
-    let first = |m: Milestone| {
-        timeline
+    // Each milestone is shown once, on the entry that marks it; an entry that marks two
+    // ("reverted; back to normal") shows the later.
+    let marks: Vec<(Milestone, Option<usize>)> = [
+        Milestone::Begins,
+        Milestone::Detected,
+        Milestone::Mitigated,
+        Milestone::Resolved,
+    ]
+    .into_iter()
+    .map(|m| {
+        let at = timeline
             .iter()
-            .find(|e| e.milestone == Some(m) && e.at.is_some())
+            .position(|e| e.milestone == Some(m) && e.at.is_some())
             .or_else(|| {
                 timeline
                     .iter()
-                    .find(|e| e.at.is_some() && milestones.all(&e.text).contains(&m))
-            })
-            .and_then(|e| e.at)
+                    .position(|e| e.at.is_some() && milestones.all(&e.text).contains(&m))
+            });
+        (m, at)
+    })
+    .collect();
+    for e in &mut timeline {
+        e.milestone = None;
+    }
+    for (m, at) in &marks {
+        if let Some(i) = at {
+            timeline[*i].milestone = Some(*m);
+        }
+    }
+    let first = |m: Milestone| {
+        marks
+            .iter()
+            .find(|(k, _)| *k == m)
+            .and_then(|(_, at)| *at)
+            .and_then(|i| timeline[i].at)
     };
     if date.is_none_or(|d| d.date_only)
         && let Some(begins) = first(Milestone::Begins)
