@@ -416,6 +416,16 @@ fn timeline_and_dates(
     }
     // Each milestone is shown once, on the entry that marks it; an entry that marks two
     // ("reverted; back to normal") shows the later.
+    let named: Vec<Vec<Milestone>> = timeline
+        .iter()
+        .map(|e| {
+            if e.at.is_some() {
+                milestones.all(&e.text)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let marks: Vec<(Milestone, Option<usize>)> = [
         Milestone::Begins,
         Milestone::Detected,
@@ -427,11 +437,7 @@ fn timeline_and_dates(
         let at = timeline
             .iter()
             .position(|e| e.milestone == Some(m) && e.at.is_some())
-            .or_else(|| {
-                timeline
-                    .iter()
-                    .position(|e| e.at.is_some() && milestones.all(&e.text).contains(&m))
-            });
+            .or_else(|| named.iter().position(|n| n.contains(&m)));
         (m, at)
     })
     .collect();

@@ -122,10 +122,12 @@ fn stems(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The phrases, stemmed, each with its milestone; compiled once per settings.
+/// The phrases, stemmed, each with its milestone, found by their first word; compiled once
+/// per settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Milestones {
-    phrases: Vec<(Vec<String>, Milestone)>,
+    by_first: rustc_hash::FxHashMap<String, Vec<(Vec<String>, Milestone)>>,
+    count: usize,
 }
 
 impl Default for Milestones {
@@ -135,9 +137,11 @@ impl Default for Milestones {
 }
 
 impl Milestones {
-    /// pmsite's phrases and the library's own, longest first.
+    /// pmsite's phrases and the library's own, longest first under each first word.
     pub fn new(extra: &MilestoneWords) -> Milestones {
-        let mut phrases = Vec::new();
+        let mut by_first: rustc_hash::FxHashMap<String, Vec<(Vec<String>, Milestone)>> =
+            Default::default();
+        let mut count = 0;
         for (defaults, extra, m) in [
             (BEGINS, &extra.begins, Milestone::Begins),
             (DETECTED, &extra.detected, Milestone::Detected),
@@ -150,27 +154,45 @@ impl Milestones {
                 .chain(extra.iter().map(String::as_str))
             {
                 let s = stems(p);
-                if !s.is_empty() {
-                    phrases.push((s, m));
+                if let Some(first) = s.first() {
+                    by_first.entry(first.clone()).or_default().push((s, m));
+                    count += 1;
                 }
             }
         }
-        phrases.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
-        Milestones { phrases }
+        for list in by_first.values_mut() {
+            list.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+        }
+        Milestones { by_first, count }
+    }
+
+    /// Each phrase found in the text: its position, length and milestone, in text order.
+    fn found(&self, text: &str) -> Vec<(usize, usize, Milestone)> {
+        let words = stems(text);
+        let mut out = Vec::new();
+        for (at, word) in words.iter().enumerate() {
+            let Some(list) = self.by_first.get(word) else {
+                continue;
+            };
+            for (phrase, m) in list {
+                if words
+                    .get(at..at + phrase.len())
+                    .is_some_and(|w| w == phrase.as_slice())
+                {
+                    out.push((at, phrase.len(), *m));
+                }
+            }
+        }
+        out
     }
 
     /// Every milestone a phrase of the text names: "reverted; back to normal" was mitigated
     /// and resolved at once.
     pub fn all(&self, text: &str) -> Vec<Milestone> {
-        let words = stems(text);
         let mut out = Vec::new();
-        for (phrase, m) in &self.phrases {
-            if !out.contains(m)
-                && words
-                    .windows(phrase.len())
-                    .any(|w| w.iter().zip(phrase).all(|(a, b)| a == b))
-            {
-                out.push(*m);
+        for (_, _, m) in self.found(text) {
+            if !out.contains(&m) {
+                out.push(m);
             }
         }
         out
@@ -179,22 +201,17 @@ impl Milestones {
     /// The milestone whose phrase comes first in the text (a longer phrase at the same
     /// place wins): "paged; rollback started" was detected, not mitigated.
     pub fn of(&self, text: &str) -> Option<Milestone> {
-        let words = stems(text);
-        let mut best: Option<(usize, usize, Milestone)> = None;
-        for (phrase, m) in &self.phrases {
-            let Some(at) = words
-                .windows(phrase.len())
-                .position(|w| w.iter().zip(phrase).all(|(a, b)| a == b))
-            else {
-                continue;
-            };
-            let better = best
-                .is_none_or(|(b_at, b_len, _)| at < b_at || (at == b_at && phrase.len() > b_len));
-            if better {
-                best = Some((at, phrase.len(), *m));
-            }
-        }
-        best.map(|(_, _, m)| m)
+        // `found` is in text order and, at one place, longest first.
+        self.found(text).first().map(|(_, _, m)| *m)
+    }
+
+    /// How many phrases there are, pmsite's and the library's.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
     }
 }
 

@@ -150,7 +150,7 @@ pub fn parse_stamp(line: &str, order: DayOrder) -> Option<Stamp> {
     let lead = line.len() - s.len();
     let mut rest = s;
     let mut date = None;
-    if let Some(found) = written::find_date(rest, order).filter(|f| f.start == 0) {
+    if let Some(found) = written::date_at_start(rest, order) {
         date = Some(found.date);
         rest = &rest[found.end..];
         // `2020-01-07T02:43`, `July 26, 2025, 14:05`, `2025-07-26 Saturday 14:05`.

@@ -68,6 +68,10 @@ pub fn body_fields(
     let mut fence: Option<&str> = None;
     let mut skip_below: Option<usize> = None;
     let mut seen: Vec<String> = Vec::new();
+    // A page whose front matter gives the date and severity has nothing to fill in.
+    if mode == FieldMode::FillIn && fields.date.is_some() && fields.severity.is_some() {
+        return (None, 0);
+    }
     for (i, line) in body.split_inclusive('\n').enumerate() {
         let trimmed = line.trim_start();
         if let Some(f) = fence {
@@ -111,11 +115,10 @@ pub fn body_fields(
                 in_top = false;
             }
         }
-        let read = if skip_below.is_some() {
-            None
-        } else {
-            field_of(line)
-        };
+        // A field line has a colon or is a table row; most lines are neither.
+        let could_be = skip_below.is_none()
+            && (line.contains(':') || line.contains('：') || trimmed.starts_with('|'));
+        let read = if could_be { field_of(line) } else { None };
         let consumed = read.is_some_and(|(key, value, marked)| {
             let plain_ok = matches!(
                 key.as_str(),

@@ -68,12 +68,24 @@ static FORMS: LazyLock<Vec<(Regex, Form)>> = LazyLock::new(|| {
     ]
 });
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Form {
     Ymd,
     Named,
     Numeric,
 }
+
+/// The same forms anchored at the start of a text: a timeline line's date is read without
+/// searching the line.
+static ANCHORED: LazyLock<Vec<(Regex, Form)>> = LazyLock::new(|| {
+    FORMS
+        .iter()
+        .map(|(re, form)| {
+            let pattern = re.as_str().replacen(r"(?i)\b", r"(?i)^", 1);
+            (Regex::new(&pattern).expect("anchored date regex"), *form)
+        })
+        .collect()
+});
 
 /// A date found in text, and where: byte range of the match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,8 +98,25 @@ pub struct Found {
 /// The first date written anywhere in `text`, in any of the common forms; None when there
 /// is none (or only impossible ones).
 pub fn find_date(text: &str, order: DayOrder) -> Option<Found> {
+    // Every form has a number in it.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    search(&FORMS, text, order)
+}
+
+/// A date the text starts with (`2020-01-07 02:43 ...`, `July 26, 2025, ...`).
+pub fn date_at_start(text: &str, order: DayOrder) -> Option<Found> {
+    let first = text.chars().next()?;
+    if !first.is_ascii_alphanumeric() {
+        return None;
+    }
+    search(&ANCHORED, text, order)
+}
+
+fn search(forms: &[(Regex, Form)], text: &str, order: DayOrder) -> Option<Found> {
     let mut best: Option<Found> = None;
-    for (re, form) in FORMS.iter() {
+    for (re, form) in forms.iter() {
         for c in re.captures_iter(text) {
             let whole = c.get(0)?;
             if best.is_some_and(|b| b.start <= whole.start()) {
