@@ -398,8 +398,10 @@ fn timeline_and_dates(
             })
             .collect();
     }
-    // A time the front matter gives marks the entry at that minute as its milestone.
+    // A time the front matter gives (`date` is when impact began) marks the entry at that
+    // minute as its milestone.
     for (given, m) in [
+        (fields.date, Milestone::Begins),
         (fields.detected, Milestone::Detected),
         (fields.mitigated, Milestone::Mitigated),
         (fields.resolved, Milestone::Resolved),

@@ -168,3 +168,28 @@ fn timeline_without_times_stays_prose() {
     assert_eq!(t.incident("INC-1")["timeline"].as_array().unwrap().len(), 0);
     t.contains("incidents/inc-1/index.html", "We do not have exact times");
 }
+
+/// Front matter's times mark the timeline entry at that minute as the milestone, though the
+/// entry's words name none (`date` is when impact began); each milestone is marked once.
+#[test]
+fn front_matter_times_mark_their_entries() {
+    let t = SiteTest::one(
+        "date = 2024-03-12T21:04:00Z\ndetected = 2024-03-12T21:11:00Z\nresolved = 2024-03-12T22:15:00Z",
+        "\n## Timeline\n\n- 20:58 Config merged\n- 21:04 Errors climb\n- 21:11 Ana looks at the graphs\n- 22:15 Queue empty\n",
+    );
+    let page = t.read("incidents/inc-1/index.html");
+    for (class, text) in [
+        ("tl-begins", "Errors climb"),
+        ("tl-detected", "Ana looks at the graphs"),
+        ("tl-resolved", "Queue empty"),
+    ] {
+        let at = page.find(text).unwrap();
+        let li = page[..at].rfind("<li class=\"").unwrap();
+        assert!(page[li..at].contains(class), "{text}: {}", &page[li..at]);
+        assert_eq!(
+            page.matches(&format!("tl-entry {class}")).count(),
+            1,
+            "{class}"
+        );
+    }
+}
