@@ -122,6 +122,30 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
     },
+    /// Write the library's indexes (incidents, components, root causes, tags, severities,
+    /// action items, patterns, customer messages) as Markdown pages into a wiki or docs
+    /// folder, with its navigation. Writes only pages it wrote before or that do not exist.
+    Wiki {
+        /// The folder to write into (a wiki checkout, `docs/`); default: `output` under
+        /// [wiki] in pmsite.toml, else `wiki`.
+        #[arg(short = 'o', long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// The wiki the pages are for; default: `flavor` under [wiki], else github.
+        #[arg(long, value_enum)]
+        flavor: Option<crate::wiki::Flavor>,
+        /// Print what would be written and deleted; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Include drafts and post-mortems in review, and the review queue.
+        #[arg(long)]
+        drafts: bool,
+        /// Include restricted post-mortems.
+        #[arg(long)]
+        include_restricted: bool,
+        /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
     /// Validate every post-mortem; prints file:line: message for each problem and exits
     /// non-zero on errors.
     Check {
@@ -327,6 +351,50 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 today: day.unwrap_or_else(today),
             })?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Wiki {
+            output,
+            flavor,
+            dry_run,
+            drafts,
+            include_restricted,
+            today: day,
+        } => {
+            let opts = crate::wiki::WikiOptions {
+                root: root.clone(),
+                output,
+                flavor,
+                dry_run,
+                drafts,
+                include_restricted,
+                today: day.unwrap_or_else(today),
+            };
+            match crate::wiki::run(&opts) {
+                Ok(report) => {
+                    let verb = if dry_run { "would write" } else { "wrote" };
+                    for path in &report.written {
+                        crate::outln!("{verb} {}", report.output.join(path).display());
+                    }
+                    let verb = if dry_run { "would delete" } else { "deleted" };
+                    for path in &report.deleted {
+                        crate::outln!("{verb} {}", report.output.join(path).display());
+                    }
+                    crate::outln!(
+                        "{}: {} written, {} deleted, {} unchanged",
+                        report.output.display(),
+                        report.written.len(),
+                        report.deleted.len(),
+                        report.unchanged
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(Error::Invalid(diags)) => {
+                    print_diagnostics(&diags);
+                    crate::errln!("wiki: {}; nothing was written", diagnostics::counts(&diags));
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Digest {
             since,

@@ -31,6 +31,7 @@ pub struct Config {
     pub content: ContentConfig,
     pub milestones: MilestoneWords,
     pub dates: DatesConfig,
+    pub wiki: WikiConfig,
     pub action_items: ActionItemConfig,
     pub patterns: PatternsConfig,
     pub feeds: FeedsConfig,
@@ -57,6 +58,7 @@ impl Default for Config {
             content: ContentConfig::default(),
             milestones: MilestoneWords::default(),
             dates: DatesConfig::default(),
+            wiki: WikiConfig::default(),
             action_items: ActionItemConfig::default(),
             patterns: PatternsConfig::default(),
             feeds: FeedsConfig::default(),
@@ -171,6 +173,51 @@ impl<'de> Deserialize<'de> for Severities {
                 s
             }
         })
+    }
+}
+
+/// The wiki or docs tool `pmsite wiki` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum WikiFlavor {
+    /// GitHub and Gitea wikis: page names without `.md`, `_Sidebar.md`.
+    #[default]
+    Github,
+    /// GitLab wikis: page slugs, `_sidebar.md`.
+    Gitlab,
+    /// Azure DevOps wikis: relative `.md` links, `.order`.
+    Azure,
+    /// MkDocs and Backstage TechDocs: relative `.md` links, `pmsite-nav.yml` to inherit.
+    Mkdocs,
+    /// mdBook: relative `.md` links, pmsite's part of `SUMMARY.md`.
+    Mdbook,
+    /// Obsidian vaults: `[[Page|label]]` links, a map-of-content note.
+    Obsidian,
+}
+
+/// `[wiki]`: what `pmsite wiki` writes and where.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WikiConfig {
+    /// The folder the pages go into, relative to the library (a wiki checkout, `docs/`).
+    pub output: String,
+    pub flavor: WikiFlavor,
+    /// The first part of every page name pmsite writes (`Incidents`, `Incidents-actions`).
+    pub prefix: String,
+    /// With it, each page carries the header comments `mark` reads to publish to Confluence.
+    pub confluence_space: Option<String>,
+    pub confluence_parent: Option<String>,
+}
+
+impl Default for WikiConfig {
+    fn default() -> Self {
+        WikiConfig {
+            output: "wiki".into(),
+            flavor: WikiFlavor::default(),
+            prefix: "Incidents".into(),
+            confluence_space: None,
+            confluence_parent: None,
+        }
     }
 }
 

@@ -54,5 +54,6 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod urls;
+pub mod wiki;
 
 pub use error::{Error, Result};

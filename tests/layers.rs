@@ -55,6 +55,10 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "config", "content", "routes", "library", "render", "output", "build",
             ]),
         ),
+        (
+            "wiki",
+            stage(&["config", "content", "routes", "library", "render", "build"]),
+        ),
         ("scaffold", stage(&["config", "content", "output"])),
         (
             "serve",

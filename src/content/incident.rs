@@ -70,6 +70,18 @@ pub fn load_bytes(
     } else {
         text
     };
+    // A page `pmsite wiki` wrote is the library's own index, not a post-mortem.
+    if super::is_generated(text) {
+        return (None, Vec::new());
+    }
+    let unrelated;
+    let text = match super::without_related_block(text) {
+        Some(t) => {
+            unrelated = t;
+            unrelated.as_str()
+        }
+        None => text,
+    };
     // Front matter that cannot be read is reported, and the page is built from its body: one
     // author's syntax error costs that page its fields, not the library its build.
     let mut problems: Vec<Diagnostic> = encoding.into_iter().collect();

@@ -200,6 +200,30 @@ fn inside(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
+/// The first line of every page `pmsite wiki` writes: how a page is known to be pmsite's,
+/// so that a wiki read back as content skips them.
+pub const GENERATED_MARKER: &str =
+    "<!-- pmsite:generated: written by `pmsite wiki`; edits here are replaced -->";
+
+/// The block an author may place on a post-mortem's page, which `pmsite wiki` fills with
+/// its related incidents, backlinks and open action items.
+pub const RELATED_OPEN: &str = "<!-- pmsite:related -->";
+pub const RELATED_CLOSE: &str = "<!-- /pmsite:related -->";
+
+/// Whether a file's text is a page `pmsite wiki` wrote.
+pub fn is_generated(text: &str) -> bool {
+    text.lines().take(8).any(|l| l.trim() == GENERATED_MARKER)
+}
+
+/// The text with what `pmsite wiki` put in a related block taken out (its lines kept as
+/// blank lines, so every line number stays): the library read back is the library.
+pub fn without_related_block(text: &str) -> Option<String> {
+    let open = text.find(RELATED_OPEN)? + RELATED_OPEN.len();
+    let close = open + text[open..].find(RELATED_CLOSE)?;
+    let blank = "\n".repeat(text[open..close].matches('\n').count());
+    Some(format!("{}{blank}{}", &text[..open], &text[close..]))
+}
+
 /// A post-mortem the file system would not give, as its one problem.
 pub fn unreadable(rel: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(rel, 0, format!("cannot read: {e}")).code("file")

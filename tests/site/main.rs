@@ -31,3 +31,4 @@ mod timeline;
 mod tracking;
 mod webdriver;
 mod wiki;
+mod wiki_out;
