@@ -70,7 +70,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
             "cli",
             stage(&[
                 "config", "content", "routes", "library", "search", "render", "output", "build",
-                "check", "digest", "scaffold", "serve",
+                "check", "digest", "scaffold", "serve", "wiki",
             ]),
         ),
     ])
