@@ -51,6 +51,8 @@ pub enum Route<'a> {
     Term(Taxonomy, &'a str),
     /// A term's Atom feed: `/components/postgres/atom.xml`.
     TermFeed(Taxonomy, &'a str),
+    /// A component's or tag's card for an iframe (no script): `/embed/components/postgres/`.
+    EmbedCard(Taxonomy, &'a str),
     Actions,
     ActionsByOwner,
     ActionsByIncident,
@@ -120,6 +122,9 @@ impl<'a> Route<'a> {
             Route::Terms(t) => Cow::Owned(format!("{}/index.html", taxonomy_dir(t))),
             Route::Term(t, slug) => Cow::Owned(format!("{}/{slug}/index.html", taxonomy_dir(t))),
             Route::TermFeed(t, slug) => Cow::Owned(format!("{}/{slug}/atom.xml", taxonomy_dir(t))),
+            Route::EmbedCard(t, slug) => {
+                Cow::Owned(format!("embed/{}/{slug}/index.html", taxonomy_dir(t)))
+            }
             Route::Actions => fixed("actions/index.html"),
             Route::ActionsByOwner => fixed("actions/owners/index.html"),
             Route::ActionsByIncident => fixed("actions/incidents/index.html"),
@@ -162,6 +167,14 @@ impl<'a> Route<'a> {
             .filter(|f| !f.is_empty() && !f.ends_with('/'))
         {
             return Some(Route::SearchIndex(file));
+        }
+        if let Some(card) = path.strip_prefix("embed/")
+            && let Some((dir, rest)) = card.split_once('/')
+            && let Some(slug) = rest.strip_suffix("/index.html").filter(|s| is_segment(s))
+        {
+            return taxonomy_of(dir)
+                .filter(|t| has_cards(*t))
+                .map(|t| Route::EmbedCard(t, slug));
         }
         let (dir, rest) = path.split_once('/')?;
         if let Some(slug) = rest.strip_suffix("/index.html").filter(|s| is_segment(s)) {
@@ -219,7 +232,7 @@ impl<'a> Route<'a> {
             Route::IncidentsJson => Part::IncidentsJson,
             Route::ImpactCsv => Part::ImpactCsv,
             Route::Rss | Route::Atom | Route::TermFeed(..) => Part::Feeds,
-            Route::Terms(_) | Route::Term(..) => Part::Terms,
+            Route::Terms(_) | Route::Term(..) | Route::EmbedCard(..) => Part::Terms,
             Route::Actions | Route::ActionsByOwner | Route::ActionsByIncident => Part::Actions,
             Route::Patterns | Route::PatternChart(_) => Part::Patterns,
             Route::External => Part::External,
@@ -228,6 +241,11 @@ impl<'a> Route<'a> {
             Route::Static(_) => Part::Static,
         })
     }
+}
+
+/// Which taxonomies have embed cards: components and tags, the pages a wiki embeds.
+pub fn has_cards(t: Taxonomy) -> bool {
+    matches!(t, Taxonomy::Components | Taxonomy::Tags)
 }
 
 /// A URL segment of one folder: a slug.

@@ -237,6 +237,9 @@ impl Site<'_> {
                 if t != Taxonomy::Severities {
                     routes.push(Route::TermFeed(t, &term.slug));
                 }
+                if crate::routes::has_cards(t) {
+                    routes.push(Route::EmbedCard(t, &term.slug));
+                }
             }
         }
         routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));

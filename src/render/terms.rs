@@ -60,8 +60,99 @@ impl Site<'_> {
                 let path = Route::Term(taxonomy, &term.slug).path();
                 self.write_with_rows(sink, &path, "term.html", &mut ctx, &rows)?;
                 count += 1;
+                if crate::routes::has_cards(taxonomy) {
+                    let mut ctx = self.context();
+                    ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));
+                    ctx.insert("term", link);
+                    ctx.insert("card", &self.card(term));
+                    let path = Route::EmbedCard(taxonomy, &term.slug).path();
+                    count += self.page(sink, &path, "embed_card.html", &ctx)?;
+                }
             }
         }
         Ok(count)
+    }
+}
+
+/// What an embed card shows: the latest incidents and the open action items of a term.
+#[derive(serde::Serialize)]
+pub struct Card {
+    pub incidents: Vec<CardIncident>,
+    pub open: Vec<CardAction>,
+    pub open_total: usize,
+}
+
+#[derive(serde::Serialize)]
+pub struct CardIncident {
+    pub url: String,
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub severity: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+pub struct CardAction {
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub url: String,
+}
+
+/// How many incidents and open items a card lists.
+const CARD_ITEMS: usize = 5;
+
+impl Site<'_> {
+    fn card(&self, term: &crate::library::terms::Term) -> Card {
+        let lib = self.lib;
+        let root = self.config.root_path();
+        let url = |i: usize| routes::incident_url(&root, &lib.incidents[i].slug);
+        let mut open: Vec<(bool, Option<chrono::NaiveDate>, usize, usize)> = term
+            .incidents
+            .iter()
+            .flat_map(|&i| {
+                lib.incidents[i]
+                    .action_items
+                    .iter()
+                    .zip(&lib.derived[i].actions)
+                    .enumerate()
+                    .filter(|(_, (a, _))| !a.done)
+                    .map(move |(k, (_, d))| (!d.overdue, d.due, i, k))
+            })
+            .collect();
+        open.sort_by_key(|&(not_overdue, due, i, k)| (not_overdue, due.is_none(), due, i, k));
+        Card {
+            incidents: term
+                .incidents
+                .iter()
+                .take(CARD_ITEMS)
+                .map(|&i| {
+                    let inc = &lib.incidents[i];
+                    CardIncident {
+                        url: url(i),
+                        id: inc.id.clone(),
+                        title: inc.title.clone(),
+                        date: inc.date.map(|d| d.date().to_string()),
+                        severity: inc.severity.clone(),
+                    }
+                })
+                .collect(),
+            open_total: open.len(),
+            open: open
+                .iter()
+                .take(CARD_ITEMS)
+                .map(|&(_, due, i, k)| {
+                    let a = &lib.incidents[i].action_items[k];
+                    CardAction {
+                        text: a.text.clone(),
+                        owner: a.owner.clone(),
+                        due: due.map(|d| d.to_string()),
+                        overdue: lib.derived[i].actions[k].overdue,
+                        url: url(i),
+                    }
+                })
+                .collect(),
+        }
     }
 }

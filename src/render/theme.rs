@@ -25,6 +25,7 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/404.html",
     "templates/terms.html",
     "templates/term.html",
+    "templates/embed_card.html",
     "templates/actions.html",
     "templates/actions_grouped.html",
     "templates/patterns.html",

@@ -400,3 +400,30 @@ fn mdbook_builds_the_summary_and_every_link_resolves() {
     }
     assert!(seen > 5, "{seen}");
 }
+
+/// A wiki that allows iframes but not scripts embeds a component's or tag's card: the latest
+/// incidents and the open action items (overdue first), with no script at all.
+#[test]
+fn embed_cards_for_components_and_tags_have_no_script() {
+    let t = library().build();
+    let card = t.read("embed/components/postgres/index.html");
+    assert!(!card.contains("<script"), "{card}");
+    assert!(card.contains("<base target=\"_top\">"));
+    assert!(
+        card.contains("Checkout | errors &lt;b&gt;"),
+        "titles are escaped: {card}"
+    );
+    assert!(
+        card.contains("Validate configs") && !card.contains("Roll back"),
+        "open items only: {card}"
+    );
+    assert!(card.contains("badge-overdue"), "{card}");
+    assert!(
+        !t.exists("embed/root-causes/config-change/index.html"),
+        "cards are for components and tags"
+    );
+    assert!(
+        !t.exists("embed/components/vault/index.html"),
+        "a draft's component has no card"
+    );
+}
