@@ -195,6 +195,18 @@ pub enum WikiFlavor {
     Obsidian,
 }
 
+/// The pages `pmsite wiki` can write besides the index, by the names `[wiki] pages` uses.
+pub const WIKI_PAGES: &[&str] = &[
+    "components",
+    "root_causes",
+    "tags",
+    "severities",
+    "actions",
+    "patterns",
+    "external",
+    "review",
+];
+
 /// `[wiki]`: what `pmsite wiki` writes and where.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -204,6 +216,9 @@ pub struct WikiConfig {
     pub flavor: WikiFlavor,
     /// The first part of every page name pmsite writes (`Incidents`, `Incidents-actions`).
     pub prefix: String,
+    /// Which pages beside the index: `components`, `root_causes`, `tags`, `severities`,
+    /// `actions`, `patterns`, `external` (all by default), `review` (with `--drafts`).
+    pub pages: Vec<String>,
     /// With it, each page carries the header comments `mark` reads to publish to Confluence.
     pub confluence_space: Option<String>,
     pub confluence_parent: Option<String>,
@@ -215,6 +230,7 @@ impl Default for WikiConfig {
             output: "wiki".into(),
             flavor: WikiFlavor::default(),
             prefix: "Incidents".into(),
+            pages: WIKI_PAGES.iter().map(|p| p.to_string()).collect(),
             confluence_space: None,
             confluence_parent: None,
         }
@@ -421,6 +437,31 @@ impl Config {
                     .code("config"),
                 );
             }
+        }
+        for page in &config.wiki.pages {
+            if !WIKI_PAGES.contains(&page.as_str()) {
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        find_line(text, page),
+                        format!(
+                            "[wiki] pages has no page `{page}`: the pages are {}",
+                            WIKI_PAGES.join(", ")
+                        ),
+                    )
+                    .code("config"),
+                );
+            }
+        }
+        if config.wiki.prefix.trim().is_empty() || config.wiki.prefix.contains(['/', '\\']) {
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    find_line(text, "prefix"),
+                    "[wiki] prefix must be a page name, without slashes: e.g. \"Incidents\"",
+                )
+                .code("config"),
+            );
         }
         for glob in config
             .content

@@ -102,16 +102,21 @@ pub fn run(opts: &WikiOptions) -> Result<WikiReport> {
             ours: true,
         });
     }
-    for (which, svg) in [
-        (
-            "severity",
-            crate::render::charts::incidents_by_severity(&lib.patterns),
-        ),
-        (
-            "resolve",
-            crate::render::charts::time_to_resolve(&lib.patterns),
-        ),
-    ] {
+    let charts = if cx.config.wiki.pages.iter().any(|p| p == "patterns") {
+        vec![
+            (
+                "severity",
+                crate::render::charts::incidents_by_severity(&lib.patterns),
+            ),
+            (
+                "resolve",
+                crate::render::charts::time_to_resolve(&lib.patterns),
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
+    for (which, svg) in charts {
         planned.push(Planned {
             path: pages::chart_file(&cx, which),
             text: format!("{MARKER}\n{svg}").into_bytes(),

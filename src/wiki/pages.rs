@@ -28,16 +28,32 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// A page's name: the prefix (its spaces as hyphens, as wikis name pages) and the part.
     pub fn page_name(&self, part: &str) -> String {
+        let prefix = self.prefix.trim().replace(' ', "-");
         if part.is_empty() {
-            self.prefix.to_string()
+            prefix
         } else {
-            format!("{}-{part}", self.prefix)
+            format!("{prefix}-{part}")
         }
+    }
+
+    /// Whether `[wiki] pages` asks for a page.
+    fn wants(&self, page: &str) -> bool {
+        self.config.wiki.pages.iter().any(|p| p == page)
     }
 
     fn term_page(&self, taxonomy: Taxonomy, slug: &str) -> String {
         self.page_name(&format!("{}-{slug}", taxonomy.singular().replace(' ', "-")))
+    }
+
+    /// A link to a term's page, or its name where `[wiki] pages` leaves that taxonomy out.
+    fn term_link(&self, taxonomy: Taxonomy, name: &str, slug: &str) -> String {
+        if self.wants(&taxonomy.title().to_lowercase().replace(' ', "_")) {
+            self.flavor.link(name, &self.term_page(taxonomy, slug))
+        } else {
+            cell(name)
+        }
     }
 
     fn taxonomy_page(&self, taxonomy: Taxonomy) -> String {
@@ -95,10 +111,7 @@ fn incident_table(cx: &Context<'_>, incidents: &[usize]) -> String {
             .components
             .iter()
             .filter_map(|c| cx.lib.terms(Taxonomy::Components).get(c))
-            .map(|t| {
-                cx.flavor
-                    .link(&t.name, &cx.term_page(Taxonomy::Components, &t.slug))
-            })
+            .map(|t| cx.term_link(Taxonomy::Components, &t.name, &t.slug))
             .collect();
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
@@ -128,24 +141,34 @@ pub fn pages(cx: &Context<'_>, drafts: bool) -> Vec<Page> {
     let lib = cx.lib;
     let mut out = Vec::new();
     let all: Vec<usize> = (0..lib.incidents.len()).collect();
-    let mut index = format!(
-        "{} post-mortems, newest first. Browse by {}; see the {}, {} and {}.\n\n",
-        lib.incidents.len(),
-        Taxonomy::ALL
-            .iter()
-            .map(|t| cx
-                .flavor
-                .link(&t.title().to_lowercase(), &cx.taxonomy_page(*t)))
-            .collect::<Vec<_>>()
-            .join(", "),
-        cx.flavor.link("action items", &cx.page_name("actions")),
-        cx.flavor.link("patterns", &cx.page_name("patterns")),
-        cx.flavor
-            .link("customer messages", &cx.page_name("external")),
-    );
+    let taxonomies: Vec<Taxonomy> = Taxonomy::ALL
+        .into_iter()
+        .filter(|t| cx.wants(&t.title().to_lowercase().replace(' ', "_")))
+        .collect();
+    let mut see: Vec<String> = taxonomies
+        .iter()
+        .map(|t| {
+            cx.flavor
+                .link(&t.title().to_lowercase(), &cx.taxonomy_page(*t))
+        })
+        .collect();
+    for (page, label) in [
+        ("actions", "action items"),
+        ("patterns", "patterns"),
+        ("external", "customer messages"),
+    ] {
+        if cx.wants(page) {
+            see.push(cx.flavor.link(label, &cx.page_name(page)));
+        }
+    }
+    let mut index = format!("{} post-mortems, newest first.", lib.incidents.len());
+    if !see.is_empty() {
+        index.push_str(&format!(" See {}.", see.join(", ")));
+    }
+    index.push_str("\n\n");
     index.push_str(&incident_table(cx, &all));
     out.push(page(cx.page_name(""), "Incidents", index));
-    for taxonomy in Taxonomy::ALL {
+    for taxonomy in taxonomies {
         let terms = &lib.terms(taxonomy).terms;
         let mut list = format!("| {} | Incidents |\n| --- | --- |\n", taxonomy.singular());
         for t in terms {
@@ -170,14 +193,20 @@ pub fn pages(cx: &Context<'_>, drafts: bool) -> Vec<Page> {
         }
         out.push(page(cx.taxonomy_page(taxonomy), taxonomy.title(), list));
     }
-    out.push(page(cx.page_name("actions"), "Action items", actions(cx)));
-    out.push(page(cx.page_name("patterns"), "Patterns", patterns(cx)));
-    out.push(page(
-        cx.page_name("external"),
-        "Customer messages",
-        external(cx),
-    ));
-    if drafts {
+    if cx.wants("actions") {
+        out.push(page(cx.page_name("actions"), "Action items", actions(cx)));
+    }
+    if cx.wants("patterns") {
+        out.push(page(cx.page_name("patterns"), "Patterns", patterns(cx)));
+    }
+    if cx.wants("external") {
+        out.push(page(
+            cx.page_name("external"),
+            "Customer messages",
+            external(cx),
+        ));
+    }
+    if drafts && cx.wants("review") {
         out.push(page(cx.page_name("review"), "Review queue", review(cx)));
     }
     out
@@ -271,7 +300,7 @@ fn patterns(cx: &Context<'_>) -> String {
         for r in rows.iter() {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
-                md_cell(&cx.flavor.link(&r.name, &cx.term_page(taxonomy, &r.slug))),
+                md_cell(&cx.term_link(taxonomy, &r.name, &r.slug)),
                 r.count,
                 r.human.time_to_resolve_median,
                 r.last.map(|d| d.to_string()).unwrap_or_default(),
@@ -285,7 +314,7 @@ fn patterns(cx: &Context<'_>) -> String {
 
 /// The file name of a chart written beside the pages.
 pub fn chart_file(cx: &Context<'_>, which: &str) -> String {
-    format!("{}-chart-{which}.svg", cx.prefix)
+    cx.page_name(&format!("chart-{which}.svg"))
 }
 
 /// Each post-mortem's message to customers, newest first.

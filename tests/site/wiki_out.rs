@@ -427,3 +427,60 @@ fn embed_cards_for_components_and_tags_have_no_script() {
         "a draft's component has no card"
     );
 }
+
+/// `[wiki] pages` picks the pages, `prefix` names them (spaces as hyphens), and restricted
+/// post-mortems appear only with `--include-restricted`; a page name pmsite does not know is
+/// a config error.
+#[test]
+fn chosen_pages_prefix_and_restricted() {
+    let t = library()
+        .file(
+            "pmsite.toml",
+            &format!("{CONFIG}\n[wiki]\nprefix = \"Incident log\"\npages = [\"actions\"]\n"),
+        )
+        .file(
+            "content/2024/r.md",
+            &toml_pm(
+                "INC-9",
+                "Restricted breach",
+                "date = 2024-07-01\nvisibility = \"restricted\"",
+                "",
+            ),
+        );
+    wiki(&t, &[]);
+    let dir = t.root().join("wiki");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Incident-log-actions.md", "Incident-log.md", "_Sidebar.md"]
+    );
+    let index = std::fs::read_to_string(dir.join("Incident-log.md")).unwrap();
+    assert!(!index.contains("Restricted breach"));
+    assert!(
+        index.contains("| checkout-api, postgres |"),
+        "no link to a page not written: {index}"
+    );
+    assert!(
+        unresolved(&dir, false).is_empty(),
+        "{:?}",
+        unresolved(&dir, false)
+    );
+    wiki(&t, &["--include-restricted"]);
+    let index = std::fs::read_to_string(dir.join("Incident-log.md")).unwrap();
+    assert!(index.contains("Restricted breach"));
+    let bad = t.file(
+        "pmsite.toml",
+        &format!("{CONFIG}\n[wiki]\npages = [\"timelines\"]\n"),
+    );
+    let out = bad.cli(&["wiki"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("[wiki] pages has no page `timelines`"),
+        "{}",
+        out.stderr
+    );
+}
