@@ -307,7 +307,20 @@ fn confluence_headers_and_each_flavors_links_and_navigation() {
             "{flavor}: {index}"
         );
         assert!(dir.join(nav).is_file(), "{flavor}: {nav}");
-        if flavor != "obsidian" {
+        if flavor == "obsidian" {
+            // `[[Page|label]]` names a note by its file name.
+            let wikilink = regex::Regex::new(r"\[\[([^|\]]+)").unwrap();
+            for e in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                for c in wikilink.captures_iter(&text) {
+                    assert!(
+                        dir.join(format!("{}.md", &c[1])).is_file(),
+                        "obsidian: [[{}]]",
+                        &c[1]
+                    );
+                }
+            }
+        } else {
             assert!(
                 unresolved(&dir, matches!(flavor, "azure" | "mkdocs" | "mdbook")).is_empty(),
                 "{flavor}"
