@@ -286,6 +286,7 @@ fn confluence_headers_and_each_flavors_links_and_navigation() {
         "pmsite.toml",
         &format!("{CONFIG}\n[wiki]\nconfluence_space = \"SRE\"\nconfluence_parent = \"Incident library\"\n"),
     );
+    let wikilink = regex::Regex::new(r"\[\[([^|\]\\]+)").unwrap();
     for (flavor, nav, link) in [
         ("github", "_Sidebar.md", "](Incidents-actions)"),
         ("gitlab", "_sidebar.md", "](Incidents-actions)"),
@@ -308,8 +309,7 @@ fn confluence_headers_and_each_flavors_links_and_navigation() {
         );
         assert!(dir.join(nav).is_file(), "{flavor}: {nav}");
         if flavor == "obsidian" {
-            // `[[Page|label]]` names a note by its file name.
-            let wikilink = regex::Regex::new(r"\[\[([^|\]]+)").unwrap();
+            // `[[Page|label]]` names a note by its file name (`[[Page\|label]]` in a table).
             for e in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
                 let text = std::fs::read_to_string(e.path()).unwrap_or_default();
                 for c in wikilink.captures_iter(&text) {
