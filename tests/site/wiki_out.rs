@@ -360,8 +360,9 @@ fn mkdocs_builds_the_pages_strictly() {
             "# Docs home\n\nSee [the incidents](Incidents.md).\n",
         );
     wiki(&t, &["--flavor", "mkdocs", "-o", "site/docs"]);
-    let out = Command::new(tool("mkdocs"))
-        .args(["build", "--strict", "-q"])
+    // As a module of the Python that .ci/run installed it into, wherever its scripts went.
+    let out = Command::new("python3")
+        .args(["-m", "mkdocs", "build", "--strict", "-q"])
         .current_dir(t.root().join("site"))
         .output()
         .unwrap();
