@@ -82,7 +82,13 @@ pub fn run(opts: &WikiOptions) -> Result<WikiReport> {
         .map(|inc| {
             let full = std::fs::canonicalize(opts.root.join(&inc.source_path)).ok()?;
             let rel = full.strip_prefix(out_canon.as_ref()?).ok()?;
-            let name = rel.with_extension("");
+            // A GitHub wiki names a page by its file name wherever the file is; the other
+            // wikis and docs tools by its path.
+            let name = if flavor == Flavor::Github {
+                PathBuf::from(rel.file_stem()?)
+            } else {
+                rel.with_extension("")
+            };
             Some(name.to_string_lossy().replace('\\', "/"))
         })
         .collect();

@@ -232,6 +232,10 @@ fn a_wiki_that_is_the_content_reads_back_as_the_same_library() {
         .file(
             "content/Checkout-again.md",
             "# Checkout again\n\n**Date:** 2024-04-02\n**Components:** checkout-api\n\n## Timeline\n\n- 10:00 errors begin\n\nSee [[Checkout outage]].\n",
+        )
+        .file(
+            "content/2023/Disk-full.md",
+            "# Disk full\n\n**Date:** 2023-01-02\n**Components:** postgres\n",
         );
     let before = load_with_drafts(&t);
     let ids = |l: &pmsite::build::Loaded| {
@@ -246,6 +250,14 @@ fn a_wiki_that_is_the_content_reads_back_as_the_same_library() {
     assert!(
         index.contains("](Checkout-outage)"),
         "a page of the wiki is linked as one: {index}"
+    );
+    // GitHub names a page by its file name wherever it is; MkDocs by its path.
+    assert!(index.contains("](Disk-full)"), "{index}");
+    wiki(&t, &["--flavor", "mkdocs", "-o", "docs-out"]);
+    let mk = std::fs::read_to_string(t.root().join("docs-out/Incidents.md")).unwrap();
+    assert!(
+        mk.contains("(https://incidents.example.com/incidents/disk-full/)"),
+        "outside the docs folder: {mk}"
     );
     let filled = std::fs::read_to_string(t.root().join("content/Checkout-outage.md")).unwrap();
     assert!(
