@@ -42,6 +42,8 @@ pub enum Route<'a> {
     /// An incident's page, by its slug.
     Incident(&'a str),
     IncidentsJson,
+    /// The newest incidents of the whole library, for `embed.js`: `/latest.json`.
+    Latest,
     ImpactCsv,
     Rss,
     Atom,
@@ -53,6 +55,8 @@ pub enum Route<'a> {
     TermFeed(Taxonomy, &'a str),
     /// A component's or tag's card for an iframe (no script): `/embed/components/postgres/`.
     EmbedCard(Taxonomy, &'a str),
+    /// A term's newest incidents, for `embed.js`: `/components/postgres/latest.json`.
+    TermLatest(Taxonomy, &'a str),
     Actions,
     ActionsByOwner,
     ActionsByIncident,
@@ -73,11 +77,12 @@ pub enum Route<'a> {
 pub const CHARTS: [&str; 2] = ["incidents-by-severity.svg", "time-to-resolve.svg"];
 
 /// The pages and files every site has, whatever its library (`/review/` only with drafts).
-pub const FIXED: [Route<'static>; 16] = [
+pub const FIXED: [Route<'static>; 17] = [
     Route::Home,
     Route::NotFound,
     Route::IncidentList,
     Route::IncidentsJson,
+    Route::Latest,
     Route::ImpactCsv,
     Route::Rss,
     Route::Atom,
@@ -116,12 +121,16 @@ impl<'a> Route<'a> {
             Route::IncidentList => fixed("incidents/index.html"),
             Route::Incident(slug) => Cow::Owned(format!("incidents/{slug}/index.html")),
             Route::IncidentsJson => fixed("incidents.json"),
+            Route::Latest => fixed("latest.json"),
             Route::ImpactCsv => fixed("impact.csv"),
             Route::Rss => fixed("rss.xml"),
             Route::Atom => fixed("atom.xml"),
             Route::Terms(t) => Cow::Owned(format!("{}/index.html", taxonomy_dir(t))),
             Route::Term(t, slug) => Cow::Owned(format!("{}/{slug}/index.html", taxonomy_dir(t))),
             Route::TermFeed(t, slug) => Cow::Owned(format!("{}/{slug}/atom.xml", taxonomy_dir(t))),
+            Route::TermLatest(t, slug) => {
+                Cow::Owned(format!("{}/{slug}/latest.json", taxonomy_dir(t)))
+            }
             Route::EmbedCard(t, slug) => {
                 Cow::Owned(format!("embed/{}/{slug}/index.html", taxonomy_dir(t)))
             }
@@ -186,6 +195,9 @@ impl<'a> Route<'a> {
         if let Some(slug) = rest.strip_suffix("/atom.xml").filter(|s| is_segment(s)) {
             return taxonomy_of(dir).map(|t| Route::TermFeed(t, slug));
         }
+        if let Some(slug) = rest.strip_suffix("/latest.json").filter(|s| is_segment(s)) {
+            return taxonomy_of(dir).map(|t| Route::TermLatest(t, slug));
+        }
         if rest == "index.html" {
             return taxonomy_of(dir).map(Route::Terms);
         }
@@ -229,7 +241,7 @@ impl<'a> Route<'a> {
             Route::Home | Route::NotFound => Part::Home,
             Route::IncidentList => Part::IncidentList,
             Route::Incident(slug) => Part::Incident(incident(slug)?),
-            Route::IncidentsJson => Part::IncidentsJson,
+            Route::IncidentsJson | Route::Latest | Route::TermLatest(..) => Part::IncidentsJson,
             Route::ImpactCsv => Part::ImpactCsv,
             Route::Rss | Route::Atom | Route::TermFeed(..) => Part::Feeds,
             Route::Terms(_) | Route::Term(..) | Route::EmbedCard(..) => Part::Terms,

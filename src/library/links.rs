@@ -270,7 +270,10 @@ fn site_path_problem(
             }
             Some(_) => None,
         },
-        Route::Term(t, slug) | Route::TermFeed(t, slug) | Route::EmbedCard(t, slug) => {
+        Route::Term(t, slug)
+        | Route::TermFeed(t, slug)
+        | Route::EmbedCard(t, slug)
+        | Route::TermLatest(t, slug) => {
             let known = lib.terms(t).terms.iter().any(|term| term.slug == slug);
             let feed = matches!(route, Route::TermFeed(..)) && t == Taxonomy::Severities;
             (!known || feed).then(|| format!("no {} has the URL {}", t.singular(), route.url("/")))

@@ -134,3 +134,67 @@ pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<u8
     })
     .unwrap_or_default()
 }
+
+/// How many incidents a `latest.json` holds: enough for any embed's list and its filters.
+pub const LATEST: usize = 50;
+
+/// The format's version, for scripts that read `latest.json`.
+const LATEST_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct LatestDocument<'a> {
+    version: u32,
+    /// The term's name; absent for the whole library's file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    term: Option<&'a str>,
+    /// How many incidents there are in all (the file holds the newest `LATEST`).
+    total: usize,
+    incidents: Vec<LatestJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LatestJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    severity: Option<&'a str>,
+    date: Option<When>,
+    summary: Option<&'a str>,
+    components: &'a [String],
+    tags: &'a [String],
+    root_causes: &'a [String],
+}
+
+/// The newest incidents of a term (or of the library), small whatever the library's size:
+/// what `embed.js` reads instead of `incidents.json`.
+pub fn latest_json(
+    lib: &Library,
+    config: &Config,
+    term: Option<&str>,
+    incidents: &[usize],
+) -> Vec<u8> {
+    let doc = LatestDocument {
+        version: LATEST_VERSION,
+        term,
+        total: incidents.len(),
+        incidents: incidents
+            .iter()
+            .take(LATEST)
+            .map(|&k| {
+                let i = &lib.incidents[k];
+                LatestJson {
+                    id: &i.id,
+                    title: &i.title,
+                    url: crate::routes::Route::Incident(&i.slug).absolute(config),
+                    severity: i.severity.as_deref(),
+                    date: i.date,
+                    summary: i.summary.as_deref(),
+                    components: &i.components,
+                    tags: &i.tags,
+                    root_causes: &i.root_causes,
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_vec(&doc).unwrap_or_default()
+}

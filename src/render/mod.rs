@@ -240,6 +240,7 @@ impl Site<'_> {
                 if crate::routes::has_cards(t) {
                     routes.push(Route::EmbedCard(t, &term.slug));
                 }
+                routes.push(Route::TermLatest(t, &term.slug));
             }
         }
         routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));
@@ -297,7 +298,28 @@ impl Site<'_> {
                     &Route::IncidentsJson.path(),
                     &json::incidents_json(self.lib, self.config, &self.generated),
                 )?;
-                Ok(1)
+                let mut count = 1;
+                let all: Vec<usize> = (0..self.lib.incidents.len()).collect();
+                sink.write(
+                    &Route::Latest.path(),
+                    &json::latest_json(self.lib, self.config, None, &all),
+                )?;
+                count += 1;
+                for t in Taxonomy::ALL {
+                    for term in &self.lib.terms(t).terms {
+                        sink.write(
+                            &Route::TermLatest(t, &term.slug).path(),
+                            &json::latest_json(
+                                self.lib,
+                                self.config,
+                                Some(&term.name),
+                                &term.incidents,
+                            ),
+                        )?;
+                        count += 1;
+                    }
+                }
+                Ok(count)
             }
             Part::Static => {
                 for (name, bytes) in &self.theme.static_files {

@@ -236,6 +236,31 @@ fn embed_js_lists_filtered_incidents_on_another_origin() {
     );
 }
 
+/// A filtered embed reads its term's small `latest.json`, never the whole library: it works
+/// with `incidents.json` gone; a name whose file it cannot find falls back to the library.
+#[test]
+#[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
+fn embed_js_reads_the_terms_latest_json() {
+    let t = embed_library();
+    std::fs::remove_file(t.public().join("incidents.json")).unwrap();
+    let site = serve_dir(t.public(), "", true);
+    for filter in ["data-component=\"Checkout-API\"", "data-tag=\"deploy\"", ""] {
+        let (_wiki, wiki) = wiki_page(&site, &format!("{filter} data-limit=\"2\""));
+        let dom = dump_dom(&format!("{wiki}/"));
+        assert_eq!(
+            dom.matches("<li class=\"pmsite-embed-item\">").count(),
+            2,
+            "{filter}: {dom}"
+        );
+    }
+    let (_wiki, wiki) = wiki_page(&site, "data-component=\"no such component\"");
+    let dom = dump_dom(&format!("{wiki}/"));
+    assert!(
+        dom.contains("pmsite-embed-error"),
+        "no file: it tried the library, which is gone: {dom}"
+    );
+}
+
 #[test]
 #[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
 fn embed_js_says_so_when_cors_is_missing() {

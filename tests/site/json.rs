@@ -154,3 +154,37 @@ fn restricted_and_drafts_are_not_in_the_json() {
     assert_eq!(ids(&t.json()), vec!["A"]);
     assert!(!t.read("incidents.json").contains("\"B\""));
 }
+
+/// `latest.json`, per term and for the library: the newest incidents, small whatever the
+/// library's size, with a version and the total.
+#[test]
+fn latest_json_per_term_holds_the_newest_fifty() {
+    let mut t = SiteTest::new();
+    for k in 0..60 {
+        t = t.file(
+            &format!("content/{k}.md"),
+            &toml_pm(
+                &format!("INC-{k}"),
+                &format!("Outage {k}"),
+                &format!("date = 2024-01-01T00:{k:02}:00Z\ncomponents = [\"db\"]"),
+                "",
+            ),
+        );
+    }
+    let t = t.build();
+    for path in ["components/db/latest.json", "latest.json"] {
+        let json: serde_json::Value = serde_json::from_str(&t.read(path)).unwrap();
+        assert_eq!(json["version"], 1);
+        assert_eq!(json["total"], 60);
+        let list = json["incidents"].as_array().unwrap();
+        assert_eq!(list.len(), 50, "{path}");
+        assert_eq!(list[0]["id"], "INC-59", "newest first");
+        assert_eq!(
+            list[0]["url"],
+            "https://incidents.example.com/incidents/inc-59/"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&t.read("components/db/latest.json")).unwrap();
+    assert_eq!(json["term"], "db");
+}

@@ -4,10 +4,12 @@
 //           data-limit="5"></script>
 //
 // Filters: data-component, data-tag, data-root-cause, data-severity; data-limit (default 5);
-// data-search adds a search box over titles, ids and summaries. It reads incidents.json from
-// the site the script came from, so that site must send `Access-Control-Allow-Origin` for
-// incidents.json when the page is on another origin (see the README). No dependencies; the
-// list is built with text nodes only, so nothing in the data can inject markup.
+// data-search adds a search box over titles, ids and summaries. It reads a small file from
+// the site the script came from: the filtered term's newest incidents
+// (`components/<c>/latest.json`), or the library's (`latest.json`); only the search box
+// reads the whole `incidents.json`. That site must send `Access-Control-Allow-Origin` for
+// them when the page is on another origin (see the README). No dependencies; the list is
+// built with text nodes only, so nothing in the data can inject markup.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -63,11 +65,31 @@
     if (!shown.length) list.appendChild(el("li", "No incidents.", { "class": "pmsite-embed-empty" }));
   }
 
-  fetch(base + "incidents.json")
-    .then(function (r) {
+  // A term's slug as pmsite makes it for ASCII names; a name it cannot make (accents, other
+  // scripts) finds no file, and the whole library is read instead.
+  function slug(name) {
+    return String(name).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  function source() {
+    if ("search" in data) return "incidents.json";
+    var terms = [["components", data.component], ["tags", data.tag],
+                 ["root-causes", data.rootCause], ["severities", data.severity]];
+    for (var k = 0; k < terms.length; k++) {
+      if (terms[k][1] && slug(terms[k][1])) return terms[k][0] + "/" + slug(terms[k][1]) + "/latest.json";
+    }
+    return "latest.json";
+  }
+
+  function load(path) {
+    return fetch(base + path).then(function (r) {
+      if (r.status === 404 && path !== "incidents.json") return load("incidents.json");
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
-    })
+    });
+  }
+
+  load(source())
     .then(function (json) {
       var incidents = (json.incidents || []).filter(wanted);
       var list = el("ul", null, { "class": "pmsite-embed-list" });
