@@ -408,8 +408,8 @@ fn chromium_reports_no_policy_violation_on_the_themes_pages() {
     );
 }
 
-/// embed.js applies the same URL policy to what it reads from incidents.json, even a file
-/// changed after the build.
+/// embed.js applies the same URL policy to what it reads (`latest.json`, `incidents.json`),
+/// even a file changed after the build.
 #[test]
 #[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
 fn embed_js_writes_no_unsafe_link_from_a_tampered_incidents_json() {
@@ -420,12 +420,15 @@ fn embed_js_writes_no_unsafe_link_from_a_tampered_incidents_json() {
             &toml_pm("A", "Tampered", "date = 2024-01-01", "x\n"),
         )
         .build();
-    let json = t.read("incidents.json").replace(
-        "\"url\":\"https://incidents.example.com/incidents/a/\"",
-        "\"url\":\"java\\tscript:alert(1)\"",
-    );
-    assert!(json.contains("script:alert"), "{json}");
-    std::fs::write(t.public().join("incidents.json"), json).unwrap();
+    // Both files embed.js may read: the library's latest.json and incidents.json.
+    for file in ["incidents.json", "latest.json"] {
+        let json = t.read(file).replace(
+            "\"url\":\"https://incidents.example.com/incidents/a/\"",
+            "\"url\":\"java\\tscript:alert(1)\"",
+        );
+        assert!(json.contains("script:alert"), "{file}: {json}");
+        std::fs::write(t.public().join(file), json).unwrap();
+    }
     let site = serve_dir(t.public(), "", true);
     let wiki = tempfile::tempdir().unwrap();
     std::fs::write(
