@@ -42,6 +42,8 @@ pub enum Route<'a> {
     /// An incident's page, by its slug.
     Incident(&'a str),
     IncidentsJson,
+    /// A page of `incidents.json`'s incidents, from 1: `/incidents/pages/2.json`.
+    IncidentsPage(usize),
     /// The newest incidents of the whole library, for `embed.js`: `/latest.json`.
     Latest,
     ImpactCsv,
@@ -122,6 +124,7 @@ impl<'a> Route<'a> {
             Route::Incident(slug) => Cow::Owned(format!("incidents/{slug}/index.html")),
             Route::IncidentsJson => fixed("incidents.json"),
             Route::Latest => fixed("latest.json"),
+            Route::IncidentsPage(n) => Cow::Owned(format!("incidents/pages/{n}.json")),
             Route::ImpactCsv => fixed("impact.csv"),
             Route::Rss => fixed("rss.xml"),
             Route::Atom => fixed("atom.xml"),
@@ -176,6 +179,14 @@ impl<'a> Route<'a> {
             .filter(|f| !f.is_empty() && !f.ends_with('/'))
         {
             return Some(Route::SearchIndex(file));
+        }
+        if let Some(n) = path
+            .strip_prefix("incidents/pages/")
+            .and_then(|f| f.strip_suffix(".json"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n >= 1)
+        {
+            return Some(Route::IncidentsPage(n));
         }
         if let Some(card) = path.strip_prefix("embed/")
             && let Some((dir, rest)) = card.split_once('/')
@@ -241,7 +252,10 @@ impl<'a> Route<'a> {
             Route::Home | Route::NotFound => Part::Home,
             Route::IncidentList => Part::IncidentList,
             Route::Incident(slug) => Part::Incident(incident(slug)?),
-            Route::IncidentsJson | Route::Latest | Route::TermLatest(..) => Part::IncidentsJson,
+            Route::IncidentsJson
+            | Route::IncidentsPage(_)
+            | Route::Latest
+            | Route::TermLatest(..) => Part::IncidentsJson,
             Route::ImpactCsv => Part::ImpactCsv,
             Route::Rss | Route::Atom | Route::TermFeed(..) => Part::Feeds,
             Route::Terms(_) | Route::Term(..) | Route::EmbedCard(..) => Part::Terms,

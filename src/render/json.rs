@@ -1,5 +1,6 @@
-//! `/incidents.json`: the whole library for wikis, dashboards and scripts, in the shape
-//! DESIGN.md fixes.
+//! `/incidents.json`: the whole library for wikis, dashboards and scripts, as an index of
+//! pages that each stay small however large the library grows; and `latest.json`, per term,
+//! for `embed.js`.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -9,10 +10,42 @@ use crate::content::model::{ActionType, People};
 use crate::dates::When;
 use crate::library::Library;
 
+/// Incidents per page of `incidents.json`: about 1.2 MB at the sizes real post-mortems
+/// have, so no file a script downloads grows with the library.
+pub const PAGE: usize = 250;
+
+/// The format's version: 2 is `incidents.json` as an index of pages.
+const VERSION: u32 = 2;
+
+/// `/incidents.json`: the library's size and its pages.
 #[derive(Serialize)]
-struct Document<'a> {
+struct Index<'a> {
+    version: u32,
     generated: &'a str,
+    total: usize,
+    pages: Vec<PageRef>,
+}
+
+#[derive(Serialize)]
+struct PageRef {
+    url: String,
+    /// The page's path from the site's root, for a reader that knows where the site is
+    /// served from (`embed.js`) whatever `base_url` says.
+    path: String,
+    count: usize,
+}
+
+/// A page of incidents, newest first across the pages.
+#[derive(Serialize)]
+struct Page<'a> {
+    version: u32,
+    page: usize,
     incidents: Vec<IncidentJson<'a>>,
+}
+
+/// How many pages `incidents.json` lists for a library of `n` incidents (one, even empty).
+pub fn page_count(n: usize) -> usize {
+    n.div_ceil(PAGE).max(1)
 }
 
 #[derive(Serialize)]
@@ -64,11 +97,49 @@ struct ActionJson<'a> {
     overdue: bool,
 }
 
-pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<u8> {
-    let incidents = lib
-        .incidents
+/// `incidents.json` and its pages, by path.
+pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<(String, Vec<u8>)> {
+    let pages = page_count(lib.incidents.len());
+    let index = Index {
+        version: VERSION,
+        generated,
+        total: lib.incidents.len(),
+        pages: (1..=pages)
+            .map(|n| PageRef {
+                url: crate::routes::Route::IncidentsPage(n).absolute(config),
+                path: crate::routes::Route::IncidentsPage(n).path().into_owned(),
+                count: lib.incidents.len().saturating_sub((n - 1) * PAGE).min(PAGE),
+            })
+            .collect(),
+    };
+    let mut out = vec![(
+        crate::routes::Route::IncidentsJson.path().into_owned(),
+        serde_json::to_vec(&index).unwrap_or_default(),
+    )];
+    for n in 1..=pages {
+        let from = ((n - 1) * PAGE).min(lib.incidents.len());
+        let to = (n * PAGE).min(lib.incidents.len());
+        let page = Page {
+            version: VERSION,
+            page: n,
+            incidents: incident_objects(lib, config, from..to),
+        };
+        out.push((
+            crate::routes::Route::IncidentsPage(n).path().into_owned(),
+            serde_json::to_vec(&page).unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+fn incident_objects<'a>(
+    lib: &'a Library,
+    config: &Config,
+    range: std::ops::Range<usize>,
+) -> Vec<IncidentJson<'a>> {
+    lib.incidents[range.clone()]
         .iter()
-        .zip(&lib.derived)
+        .zip(&lib.derived[range])
         .map(|(i, d)| IncidentJson {
             id: &i.id,
             title: &i.title,
@@ -126,13 +197,7 @@ pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<u8
                 .map(|&j| lib.incidents[j].id.as_str())
                 .collect(),
         })
-        .collect();
-    // Serializing plain data to a Vec cannot fail.
-    serde_json::to_vec(&Document {
-        generated,
-        incidents,
-    })
-    .unwrap_or_default()
+        .collect()
 }
 
 /// How many incidents a `latest.json` holds: enough for any embed's list and its filters.

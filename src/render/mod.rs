@@ -229,6 +229,7 @@ impl Site<'_> {
             .filter(|r| *r != Route::Review || self.drafts)
             .collect();
         routes.push(Route::SearchIndex("meta.json"));
+        routes.extend((1..=json::page_count(self.lib.incidents.len())).map(Route::IncidentsPage));
         routes.extend(self.lib.incidents.iter().map(|i| Route::Incident(&i.slug)));
         for t in Taxonomy::ALL {
             routes.push(Route::Terms(t));
@@ -294,11 +295,11 @@ impl Site<'_> {
             Part::Home => self.write_home(sink),
             Part::IncidentList => self.write_incident_list(sink),
             Part::IncidentsJson => {
-                sink.write(
-                    &Route::IncidentsJson.path(),
-                    &json::incidents_json(self.lib, self.config, &self.generated),
-                )?;
-                let mut count = 1;
+                let mut count = 0;
+                for (path, bytes) in json::incidents_json(self.lib, self.config, &self.generated) {
+                    sink.write(&path, &bytes)?;
+                    count += 1;
+                }
                 let all: Vec<usize> = (0..self.lib.incidents.len()).collect();
                 sink.write(
                     &Route::Latest.path(),

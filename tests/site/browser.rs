@@ -228,10 +228,16 @@ fn embed_js_lists_filtered_incidents_on_another_origin() {
         "{dom}"
     );
 
-    let (_wiki, wiki) = wiki_page(&site, "data-search data-tag=\"deploy\"");
+    // The search box reads the whole library: incidents.json and its pages.
+    let (_wiki, wiki) = wiki_page(&site, "data-search data-tag=\"deploy\" data-limit=\"9\"");
     let dom = dump_dom(&format!("{wiki}/"));
     assert!(
         dom.contains("<input type=\"search\" placeholder=\"Search incidents\""),
+        "{dom}"
+    );
+    assert_eq!(
+        dom.matches("<li class=\"pmsite-embed-item\">").count(),
+        4,
         "{dom}"
     );
 }

@@ -177,8 +177,24 @@ impl SiteTest {
         self
     }
 
+    /// `incidents.json` with its pages' incidents gathered under `incidents`, as a script
+    /// reading the whole library sees it.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.read("incidents.json")).expect("incidents.json parses")
+        let mut index: Value =
+            serde_json::from_str(&self.read("incidents.json")).expect("incidents.json parses");
+        let mut all = Vec::new();
+        for page in index["pages"]
+            .as_array()
+            .expect("incidents.json lists its pages")
+        {
+            let url = page["url"].as_str().unwrap();
+            // The page's file, whatever base_url the site was built with.
+            let path = &url[url.rfind("incidents/pages/").expect("a page URL")..];
+            let page: Value = serde_json::from_str(&self.read(path)).expect("a page parses");
+            all.extend(page["incidents"].as_array().unwrap().iter().cloned());
+        }
+        index["incidents"] = Value::Array(all);
+        index
     }
 
     /// One incident of `incidents.json` by id.

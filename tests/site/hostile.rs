@@ -420,8 +420,8 @@ fn embed_js_writes_no_unsafe_link_from_a_tampered_incidents_json() {
             &toml_pm("A", "Tampered", "date = 2024-01-01", "x\n"),
         )
         .build();
-    // Both files embed.js may read: the library's latest.json and incidents.json.
-    for file in ["incidents.json", "latest.json"] {
+    // Both files embed.js may read: the library's latest.json and incidents.json's page.
+    for file in ["incidents/pages/1.json", "latest.json"] {
         let json = t.read(file).replace(
             "\"url\":\"https://incidents.example.com/incidents/a/\"",
             "\"url\":\"java\\tscript:alert(1)\"",

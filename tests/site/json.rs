@@ -188,3 +188,43 @@ fn latest_json_per_term_holds_the_newest_fifty() {
         serde_json::from_str(&t.read("components/db/latest.json")).unwrap();
     assert_eq!(json["term"], "db");
 }
+
+/// `incidents.json` is an index of pages of at most 250 incidents, newest first across them,
+/// so no file a script downloads grows with the library.
+#[test]
+fn incidents_json_lists_pages_that_stay_small() {
+    let mut t = SiteTest::new();
+    for k in 0..600 {
+        t = t.file(
+            &format!("content/{k}.md"),
+            &toml_pm(
+                &format!("INC-{k}"),
+                &format!("Outage {k}"),
+                &format!("date = 2024-01-01T00:00:00Z\npublished = 2024-01-02\nsummary = \"{k}\""),
+                "",
+            ),
+        );
+    }
+    let t = t.build();
+    let index: serde_json::Value = serde_json::from_str(&t.read("incidents.json")).unwrap();
+    assert_eq!(index["version"], 2);
+    assert_eq!(index["total"], 600);
+    let pages = index["pages"].as_array().unwrap();
+    let counts: Vec<u64> = pages.iter().map(|p| p["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [250, 250, 100]);
+    assert_eq!(
+        pages[2]["url"],
+        "https://incidents.example.com/incidents/pages/3.json"
+    );
+    for n in 1..=3 {
+        let page: serde_json::Value =
+            serde_json::from_str(&t.read(&format!("incidents/pages/{n}.json"))).unwrap();
+        assert_eq!(page["page"], n);
+        assert_eq!(
+            page["incidents"].as_array().unwrap().len() as u64,
+            counts[n - 1]
+        );
+    }
+    assert!(!t.exists("incidents/pages/4.json"));
+    assert_eq!(t.json()["incidents"].as_array().unwrap().len(), 600);
+}

@@ -81,9 +81,29 @@
     return "latest.json";
   }
 
+  function get(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  // incidents.json lists its pages; the whole library is their incidents, in order.
+  function library() {
+    return get(base + "incidents.json").then(function (index) {
+      return Promise.all((index.pages || []).map(function (p) {
+        return get(base + String(p.path || "").replace(/^\/+/, ""));
+      }))
+        .then(function (pages) {
+          return { incidents: [].concat.apply([], pages.map(function (p) { return p.incidents || []; })) };
+        });
+    });
+  }
+
   function load(path) {
+    if (path === "incidents.json") return library();
     return fetch(base + path).then(function (r) {
-      if (r.status === 404 && path !== "incidents.json") return load("incidents.json");
+      if (r.status === 404) return library();
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     });
