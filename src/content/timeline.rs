@@ -162,7 +162,7 @@ pub fn parse_stamp(line: &str, order: DayOrder) -> Option<Stamp> {
             .trim_start_matches(CLOSE)
             .trim_start_matches([' ', ',', '@']);
         if let Some((word, after)) = rest.split_once([' ', ','])
-            && is_weekday_word(word)
+            && written::is_weekday(word)
         {
             rest = after.trim_start_matches([' ', ',']);
         }
@@ -204,32 +204,6 @@ pub fn parse_stamp(line: &str, order: DayOrder) -> Option<Stamp> {
         zone,
         text: text.to_string(),
     })
-}
-
-fn is_weekday_word(word: &str) -> bool {
-    let w = word
-        .trim_matches(|c: char| !c.is_alphabetic())
-        .to_lowercase();
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-    ]
-    .contains(&w.as_str())
 }
 
 /// A timeline entry before it is placed on the incident's date.

@@ -176,11 +176,33 @@ pub fn date_alone(text: &str, order: DayOrder) -> Option<NaiveDate> {
 static BRACKETED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\([^)]*\)|\[[^\]]*\]").expect("bracket regex"));
 
-fn is_weekday(word: &str) -> bool {
-    let w = word.to_lowercase();
-    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .any(|d| w.starts_with(d) && (w.len() == 3 || w.ends_with("day") || w.len() <= 5))
+/// A weekday's name or abbreviation (`Saturday`, `Sat.`, `Thurs`), as dates and timeline
+/// stamps carry them.
+pub fn is_weekday(word: &str) -> bool {
+    let w = word
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_lowercase();
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "weds",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    ]
+    .contains(&w.as_str())
 }
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
@@ -284,6 +306,8 @@ mod tests {
             d(2015, 10, 21)
         );
         assert_eq!(date_alone("2015-10-21 the deploy", DayOrder::Mdy), None);
+        assert_eq!(date_alone("Sat. 2025-07-26", DayOrder::Mdy), d(2025, 7, 26));
+        assert_eq!(date_alone("2025-07-26 month end", DayOrder::Mdy), None);
     }
 
     #[test]
