@@ -94,12 +94,11 @@ pub fn load_bytes(
             body_line: 1,
         }
     });
-    let front_broken = problems.iter().any(|p| p.code == "front-matter");
     let table = front_matter::parse_table(split.front, split.front_line).unwrap_or_else(|p| {
         problems.push(p);
         toml::Table::new()
     });
-    let front_broken = front_broken || problems.iter().any(|p| p.code == "front-matter");
+    let front_broken = problems.iter().any(|p| p.code == "front-matter");
     let front_src = match split.front {
         RawFrontMatter::Toml(s) | RawFrontMatter::Yaml(s) => s,
         RawFrontMatter::None => "",
@@ -357,9 +356,6 @@ fn timeline_and_dates(
     // Timeline: front matter entries, else the section; times alone take the incident date.
     let mut date = fields.date;
     let mut timeline = std::mem::take(&mut fields.timeline);
-    for entry in &mut timeline {
-        entry.milestone = milestones.of(&entry.text);
-    }
     let mut date_from_timeline = false;
     if timeline.is_empty() {
         if date.is_none() {
@@ -404,14 +400,28 @@ fn timeline_and_dates(
                 time_text: e.time_text.clone(),
                 text: e.text.clone(),
                 sources: e.sources.clone(),
-                milestone: (!e.untimed).then(|| milestones.of(&e.text)).flatten(),
+                milestone: None,
                 line: e.line,
                 notes: e.notes.clone(),
             })
             .collect();
     }
-    // A time the front matter gives (`date` is when impact began) marks the entry at that
-    // minute as its milestone.
+    // The milestones each placed entry's words name, the first in the text leading; a time
+    // the front matter gives (`date` is when impact began) marks the entry at that minute
+    // instead.
+    let named: Vec<Vec<Milestone>> = timeline
+        .iter()
+        .map(|e| {
+            if e.at.is_some() {
+                milestones.all(&e.text)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    for (e, named) in timeline.iter_mut().zip(&named) {
+        e.milestone = named.first().copied();
+    }
     for (given, m) in [
         (fields.date, Milestone::Begins),
         (fields.detected, Milestone::Detected),
@@ -430,16 +440,6 @@ fn timeline_and_dates(
     }
     // Each milestone is shown once, on the entry that marks it; an entry that marks two
     // ("reverted; back to normal") shows the later.
-    let named: Vec<Vec<Milestone>> = timeline
-        .iter()
-        .map(|e| {
-            if e.at.is_some() {
-                milestones.all(&e.text)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
     let marks: Vec<(Milestone, Option<usize>)> = [
         Milestone::Begins,
         Milestone::Detected,

@@ -127,7 +127,6 @@ fn stems(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Milestones {
     by_first: rustc_hash::FxHashMap<String, Vec<(Vec<String>, Milestone)>>,
-    count: usize,
 }
 
 impl Default for Milestones {
@@ -141,7 +140,6 @@ impl Milestones {
     pub fn new(extra: &MilestoneWords) -> Milestones {
         let mut by_first: rustc_hash::FxHashMap<String, Vec<(Vec<String>, Milestone)>> =
             Default::default();
-        let mut count = 0;
         for (defaults, extra, m) in [
             (BEGINS, &extra.begins, Milestone::Begins),
             (DETECTED, &extra.detected, Milestone::Detected),
@@ -156,14 +154,13 @@ impl Milestones {
                 let s = stems(p);
                 if let Some(first) = s.first() {
                     by_first.entry(first.clone()).or_default().push((s, m));
-                    count += 1;
                 }
             }
         }
         for list in by_first.values_mut() {
             list.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
         }
-        Milestones { by_first, count }
+        Milestones { by_first }
     }
 
     /// Each phrase found in the text: its position, length and milestone, in text order.
@@ -203,15 +200,6 @@ impl Milestones {
     pub fn of(&self, text: &str) -> Option<Milestone> {
         // `found` is in text order and, at one place, longest first.
         self.found(text).first().map(|(_, _, m)| *m)
-    }
-
-    /// How many phrases there are, pmsite's and the library's.
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
     }
 }
 
@@ -255,6 +243,10 @@ pub fn stated_durations(text: &str) -> Stated {
     out
 }
 
+/// One number and its unit in a stated duration (`2h`, `10 minutes`).
+static AMOUNT_PART: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*([a-z]+)").expect("amount regex"));
+
 fn minutes_of(amount: &str) -> Option<i64> {
     let a = amount.trim();
     if a.contains(':') {
@@ -267,9 +259,8 @@ fn minutes_of(amount: &str) -> Option<i64> {
     if let Ok(n) = a.parse::<f64>() {
         return Some(n.round() as i64);
     }
-    let unit_re = Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*([a-z]+)").ok()?;
     let mut total = 0.0;
-    for c in unit_re.captures_iter(a) {
+    for c in AMOUNT_PART.captures_iter(a) {
         let n: f64 = c[1].parse().ok()?;
         let unit = c[2].to_lowercase();
         total += match unit.chars().next()? {

@@ -19,16 +19,21 @@ pub enum SectionKind {
     Analysis,
 }
 
-/// Which conventional section a heading starts, by its words (case-insensitive, with the
-/// synonyms the common templates use).
-pub fn classify(heading: &str) -> Option<SectionKind> {
+/// A heading's words, lowercased, one space apart, punctuation gone (`Follow-up Actions:` is
+/// `follow up actions`): what section names are matched against.
+pub fn heading_words(heading: &str) -> String {
     let norm: String = heading
         .to_lowercase()
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    let words: Vec<&str> = norm.split_whitespace().collect();
-    let h = words.join(" ");
+    norm.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Which conventional section a heading starts, by its words (case-insensitive, with the
+/// synonyms the common templates use).
+pub fn classify(heading: &str) -> Option<SectionKind> {
+    let h = heading_words(heading);
     let h = h.as_str();
     match h {
         "timeline" | "incident timeline" | "timeline of events" | "detailed timeline"

@@ -53,15 +53,7 @@ const PART_WORDS: &[(&str, Part)] = &[
 ];
 
 fn part_of(heading: &str) -> Option<Part> {
-    let words: String = heading
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    let h = format!(
-        " {} ",
-        words.split_whitespace().collect::<Vec<_>>().join(" ")
-    );
+    let h = format!(" {} ", super::sections::heading_words(heading));
     PART_WORDS
         .iter()
         .find(|(w, _)| h.contains(&format!(" {w}")))
