@@ -72,12 +72,11 @@ pub fn parse_body(
         body_text: String::with_capacity(body.len()),
     };
 
-    drop_html_comments(root);
+    let slotted = read_links(root, body_line, &mut parsed);
     parsed.first_paragraph = root
         .children()
         .find(|n| matches!(n.data().value, NodeValue::Paragraph))
         .map(|n| n.collect_text());
-    let slotted = read_links(root, body_line, &mut parsed);
 
     let mut analysis: Vec<&AstNode<'_>> = Vec::new();
     let mut external = None;
@@ -254,8 +253,7 @@ fn render_pending<'a>(
     while k < pending.len() {
         let at = pending[k].0;
         let doc = new_node(arena, NodeValue::Document);
-        while let Some((i, label, node)) = pending.get(k).filter(|p| p.0 == at) {
-            let _ = i;
+        while let Some((_, label, node)) = pending.get(k).filter(|p| p.0 == at) {
             let is_block =
                 node.data().value.block() && !matches!(node.data().value, NodeValue::TableCell);
             if is_block && label.is_none() {
@@ -300,30 +298,16 @@ fn render_pending<'a>(
     out
 }
 
-/// HTML comments are notes to the editor, not text: never shown, never the title.
-fn drop_html_comments<'a>(root: &'a AstNode<'a>) {
-    let comments: Vec<&AstNode<'_>> = root
-        .descendants()
-        .filter(|n| match &n.data().value {
-            NodeValue::HtmlBlock(h) => {
-                let t = h.literal.trim();
-                t.starts_with("<!--") && t.ends_with("-->")
-            }
-            NodeValue::HtmlInline(h) => {
-                let t = h.trim();
-                t.starts_with("<!--") && t.ends_with("-->")
-            }
-            _ => false,
-        })
-        .collect();
-    for c in comments {
-        c.detach();
-    }
+/// An HTML comment is a note to the editor, not text: never shown, never the title.
+fn is_comment(html: &str) -> bool {
+    let t = html.trim();
+    t.starts_with("<!--") && t.ends_with("-->")
 }
 
 /// Reads every link and image of the body: a URL the policy refuses becomes its text (and a
 /// problem for `check`), wiki links and links to `.md` files are returned to become slots,
-/// and the body's plain text is collected for search.
+/// and the body's plain text is collected for search. HTML comments are taken out, in the
+/// same walk.
 fn read_links<'a>(
     root: &'a AstNode<'a>,
     body_line: usize,
@@ -331,6 +315,7 @@ fn read_links<'a>(
 ) -> Vec<(&'a AstNode<'a>, markdown::LinkSlot)> {
     let mut slotted = Vec::new();
     let mut refused = Vec::new();
+    let mut comments = Vec::new();
     for node in root.descendants() {
         let data = node.data();
         let line = data.sourcepos.start.line + body_line - 1;
@@ -384,8 +369,13 @@ fn read_links<'a>(
                     }
                 }
             }
+            NodeValue::HtmlBlock(h) if is_comment(&h.literal) => comments.push(node),
+            NodeValue::HtmlInline(h) if is_comment(h) => comments.push(node),
             _ => {}
         }
+    }
+    for node in comments {
+        node.detach();
     }
     // A refused link keeps its words: its label (an image its alt text) stays as text.
     for node in refused {
