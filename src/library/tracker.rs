@@ -19,7 +19,14 @@ pub fn ordered(lib: &Library) -> Vec<ItemRef> {
         .enumerate()
         .flat_map(|(i, inc)| (0..inc.action_items.len()).map(move |k| (i, k)))
         .collect();
-    let key = |&(i, k): &ItemRef| {
+    sort(lib, &mut items);
+    items
+}
+
+/// Puts items in the tracker's order (see `ordered`): the one order every list of action
+/// items uses.
+pub fn sort(lib: &Library, items: &mut [ItemRef]) {
+    items.sort_by_key(|&(i, k)| {
         let item = &lib.incidents[i].action_items[k];
         let d = &lib.derived[i].actions[k];
         let group = if d.overdue {
@@ -30,9 +37,7 @@ pub fn ordered(lib: &Library) -> Vec<ItemRef> {
             2
         };
         (group, d.due.is_none(), d.due, i, k)
-    };
-    items.sort_by_key(key);
-    items
+    });
 }
 
 /// Items grouped by owner (no owner last), each group in tracker order.

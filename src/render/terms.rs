@@ -108,20 +108,19 @@ impl Site<'_> {
         let lib = self.lib;
         let root = self.config.root_path();
         let url = |i: usize| routes::incident_url(&root, &lib.incidents[i].slug);
-        let mut open: Vec<(bool, Option<chrono::NaiveDate>, usize, usize)> = term
+        let mut open: Vec<crate::library::tracker::ItemRef> = term
             .incidents
             .iter()
             .flat_map(|&i| {
                 lib.incidents[i]
                     .action_items
                     .iter()
-                    .zip(&lib.derived[i].actions)
                     .enumerate()
-                    .filter(|(_, (a, _))| !a.done)
-                    .map(move |(k, (_, d))| (!d.overdue, d.due, i, k))
+                    .filter(|(_, a)| !a.done)
+                    .map(move |(k, _)| (i, k))
             })
             .collect();
-        open.sort_by_key(|&(not_overdue, due, i, k)| (not_overdue, due.is_none(), due, i, k));
+        crate::library::tracker::sort(lib, &mut open);
         Card {
             incidents: term
                 .incidents
@@ -142,12 +141,12 @@ impl Site<'_> {
             open: open
                 .iter()
                 .take(CARD_ITEMS)
-                .map(|&(_, due, i, k)| {
+                .map(|&(i, k)| {
                     let a = &lib.incidents[i].action_items[k];
                     CardAction {
                         text: a.text.clone(),
                         owner: a.owner.clone(),
-                        due: due.map(|d| d.to_string()),
+                        due: lib.derived[i].actions[k].due.map(|d| d.to_string()),
                         overdue: lib.derived[i].actions[k].overdue,
                         url: url(i),
                     }
