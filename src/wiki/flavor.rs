@@ -63,14 +63,18 @@ fn escape_label(label: &str) -> String {
     out
 }
 
-/// A page name as a URL path segment: spaces and anything else outside the safe set
-/// percent-encoded.
+/// What a page's path keeps as it is in a link: letters, digits, `-`, `_`, `.`, `~`, and `/`
+/// between folders; everything else (spaces, brackets, `#`) is percent-encoded.
+const PAGE_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A page's name (`Incidents-actions`, `2024/Disk-full`) as a link's path.
 fn url_path(page: &str) -> String {
-    percent_encoding::utf8_percent_encode(page, percent_encoding::NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2D", "-")
-        .replace("%5F", "_")
-        .replace("%2E", ".")
+    percent_encoding::utf8_percent_encode(page, PAGE_PATH).to_string()
 }
 
 #[cfg(test)]
@@ -85,6 +89,10 @@ mod tests {
         );
         assert_eq!(Flavor::Azure.link("a", "P-q"), "[a](./P-q.md)");
         assert_eq!(Flavor::Mkdocs.link("a", "P q"), "[a](P%20q.md)");
+        assert_eq!(
+            Flavor::Mkdocs.link("a", "2024/Disk-full"),
+            "[a](2024/Disk-full.md)"
+        );
         assert_eq!(Flavor::Obsidian.link("a|b", "P"), "[[P|a\\|b]]");
     }
 }
