@@ -99,16 +99,24 @@ struct ActionJson<'a> {
 
 /// `incidents.json` and its pages, by path.
 pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<(String, Vec<u8>)> {
-    let pages = page_count(lib.incidents.len());
+    let n = lib.incidents.len();
+    // Page `k`'s incidents, from 1.
+    let pages: Vec<std::ops::Range<usize>> = (1..=page_count(n))
+        .map(|k| ((k - 1) * PAGE).min(n)..(k * PAGE).min(n))
+        .collect();
     let index = Index {
         version: VERSION,
         generated,
-        total: lib.incidents.len(),
-        pages: (1..=pages)
-            .map(|n| PageRef {
-                url: crate::routes::Route::IncidentsPage(n).absolute(config),
-                path: crate::routes::Route::IncidentsPage(n).path().into_owned(),
-                count: lib.incidents.len().saturating_sub((n - 1) * PAGE).min(PAGE),
+        total: n,
+        pages: pages
+            .iter()
+            .enumerate()
+            .map(|(k, range)| PageRef {
+                url: crate::routes::Route::IncidentsPage(k + 1).absolute(config),
+                path: crate::routes::Route::IncidentsPage(k + 1)
+                    .path()
+                    .into_owned(),
+                count: range.len(),
             })
             .collect(),
     };
@@ -116,16 +124,16 @@ pub fn incidents_json(lib: &Library, config: &Config, generated: &str) -> Vec<(S
         crate::routes::Route::IncidentsJson.path().into_owned(),
         serde_json::to_vec(&index).unwrap_or_default(),
     )];
-    for n in 1..=pages {
-        let from = ((n - 1) * PAGE).min(lib.incidents.len());
-        let to = (n * PAGE).min(lib.incidents.len());
+    for (k, range) in pages.into_iter().enumerate() {
         let page = Page {
             version: VERSION,
-            page: n,
-            incidents: incident_objects(lib, config, from..to),
+            page: k + 1,
+            incidents: incident_objects(lib, config, range),
         };
         out.push((
-            crate::routes::Route::IncidentsPage(n).path().into_owned(),
+            crate::routes::Route::IncidentsPage(k + 1)
+                .path()
+                .into_owned(),
             serde_json::to_vec(&page).unwrap_or_default(),
         ));
     }

@@ -43,13 +43,18 @@ impl Context<'_> {
         self.config.wiki.pages.iter().any(|p| p == page)
     }
 
+    /// Whether `[wiki] pages` asks for a taxonomy's pages (`root_causes`).
+    fn wants_terms(&self, taxonomy: Taxonomy) -> bool {
+        self.wants(&taxonomy.title().to_lowercase().replace(' ', "_"))
+    }
+
     fn term_page(&self, taxonomy: Taxonomy, slug: &str) -> String {
         self.page_name(&format!("{}-{slug}", taxonomy.singular().replace(' ', "-")))
     }
 
     /// A link to a term's page, or its name where `[wiki] pages` leaves that taxonomy out.
     fn term_link(&self, taxonomy: Taxonomy, name: &str, slug: &str) -> String {
-        if self.wants(&taxonomy.title().to_lowercase().replace(' ', "_")) {
+        if self.wants_terms(taxonomy) {
             self.flavor.link(name, &self.term_page(taxonomy, slug))
         } else {
             cell(name)
@@ -143,7 +148,7 @@ pub fn pages(cx: &Context<'_>, drafts: bool) -> Vec<Page> {
     let all: Vec<usize> = (0..lib.incidents.len()).collect();
     let taxonomies: Vec<Taxonomy> = Taxonomy::ALL
         .into_iter()
-        .filter(|t| cx.wants(&t.title().to_lowercase().replace(' ', "_")))
+        .filter(|t| cx.wants_terms(*t))
         .collect();
     let mut see: Vec<String> = taxonomies
         .iter()
