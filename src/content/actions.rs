@@ -28,8 +28,7 @@ pub fn action_items<'a>(
 ) -> Read<'a, ActionItem> {
     let mut read: Read<'a, ActionItem> = Read::new(blocks.len());
     for block in blocks {
-        let start = read.entries.len();
-        let (mut local, mut notes, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+        let mark = read.mark();
         let consumed = match &block.data().value {
             NodeValue::List(_) => {
                 let mut all = true;
@@ -45,27 +44,25 @@ pub fn action_items<'a>(
                     let done = checked || struck(first);
                     match list_item(inline(first), done, line, problems) {
                         Some(a) => {
-                            let at = start + local.len();
-                            local.push(a);
-                            texts.push((at, first));
+                            let at = read.entries.len();
+                            read.entries.push(a);
+                            read.texts.push((at, first));
                             // Images in the item's words are shown in its text.
-                            notes.extend(rest.into_iter().map(|n| (at, None, n)));
+                            read.notes.extend(rest.into_iter().map(|n| (at, None, n)));
                         }
                         None => all = false,
                     }
                 }
-                all && !local.is_empty()
+                all && read.gave(mark)
             }
-            NodeValue::Table(_) => table_items(
-                block, first_line, problems, start, &mut local, &mut notes, &mut texts,
-            ),
+            NodeValue::Table(_) => table_items(block, first_line, problems, &mut read),
             NodeValue::Paragraph => match labelled_item(block) {
                 Some(content) => {
                     let line = line_of(block, first_line);
                     match list_item(content, false, line, problems) {
                         Some(a) => {
-                            texts.push((start, *block));
-                            local.push(a);
+                            read.texts.push((read.entries.len(), *block));
+                            read.entries.push(a);
                             true
                         }
                         None => false,
@@ -75,14 +72,7 @@ pub fn action_items<'a>(
             },
             _ => false,
         };
-        if consumed {
-            read.entries.extend(local);
-            read.notes.extend(notes);
-            read.texts.extend(texts);
-            read.consumed.push(Some(start..read.entries.len()));
-        } else {
-            read.consumed.push(None);
-        }
+        read.settle(mark, consumed);
     }
     read
 }
@@ -319,16 +309,13 @@ static DONE_WORD: LazyLock<Regex> =
 /// item's fields; any other column (Notes, Comments) and any value it cannot read becomes
 /// the item's notes under its column's name, so nothing of the row is lost. Returns whether
 /// every row with words became an item.
-#[allow(clippy::too_many_arguments)]
 fn table_items<'a>(
     table: &'a AstNode<'a>,
     first_line: usize,
     problems: &mut Vec<Diagnostic>,
-    start: usize,
-    items: &mut Vec<ActionItem>,
-    notes: &mut Vec<(usize, Option<String>, &'a AstNode<'a>)>,
-    texts: &mut Vec<(usize, &'a AstNode<'a>)>,
+    read: &mut Read<'a, ActionItem>,
 ) -> bool {
+    let start = read.mark();
     let rows = table_rows(table);
     let Some((_, header)) = rows.first() else {
         return false;
@@ -343,7 +330,7 @@ fn table_items<'a>(
     let mut all = true;
     for (row, cells) in rows.iter().skip(1) {
         let line = line_of(row, first_line);
-        let at = start + items.len();
+        let at = read.entries.len();
         let mut item = ActionItem::new(line);
         let mut row_notes = Vec::new();
         let mut text_cell = None;
@@ -414,12 +401,12 @@ fn table_items<'a>(
             continue;
         }
         if let Some(node) = text_cell {
-            texts.push((at, node));
+            read.texts.push((at, node));
         }
-        notes.extend(row_notes);
-        items.push(item);
+        read.notes.extend(row_notes);
+        read.entries.push(item);
     }
-    all && !items.is_empty()
+    all && read.gave(start)
 }
 
 /// Done or not, from a Status cell: None for words that say neither ("blocked on vendor"),

@@ -214,6 +214,10 @@ pub struct Read<'a, T> {
     pub texts: Vec<(usize, &'a AstNode<'a>)>,
 }
 
+/// Where a block's reading started: how many entries, notes and texts there were.
+#[derive(Clone, Copy)]
+pub struct Mark(usize, usize, usize);
+
 impl<'a, T> Read<'a, T> {
     pub fn new(blocks: usize) -> Self {
         Read {
@@ -221,6 +225,29 @@ impl<'a, T> Read<'a, T> {
             consumed: Vec::with_capacity(blocks),
             notes: Vec::new(),
             texts: Vec::new(),
+        }
+    }
+
+    /// Before a block is read into this.
+    pub fn mark(&self) -> Mark {
+        Mark(self.entries.len(), self.notes.len(), self.texts.len())
+    }
+
+    /// Whether reading since `mark` gave any entry.
+    pub fn gave(&self, mark: Mark) -> bool {
+        self.entries.len() > mark.0
+    }
+
+    /// After: a block that became data is recorded as the entries it gave; one that did
+    /// not gives none, and stays where it stands.
+    pub fn settle(&mut self, mark: Mark, consumed: bool) {
+        if consumed {
+            self.consumed.push(Some(mark.0..self.entries.len()));
+        } else {
+            self.entries.truncate(mark.0);
+            self.notes.truncate(mark.1);
+            self.texts.truncate(mark.2);
+            self.consumed.push(None);
         }
     }
 }
