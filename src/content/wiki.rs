@@ -111,7 +111,7 @@ pub fn body_fields(
                 fields.date = Some(crate::dates::When::from_date(d));
                 seen.push("date".into());
             }
-            if level >= 2 && field_of(trimmed).is_none_or(|(k, _, _)| !is_key(&k)) {
+            if level >= 2 && field_of(trimmed).is_none_or(|(k, _, _)| key_of(&k).is_none()) {
                 in_top = false;
             }
         }
@@ -120,20 +120,19 @@ pub fn body_fields(
             && (line.contains(':') || line.contains('：') || trimmed.starts_with('|'));
         let read = if could_be { field_of(line) } else { None };
         let consumed = read.is_some_and(|(key, value, marked)| {
-            let plain_ok = matches!(
-                key.as_str(),
-                "date" | "incident date" | "date of incident" | "severity" | "status"
-            );
-            if !(marked || plain_ok) || seen.contains(&key) || !is_key(&key) {
+            let Some(k) = key_of(&key) else {
+                return false;
+            };
+            if !(marked || k.plain) || seen.contains(&key) {
                 return false;
             }
             // Front matter said it already: its word stands.
-            if mode == FieldMode::FillIn && !fill_in_key(&key, fields) {
+            if mode == FieldMode::FillIn && !(k.fills_in && missing(k.field, fields)) {
                 return false;
             }
             let line_no = body_line + i;
             let taken = take(
-                &key,
+                k.field,
                 &value,
                 line_no,
                 fields,
@@ -157,62 +156,96 @@ pub fn body_fields(
     (status, seen.len())
 }
 
-const KEYS: &[&str] = &[
-    "postmortem owner",
-    "owner",
-    "author",
-    "authors",
-    "incident commander",
-    "ic",
-    "meeting scheduled for",
-    "review meeting",
-    "date",
-    "incident date",
-    "date of incident",
-    "incident start",
-    "start time",
-    "started",
-    "occurred",
-    "occurred on",
-    "when",
-    "severity",
-    "sev",
-    "severity level",
-    "incident severity",
-    "impact level",
-    "priority",
-    "status",
-    "components",
-    "services",
-    "affected services",
-    "component",
-    "service",
-    "systems affected",
-    "tags",
-    "root cause categories",
-    "summary",
-    "id",
-    "incident id",
-];
-
-fn is_key(key: &str) -> bool {
-    KEYS.contains(&key)
+/// What a field line sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Author,
+    Commander,
+    ReviewMeeting,
+    Date,
+    Severity,
+    /// The severity where a page names no severity (`Priority: P1`).
+    Priority,
+    Status,
+    Components,
+    Tags,
+    RootCauses,
+    Summary,
+    Id,
 }
 
-/// For a page with front matter: only the date and severity it left out.
-fn fill_in_key(key: &str, fields: &Fields) -> bool {
-    match key {
-        "date" | "incident date" | "date of incident" | "incident start" | "start time"
-        | "started" | "occurred" | "occurred on" => fields.date.is_none(),
-        "severity" | "sev" | "severity level" | "incident severity" | "impact level"
-        | "priority" => fields.severity.is_none(),
+/// A key a page may write: what it sets; whether a plain `Key: value` line counts (not
+/// only a bold one or a heading); whether it fills in what front matter left out.
+struct Key {
+    name: &'static str,
+    field: Field,
+    plain: bool,
+    fills_in: bool,
+}
+
+const fn key(name: &'static str, field: Field, plain: bool, fills_in: bool) -> Key {
+    Key {
+        name,
+        field,
+        plain,
+        fills_in,
+    }
+}
+
+const KEYS: &[Key] = &[
+    key("postmortem owner", Field::Author, false, false),
+    key("owner", Field::Author, false, false),
+    key("author", Field::Author, false, false),
+    key("authors", Field::Author, false, false),
+    key("incident commander", Field::Commander, false, false),
+    key("ic", Field::Commander, false, false),
+    key("meeting scheduled for", Field::ReviewMeeting, false, false),
+    key("review meeting", Field::ReviewMeeting, false, false),
+    key("date", Field::Date, true, true),
+    key("incident date", Field::Date, true, true),
+    key("date of incident", Field::Date, true, true),
+    key("incident start", Field::Date, false, true),
+    key("start time", Field::Date, false, true),
+    key("started", Field::Date, false, true),
+    key("occurred", Field::Date, false, true),
+    key("occurred on", Field::Date, false, true),
+    key("when", Field::Date, false, false),
+    key("severity", Field::Severity, true, true),
+    key("sev", Field::Severity, false, true),
+    key("severity level", Field::Severity, false, true),
+    key("incident severity", Field::Severity, false, true),
+    key("impact level", Field::Severity, false, true),
+    key("priority", Field::Priority, false, true),
+    key("status", Field::Status, true, false),
+    key("components", Field::Components, false, false),
+    key("services", Field::Components, false, false),
+    key("affected services", Field::Components, false, false),
+    key("component", Field::Components, false, false),
+    key("service", Field::Components, false, false),
+    key("systems affected", Field::Components, false, false),
+    key("tags", Field::Tags, false, false),
+    key("root cause categories", Field::RootCauses, false, false),
+    key("summary", Field::Summary, false, false),
+    key("id", Field::Id, false, false),
+    key("incident id", Field::Id, false, false),
+];
+
+fn key_of(name: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.name == name)
+}
+
+/// Whether the front matter left the field out.
+fn missing(field: Field, fields: &Fields) -> bool {
+    match field {
+        Field::Date => fields.date.is_none(),
+        Field::Severity | Field::Priority => fields.severity.is_none(),
         _ => false,
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn take(
-    key: &str,
+    field: Field,
     value: &str,
     line_no: usize,
     fields: &mut Fields,
@@ -232,17 +265,14 @@ fn take(
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
     };
-    match key {
-        "postmortem owner" | "owner" | "author" | "authors" => {
-            fields.people.author = Some(value.clone())
-        }
-        "incident commander" | "ic" => fields.people.incident_commander = Some(value.clone()),
-        "meeting scheduled for" | "review meeting" => match crate::dates::parse_when(&value) {
+    match field {
+        Field::Author => fields.people.author = Some(value.clone()),
+        Field::Commander => fields.people.incident_commander = Some(value.clone()),
+        Field::ReviewMeeting => match crate::dates::parse_when(&value) {
             Some(w) => fields.people.review_meeting = Some(w),
             None => return false,
         },
-        "date" | "incident date" | "date of incident" | "incident start" | "start time"
-        | "started" | "occurred" | "occurred on" | "when" => {
+        Field::Date => {
             if fields.date.is_some() {
                 return false;
             }
@@ -264,19 +294,17 @@ fn take(
                 None => return false,
             }
         }
-        "severity" | "sev" | "severity level" | "incident severity" | "impact level" => {
+        Field::Severity => fields.severity = Some((value.clone(), line_no)),
+        Field::Priority if fields.severity.is_none() => {
             fields.severity = Some((value.clone(), line_no))
         }
-        // A priority is the severity where a page names no severity (`Priority: P1`).
-        "priority" if fields.severity.is_none() => fields.severity = Some((value.clone(), line_no)),
-        "status" => *status = Some(wiki_status(&value, line_no, problems)),
-        "components" | "services" | "affected services" | "component" | "service"
-        | "systems affected" => fields.components = list(),
-        "tags" => fields.tags = list(),
-        "root cause categories" => fields.root_causes = list(),
-        "summary" => fields.summary = Some(value.clone()),
-        "id" | "incident id" => fields.id = Some(value.clone()),
-        _ => return false,
+        Field::Priority => return false,
+        Field::Status => *status = Some(wiki_status(&value, line_no, problems)),
+        Field::Components => fields.components = list(),
+        Field::Tags => fields.tags = list(),
+        Field::RootCauses => fields.root_causes = list(),
+        Field::Summary => fields.summary = Some(value.clone()),
+        Field::Id => fields.id = Some(value.clone()),
     }
     true
 }
