@@ -98,15 +98,11 @@ fn read_state(root: &Path) -> Result<Option<State>> {
 /// Written to a temporary file and renamed, so the state is never half-written.
 fn write_state(root: &Path, state: &State) -> Result<()> {
     let path = root.join(STATE_FILE);
-    let dir = path.parent().unwrap_or(root);
-    std::fs::create_dir_all(dir).at(dir)?;
     let text = format!(
         "# Written by `pmsite digest` after the SMTP server accepted a digest; `--since last` reads it.\n{}",
         toml::to_string(state).map_err(|e| Error::Refused(e.to_string()))?
     );
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, text).at(&tmp)?;
-    std::fs::rename(&tmp, &path).at(&path)
+    crate::output::write_whole(&path, text.as_bytes()).at(&path)
 }
 
 #[derive(Serialize)]

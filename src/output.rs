@@ -11,6 +11,24 @@ use crate::error::{Error, IoContext, Result};
 /// The file that marks a directory as pmsite's output.
 pub const MARKER: &str = ".pmsite-build";
 
+/// Writes one file whole or not at all: a temporary file beside it, renamed over it, so a
+/// reader (or a crash) never sees half of it. For files outside a build's output: the
+/// digest's state, the pages `pmsite wiki` writes.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.pmsite-tmp-{}", std::process::id()));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
 /// Where rendered outputs go: a directory on disk for `build`, memory for `serve`.
 pub trait Sink: Sync {
     /// `path` is relative to the site root, with `/` separators (`incidents/x/index.html`).

@@ -57,7 +57,9 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         ),
         (
             "wiki",
-            stage(&["config", "content", "routes", "library", "render", "build"]),
+            stage(&[
+                "config", "content", "routes", "library", "render", "output", "build",
+            ]),
         ),
         ("scaffold", stage(&["config", "content", "output"])),
         (

@@ -218,7 +218,7 @@ fn apply(
         }
         report.written.push(p.path.clone());
         if !dry_run {
-            write_file(&path, &p.text).map_err(|e| Error::io(&path, e))?;
+            crate::output::write_whole(&path, &p.text).map_err(|e| Error::io(&path, e))?;
         }
     }
     // pmsite's pages no longer generated (a component no incident names now).
@@ -243,20 +243,4 @@ fn apply(
         }
     }
     Ok(report)
-}
-
-/// Writes a file whole or not at all: a temporary file beside it, renamed over it.
-fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.pmsite-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
