@@ -142,6 +142,7 @@ fn finish_load(
     selection: Selection,
     memory: Option<&mut library::DeriveMemory>,
 ) -> Loaded {
+    diagnostics.extend(config.vocabulary_reported.iter().cloned());
     let started = Instant::now();
     let (library, derive_diagnostics) = library::derive_with(incidents, &config, selection, memory);
     let timings = vec![

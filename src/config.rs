@@ -37,6 +37,16 @@ pub struct Config {
     pub feeds: FeedsConfig,
     pub digest: DigestConfig,
     pub search: SearchConfig,
+    /// Where the organisation's vocabulary and service catalog are.
+    pub taxonomy: crate::vocabulary::TaxonomyConfig,
+    /// Incident types beyond pmsite's own, and whether each counts in metrics.
+    pub types: crate::vocabulary::types::IncidentTypes,
+    /// `taxonomy.toml` and the catalog, read by `Config::load`; empty from `parse`.
+    #[serde(skip)]
+    pub vocabulary: std::sync::Arc<crate::vocabulary::Vocabulary>,
+    /// What the catalog could not read, reported with the library's other problems.
+    #[serde(skip)]
+    pub vocabulary_reported: Vec<Diagnostic>,
 }
 
 impl Default for Config {
@@ -64,6 +74,10 @@ impl Default for Config {
             feeds: FeedsConfig::default(),
             digest: DigestConfig::default(),
             search: SearchConfig::default(),
+            taxonomy: Default::default(),
+            types: Default::default(),
+            vocabulary: Default::default(),
+            vocabulary_reported: Vec::new(),
         }
     }
 }
@@ -199,6 +213,7 @@ pub enum WikiFlavor {
 pub const WIKI_PAGES: &[&str] = &[
     "components",
     "root_causes",
+    "contributing_factors",
     "tags",
     "severities",
     "actions",
@@ -400,7 +415,11 @@ impl Config {
                 ]);
             }
         };
-        Config::parse(&text, Path::new(CONFIG_FILE))
+        let mut config = Config::parse(&text, Path::new(CONFIG_FILE))?;
+        let loaded = crate::vocabulary::load(root, &config.taxonomy)?;
+        config.vocabulary = std::sync::Arc::new(loaded.vocabulary);
+        config.vocabulary_reported = loaded.warnings;
+        Ok(config)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, Vec<Diagnostic>> {

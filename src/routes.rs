@@ -31,6 +31,8 @@ pub enum Part {
     Feeds,
     /// `/review/`, in builds that show drafts.
     Review,
+    /// `/teams/` and each team's page.
+    Teams,
 }
 
 /// One file of the site.
@@ -67,6 +69,10 @@ pub enum Route<'a> {
     PatternChart(&'a str),
     External,
     Review,
+    /// `/teams/`: the teams of the vocabulary, with their components and open items.
+    Teams,
+    /// A team's page: `/teams/payments/`.
+    Team(&'a str),
     /// `/search/`.
     Search,
     /// A file of the search index, by its path under `search/` (`meta.json`, `shards/3.json`).
@@ -79,7 +85,7 @@ pub enum Route<'a> {
 pub const CHARTS: [&str; 2] = ["incidents-by-severity.svg", "time-to-resolve.svg"];
 
 /// The pages and files every site has, whatever its library (`/review/` only with drafts).
-pub const FIXED: [Route<'static>; 17] = [
+pub const FIXED: [Route<'static>; 18] = [
     Route::Home,
     Route::NotFound,
     Route::IncidentList,
@@ -96,6 +102,7 @@ pub const FIXED: [Route<'static>; 17] = [
     Route::PatternChart(CHARTS[1]),
     Route::External,
     Route::Review,
+    Route::Teams,
     Route::Search,
 ];
 
@@ -105,7 +112,9 @@ pub fn taxonomy_dir(t: Taxonomy) -> &'static str {
         Taxonomy::Components => "components",
         Taxonomy::Tags => "tags",
         Taxonomy::RootCauses => "root-causes",
+        Taxonomy::ContributingFactors => "contributing-factors",
         Taxonomy::Severities => "severities",
+        Taxonomy::Types => "types",
     }
 }
 
@@ -144,6 +153,8 @@ impl<'a> Route<'a> {
             Route::PatternChart(name) => Cow::Owned(format!("patterns/{name}")),
             Route::External => fixed("external/index.html"),
             Route::Review => fixed("review/index.html"),
+            Route::Teams => fixed("teams/index.html"),
+            Route::Team(slug) => Cow::Owned(format!("teams/{slug}/index.html")),
             Route::Search => fixed("search/index.html"),
             Route::SearchIndex(file) => Cow::Owned(format!("search/{file}")),
             Route::Static(file) => Cow::Borrowed(file),
@@ -201,6 +212,9 @@ impl<'a> Route<'a> {
             if dir == "incidents" {
                 return Some(Route::Incident(slug));
             }
+            if dir == "teams" {
+                return Some(Route::Team(slug));
+            }
             return taxonomy_of(dir).map(|t| Route::Term(t, slug));
         }
         if let Some(slug) = rest.strip_suffix("/atom.xml").filter(|s| is_segment(s)) {
@@ -243,6 +257,9 @@ impl<'a> Route<'a> {
         if dir == "incidents" {
             return Some(Route::Incident(slug));
         }
+        if dir == "teams" {
+            return Some(Route::Team(slug));
+        }
         taxonomy_of(dir).map(|t| Route::Term(t, slug))
     }
 
@@ -263,6 +280,7 @@ impl<'a> Route<'a> {
             Route::Patterns | Route::PatternChart(_) => Part::Patterns,
             Route::External => Part::External,
             Route::Review => Part::Review,
+            Route::Teams | Route::Team(_) => Part::Teams,
             Route::Search | Route::SearchIndex(_) => Part::Search,
             Route::Static(_) => Part::Static,
         })
@@ -306,10 +324,16 @@ pub fn page_urls(root: &str) -> std::collections::BTreeMap<&'static str, String>
         ("patterns", Route::Patterns),
         ("external", Route::External),
         ("review", Route::Review),
+        ("teams", Route::Teams),
+        ("types", Route::Terms(Taxonomy::Types)),
         ("search", Route::Search),
         ("components", Route::Terms(Taxonomy::Components)),
         ("tags", Route::Terms(Taxonomy::Tags)),
         ("root_causes", Route::Terms(Taxonomy::RootCauses)),
+        (
+            "contributing_factors",
+            Route::Terms(Taxonomy::ContributingFactors),
+        ),
         ("severities", Route::Terms(Taxonomy::Severities)),
     ] {
         pages.insert(name, route.url(root));
@@ -331,6 +355,7 @@ mod tests {
             Route::Terms(Taxonomy::RootCauses),
             Route::Term(Taxonomy::Components, "postgres"),
             Route::TermFeed(Taxonomy::Tags, "deploy"),
+            Route::Team("payments"),
             Route::SearchIndex("shards/3.json"),
         ] {
             assert_eq!(

@@ -177,7 +177,16 @@ fn field_texts(lib: &Library, i: usize) -> [Cow<'_, str>; FIELDS.len()] {
         Cow::Borrowed(incident.summary.as_deref().unwrap_or_default()),
         Cow::Owned(incident.components.join(" , ")),
         Cow::Owned(incident.tags.join(" , ")),
-        Cow::Owned(incident.root_causes.join(" , ")),
+        // Root causes and contributing factors: the causes, searched as one field.
+        Cow::Owned(
+            incident
+                .root_causes
+                .iter()
+                .chain(&incident.contributing_factors)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" , "),
+        ),
         Cow::Borrowed(&incident.body_text),
     ]
 }
@@ -226,6 +235,7 @@ struct Facets<'a> {
     severity: Vec<&'a str>,
     component: Vec<&'a str>,
     root_cause: Vec<&'a str>,
+    contributing_factor: Vec<&'a str>,
     year: Vec<i32>,
 }
 
@@ -246,6 +256,7 @@ struct Meta<'a> {
     severity: Vec<i32>,
     component: Vec<Vec<u32>>,
     root_cause: Vec<Vec<u32>>,
+    contributing_factor: Vec<Vec<u32>>,
     /// Per document: index into `facets.year`, or -1.
     year: Vec<i32>,
     /// Per field, per document: the field's token count.
@@ -363,6 +374,7 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
     let severities = lib.terms(Taxonomy::Severities);
     let components = lib.terms(Taxonomy::Components);
     let root_causes = lib.terms(Taxonomy::RootCauses);
+    let factors = lib.terms(Taxonomy::ContributingFactors);
     let n = lib.incidents.len();
     let mut severity = vec![-1i32; n];
     for (k, t) in severities.terms.iter().enumerate() {
@@ -404,11 +416,13 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
             severity: severities.terms.iter().map(|t| t.name.as_str()).collect(),
             component: components.terms.iter().map(|t| t.name.as_str()).collect(),
             root_cause: root_causes.terms.iter().map(|t| t.name.as_str()).collect(),
+            contributing_factor: factors.terms.iter().map(|t| t.name.as_str()).collect(),
             year: years,
         },
         severity,
         component: per_doc(components),
         root_cause: per_doc(root_causes),
+        contributing_factor: per_doc(factors),
         year,
         lengths,
     }

@@ -29,6 +29,8 @@ pub struct ParsedBody {
     pub refused_urls: Vec<model::RefusedUrl>,
     pub analysis_text: String,
     pub body_text: String,
+    /// What a `## Contributing factors` section's list names.
+    pub contributing_factors: Vec<String>,
 }
 
 fn marker(kind: &str) -> String {
@@ -70,6 +72,7 @@ pub fn parse_body(
         refused_urls: Vec::new(),
         analysis_text: String::new(),
         body_text: String::with_capacity(body.len()),
+        contributing_factors: Vec::new(),
     };
 
     let slotted = read_links(root, body_line, &mut parsed);
@@ -112,6 +115,12 @@ pub fn parse_body(
                 analysis.extend(blocks.iter().copied());
             }
             SectionKind::Analysis => {
+                analysis.extend(blocks.iter().copied());
+            }
+            SectionKind::ContributingFactors => {
+                if parsed.contributing_factors.is_empty() {
+                    parsed.contributing_factors = sections::factor_terms(blocks);
+                }
                 analysis.extend(blocks.iter().copied());
             }
             SectionKind::Timeline if parsed.timeline.is_empty() && !given.timeline => {

@@ -22,6 +22,7 @@ pub const KEYS: &[&str] = &[
     "components",
     "tags",
     "root_causes",
+    "contributing_factors",
     "detected",
     "mitigated",
     "resolved",
@@ -33,6 +34,7 @@ pub const KEYS: &[&str] = &[
     "timeline",
     "action_items",
     "postmortem",
+    "type",
 ];
 
 /// Keys other generators write (Jekyll, Hugo, Zola, MkDocs, Middleman, Docusaurus, GitBook,
@@ -91,7 +93,6 @@ pub const FOREIGN_KEYS: &[&str] = &[
     "template",
     "toc",
     "translationKey",
-    "type",
     "unlisted",
     "updated",
     "url",
@@ -123,9 +124,15 @@ pub struct Fields {
     pub resolved: Option<When>,
     pub published: Option<When>,
     pub visibility: Option<(String, usize)>,
+    /// `type = "near-miss"`, with its line.
+    pub incident_type: Option<(String, usize)>,
     pub components: Vec<String>,
     pub tags: Vec<String>,
     pub root_causes: Vec<String>,
+    pub contributing_factors: Vec<String>,
+    /// The line each list of terms is written on (components, tags, root causes,
+    /// contributing factors), for messages about a term; 0 where none is.
+    pub term_lines: [usize; 4],
     pub impact: Map<String, Json>,
     pub people: People,
     pub extra: Map<String, Json>,
@@ -243,7 +250,8 @@ pub fn read_fields(
     let mut problems = Vec::new();
     for (key, value) in table {
         let line = lines.line_of(&key, None);
-        if key != "title" && KEYS.contains(&key.as_str()) {
+        // `type` is also Hugo's word for a page's layout: it alone says nothing.
+        if key != "title" && key != "type" && KEYS.contains(&key.as_str()) {
             f.own_keys += 1;
         }
         let mut bad = |what: &str| {
@@ -255,6 +263,7 @@ pub fn read_fields(
             "id" => f.id = string(&value).or_else(|| text_or(&mut bad, "text, e.g. \"INC-2024-017\"")),
             "summary" => f.summary = string(&value).or_else(|| text_or(&mut bad, "text")),
             "status" => f.status = string(&value).map(|s| (s, line)).or_else(|| text_or(&mut bad, "one of \"draft\", \"review\", \"published\"")),
+            "type" => f.incident_type = string(&value).map(|s| (s, line)).or_else(|| text_or(&mut bad, "text, e.g. \"near-miss\"")),
             "visibility" => f.visibility = string(&value).map(|s| (s, line)).or_else(|| text_or(&mut bad, "\"internal\" or \"restricted\"")),
             "severity" => {
                 f.severity = match &value {
@@ -295,16 +304,19 @@ pub fn read_fields(
                     _ => f.published = when,
                 }
             }
-            "components" | "tags" | "root_causes" => {
+            "components" | "tags" | "root_causes" | "contributing_factors" => {
                 let list = string_list(&value).unwrap_or_else(|| {
                     problems.push(Diagnostic::at(line, format!("`{key}` must be a list of text, e.g. [\"checkout-api\"]")).code("wrong-type"));
                     Vec::new()
                 });
-                match key.as_str() {
-                    "components" => f.components = list,
-                    "tags" => f.tags = list,
-                    _ => f.root_causes = list,
-                }
+                let (slot, k) = match key.as_str() {
+                    "components" => (&mut f.components, 0),
+                    "tags" => (&mut f.tags, 1),
+                    "root_causes" => (&mut f.root_causes, 2),
+                    _ => (&mut f.contributing_factors, 3),
+                };
+                *slot = list;
+                f.term_lines[k] = line;
             }
             "impact" | "extra" => match value {
                 Value::Table(t) => {
@@ -639,28 +651,7 @@ pub fn to_json(value: Value) -> Json {
 }
 
 /// The known key nearest to a typo, if it is near enough to be a typo.
-pub fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(word, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+pub use crate::diagnostics::closest;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use super::ParseSettings;
 use super::body::parse_body;
 use super::front_matter::{self, RawFrontMatter};
 use super::model::{self, BodyPart, Incident, Milestone, Status, TimelineEntry};
-use super::normalise::{severity_of, status_of, visibility_of};
+use super::normalise::{fold_terms, severity_of, status_of, type_of, visibility_of};
 use super::wiki::{FieldMode, body_fields, take_title_heading};
 use crate::dates::When;
 use crate::diagnostics::Diagnostic;
@@ -250,9 +250,43 @@ pub fn load_bytes(
         .flatten()
         .chain(&fields.components)
         .chain(&fields.tags)
-        .chain(&fields.root_causes);
+        .chain(&fields.root_causes)
+        .chain(&fields.contributing_factors);
     warn_control_characters(text, controls, split.front_line, &mut problems);
 
+    let contributing_factors = if fields.contributing_factors.is_empty() {
+        parsed.contributing_factors
+    } else {
+        fields.contributing_factors
+    };
+    let incident_type = type_of(
+        fields.incident_type.as_ref(),
+        settings,
+        &mut fields.extra,
+        &mut problems,
+    );
+    let vocabulary = &settings.vocabulary;
+    let [components, tags, root_causes, contributing_factors] = [
+        std::mem::take(&mut fields.components),
+        std::mem::take(&mut fields.tags),
+        std::mem::take(&mut fields.root_causes),
+        contributing_factors,
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(k, terms)| {
+        let what = crate::content::model::Taxonomy::ALL[k].singular();
+        fold_terms(
+            terms,
+            &vocabulary.lists[k],
+            what,
+            fields.term_lines[k],
+            &mut problems,
+        )
+    })
+    .collect::<Vec<_>>()
+    .try_into()
+    .unwrap_or_default();
     let incident = Incident {
         slug,
         id,
@@ -262,15 +296,17 @@ pub fn load_bytes(
         status,
         visibility,
         severity,
+        incident_type,
         summary,
         date,
         published: fields.published,
         detected,
         mitigated,
         resolved,
-        components: fields.components,
-        tags: fields.tags,
-        root_causes: fields.root_causes,
+        components,
+        tags,
+        root_causes,
+        contributing_factors,
         impact: fields.impact,
         people: fields.people,
         extra: fields.extra,
@@ -535,6 +571,12 @@ fn check_slug_lengths(
                 .root_causes
                 .iter()
                 .map(|c| ("root cause", c, slug::slugify(c))),
+        )
+        .chain(
+            fields
+                .contributing_factors
+                .iter()
+                .map(|c| ("contributing factor", c, slug::slugify(c))),
         )
     {
         if made.len() > MAX_SLUG_BYTES {

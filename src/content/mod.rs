@@ -52,6 +52,10 @@ pub struct ParseSettings {
     pub milestones: milestones::Milestones,
     /// `[dates] order`: how `03/04/2020` reads.
     pub day_order: crate::dates::written::DayOrder,
+    /// The organisation's terms, whose aliases loading folds.
+    pub vocabulary: std::sync::Arc<crate::vocabulary::Vocabulary>,
+    /// `[types]`: the incident types the library knows.
+    pub types: crate::vocabulary::types::IncidentTypes,
 }
 
 /// Globs matched against a page's path under the library root (`content/wiki/Home.md`) or
@@ -105,6 +109,8 @@ impl ParseSettings {
             skip: Globs::new(&config.content.skip),
             milestones: milestones::Milestones::new(&config.milestones),
             day_order: config.dates.order,
+            vocabulary: config.vocabulary.clone(),
+            types: config.types.clone(),
         }
     }
 }

@@ -235,6 +235,9 @@ pub struct Incident {
     pub status: Status,
     pub visibility: Visibility,
     pub severity: Option<String>,
+    /// `incident`, `near-miss`, `gameday`, ... (`vocabulary::types`).
+    #[serde(rename = "type")]
+    pub incident_type: String,
     pub summary: Option<String>,
     pub date: Option<When>,
     pub published: Option<When>,
@@ -244,6 +247,8 @@ pub struct Incident {
     pub components: Vec<String>,
     pub tags: Vec<String>,
     pub root_causes: Vec<String>,
+    /// What made it worse or likelier, beside (or instead of) one root cause.
+    pub contributing_factors: Vec<String>,
     pub impact: Map<String, Value>,
     pub people: People,
     pub extra: Map<String, Value>,
@@ -285,15 +290,20 @@ pub enum Taxonomy {
     Components,
     Tags,
     RootCauses,
+    ContributingFactors,
     Severities,
+    /// Incident types: `/types/near-miss/` is the list of near misses.
+    Types,
 }
 
 impl Taxonomy {
-    pub const ALL: [Taxonomy; 4] = [
+    pub const ALL: [Taxonomy; 6] = [
         Taxonomy::Components,
         Taxonomy::Tags,
         Taxonomy::RootCauses,
+        Taxonomy::ContributingFactors,
         Taxonomy::Severities,
+        Taxonomy::Types,
     ];
 
     pub fn title(self) -> &'static str {
@@ -301,7 +311,9 @@ impl Taxonomy {
             Taxonomy::Components => "Components",
             Taxonomy::Tags => "Tags",
             Taxonomy::RootCauses => "Root causes",
+            Taxonomy::ContributingFactors => "Contributing factors",
             Taxonomy::Severities => "Severities",
+            Taxonomy::Types => "Types",
         }
     }
 
@@ -310,8 +322,15 @@ impl Taxonomy {
             Taxonomy::Components => "component",
             Taxonomy::Tags => "tag",
             Taxonomy::RootCauses => "root cause",
+            Taxonomy::ContributingFactors => "contributing factor",
             Taxonomy::Severities => "severity",
+            Taxonomy::Types => "type",
         }
+    }
+
+    /// Each term but a severity has its own Atom feed.
+    pub fn has_feed(self) -> bool {
+        self != Taxonomy::Severities
     }
 
     pub fn values(self, incident: &Incident) -> &[String] {
@@ -319,7 +338,9 @@ impl Taxonomy {
             Taxonomy::Components => &incident.components,
             Taxonomy::Tags => &incident.tags,
             Taxonomy::RootCauses => &incident.root_causes,
+            Taxonomy::ContributingFactors => &incident.contributing_factors,
             Taxonomy::Severities => incident.severity.as_slice(),
+            Taxonomy::Types => std::slice::from_ref(&incident.incident_type),
         }
     }
 }

@@ -137,3 +137,73 @@ pub fn normalise_severity(raw: &str, scale: &[String]) -> Option<String> {
     }
     None
 }
+
+/// The incident type a written `type` names; an unknown one is a warning, read as the
+/// default type, its words kept under `extra` (a Hugo page's `type: post` is not lost).
+pub(super) fn type_of(
+    written: Option<&(String, usize)>,
+    settings: &ParseSettings,
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    problems: &mut Vec<Diagnostic>,
+) -> String {
+    use crate::vocabulary::types::DEFAULT_TYPE;
+    let Some((t, line)) = written else {
+        return DEFAULT_TYPE.to_string();
+    };
+    match settings.types.find(t) {
+        Some(info) => info.name,
+        None => {
+            problems.push(
+                Diagnostic::warning_at(
+                    *line,
+                    format!(
+                        "unknown incident type `{t}`: the types are {}; it is read as `{DEFAULT_TYPE}` (declare it under [types] in pmsite.toml)",
+                        settings.types.names().join(", ")
+                    ),
+                )
+                .code("type"),
+            );
+            extra.insert("type".into(), serde_json::Value::String(t.clone()));
+            DEFAULT_TYPE.to_string()
+        }
+    }
+}
+
+/// Folds each term into the one the vocabulary declares for it (`pg` → `postgres`), once
+/// each; with a vocabulary for the list, an undeclared term is a warning naming the nearest
+/// declared one. Without one, the terms are as written.
+pub(super) fn fold_terms(
+    terms: Vec<String>,
+    list: &crate::vocabulary::TermList,
+    what: &str,
+    line: usize,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    if list.is_empty() {
+        return terms;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(terms.len());
+    for term in terms {
+        let name = match list.find(&term) {
+            Some(d) => d.name.clone(),
+            None => {
+                let hint = list
+                    .nearest(&term)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                problems.push(
+                    Diagnostic::warning_at(
+                        line.max(1),
+                        format!("{what} `{term}` is not in the vocabulary{hint}: use a declared one, or declare it in taxonomy.toml"),
+                    )
+                    .code("undeclared-term"),
+                );
+                term
+            }
+        };
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}

@@ -17,6 +17,9 @@ pub enum SectionKind {
     Summary,
     /// What went wrong and why: the text related incidents are compared on.
     Analysis,
+    /// Analysis whose list items name the contributing factors, when front matter names
+    /// none.
+    ContributingFactors,
 }
 
 /// A heading's words, lowercased, one space apart, punctuation gone (`Follow-up Actions:` is
@@ -45,13 +48,15 @@ pub fn classify(heading: &str) -> Option<SectionKind> {
         | "root cause"
         | "root causes"
         | "root cause analysis"
-        | "contributing factors"
         | "what happened"
         | "trigger"
         | "cause"
         | "causes"
         | "technical details"
         | "background" => Some(SectionKind::Analysis),
+        "contributing factors" | "contributing factor" | "contributing causes" => {
+            Some(SectionKind::ContributingFactors)
+        }
         "external"
         | "external message"
         | "external messaging"
@@ -289,6 +294,38 @@ pub(super) fn table_rows<'a>(table: &'a AstNode<'a>) -> Vec<(&'a AstNode<'a>, Ve
         .children()
         .map(|row| (row, row.children().map(|cell| inline(cell)).collect()))
         .collect()
+}
+
+/// The terms a contributing-factors section's list names: each top-level item's bold lead
+/// (`**Alert fatigue**: the pager ...`), or its whole text when short. A long sentence names
+/// no term; it stays in the page either way.
+pub fn factor_terms<'a>(blocks: &[&'a AstNode<'a>]) -> Vec<String> {
+    const LONGEST: usize = 60;
+    let mut out = Vec::new();
+    for list in blocks
+        .iter()
+        .filter(|b| matches!(b.data().value, NodeValue::List(_)))
+    {
+        for item in list.children() {
+            let Some(para) = item.first_child() else {
+                continue;
+            };
+            let lead = para
+                .first_child()
+                .filter(|n| matches!(n.data().value, NodeValue::Strong))
+                .map(|n| n.collect_text());
+            let text = lead.unwrap_or_else(|| para.collect_text());
+            let text = text
+                .trim()
+                .trim_end_matches([':', '.', ';', ','])
+                .trim()
+                .to_string();
+            if !text.is_empty() && text.chars().count() <= LONGEST && !out.contains(&text) {
+                out.push(text);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -170,6 +170,8 @@ enum Field {
     Components,
     Tags,
     RootCauses,
+    ContributingFactors,
+    Type,
     Summary,
     Id,
 }
@@ -225,7 +227,15 @@ const KEYS: &[Key] = &[
     key("systems affected", Field::Components, false, false),
     key("tags", Field::Tags, false, false),
     key("root cause categories", Field::RootCauses, false, false),
+    key(
+        "contributing factors",
+        Field::ContributingFactors,
+        false,
+        false,
+    ),
     key("summary", Field::Summary, false, false),
+    key("type", Field::Type, false, false),
+    key("incident type", Field::Type, false, false),
     key("id", Field::Id, false, false),
     key("incident id", Field::Id, false, false),
 ];
@@ -300,9 +310,13 @@ fn take(
         }
         Field::Priority => return false,
         Field::Status => *status = Some(wiki_status(&value, line_no, problems)),
-        Field::Components => fields.components = list(),
-        Field::Tags => fields.tags = list(),
-        Field::RootCauses => fields.root_causes = list(),
+        Field::Components => (fields.components, fields.term_lines[0]) = (list(), line_no),
+        Field::Tags => (fields.tags, fields.term_lines[1]) = (list(), line_no),
+        Field::RootCauses => (fields.root_causes, fields.term_lines[2]) = (list(), line_no),
+        Field::ContributingFactors => {
+            (fields.contributing_factors, fields.term_lines[3]) = (list(), line_no)
+        }
+        Field::Type => fields.incident_type = Some((value.clone(), line_no)),
         Field::Summary => fields.summary = Some(value.clone()),
         Field::Id => fields.id = Some(value.clone()),
     }

@@ -18,6 +18,7 @@ pub mod links;
 pub mod patterns;
 pub mod related;
 pub mod review;
+pub mod teams;
 pub mod terms;
 pub mod tracker;
 pub mod words;
@@ -48,6 +49,9 @@ pub struct Derived {
     pub time_to_detect: Option<i64>,
     pub time_to_mitigate: Option<i64>,
     pub time_to_resolve: Option<i64>,
+    /// Whether the incident's type counts in durations, patterns, trends and the digest's
+    /// counts (a near miss or a game day does not).
+    pub metrics: bool,
     pub actions: Vec<DerivedAction>,
     pub related: Vec<Related>,
     pub backlinks: Vec<usize>,
@@ -69,6 +73,8 @@ pub struct Library {
     /// One per taxonomy, in the order of `Taxonomy::ALL`.
     pub terms: Vec<terms::Terms>,
     pub patterns: patterns::Patterns,
+    /// The vocabulary's teams, with what each owns and has open.
+    pub teams: Vec<teams::TeamFacts>,
     /// The day overdue and ages are judged against.
     pub today: NaiveDate,
 }
@@ -100,6 +106,11 @@ impl Library {
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
         years
+    }
+
+    /// The incidents that count in metrics (their type's `metrics`), by index.
+    pub fn counted(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.incidents.len()).filter(|&i| self.derived.get(i).is_none_or(|d| d.metrics))
     }
 
     pub fn overdue_actions(&self) -> usize {
@@ -168,6 +179,7 @@ pub fn derive_with(
         restricted_left_out: 0,
         terms: Vec::new(),
         patterns: patterns::Patterns::default(),
+        teams: Vec::new(),
         today: selection.today,
     };
     for incident in all {
@@ -191,6 +203,7 @@ pub fn derive_with(
             time_to_detect: minutes(i.date, i.detected),
             time_to_mitigate: minutes(i.date, i.mitigated),
             time_to_resolve: minutes(i.date, i.resolved),
+            metrics: config.types.info(&i.incident_type).metrics,
             actions: due_dates(i, config, selection.today),
             ..Derived::default()
         })
@@ -211,7 +224,7 @@ pub fn derive_with(
         || {
             terms::Taxonomy::ALL
                 .par_iter()
-                .map(|&t| terms::collect(incidents, t, &config.severities))
+                .map(|&t| terms::collect(incidents, t, &config.severities, &config.vocabulary))
                 .collect::<Vec<_>>()
         },
     );
@@ -233,6 +246,7 @@ pub fn derive_with(
         diagnostics.extend(d);
     }
     lib.patterns = patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days);
+    lib.teams = teams::teams(&lib, &config.vocabulary);
     let (md_targets, link_problems) = links::check(&lib, config, selection.strict_links);
     for (d, t) in lib.derived.iter_mut().zip(md_targets) {
         d.md_targets = t;

@@ -53,6 +53,7 @@ pub struct Period {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Patterns {
     pub root_causes: Vec<PatternRow>,
+    pub contributing_factors: Vec<PatternRow>,
     pub components: Vec<PatternRow>,
     /// "month" or "quarter": months when the library spans three years or less.
     pub period: &'static str,
@@ -79,12 +80,21 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
     terms
         .terms
         .iter()
-        .map(|t| {
-            let derived: Vec<&Derived> = t.incidents.iter().map(|&i| &lib.derived[i]).collect();
+        .filter_map(|t| {
+            // Types whose metrics are off (a near miss, a game day) are not a pattern.
+            let counted: Vec<usize> = t
+                .incidents
+                .iter()
+                .copied()
+                .filter(|&i| lib.derived[i].metrics)
+                .collect();
+            if counted.is_empty() {
+                return None;
+            }
+            let derived: Vec<&Derived> = counted.iter().map(|&i| &lib.derived[i]).collect();
             let mut impact: Vec<i64> = derived.iter().filter_map(|d| d.time_to_resolve).collect();
             let mut ttd: Vec<i64> = derived.iter().filter_map(|d| d.time_to_detect).collect();
-            let mut dates: Vec<NaiveDate> = t
-                .incidents
+            let mut dates: Vec<NaiveDate> = counted
                 .iter()
                 .filter_map(|&i| lib.incidents[i].date.map(|d| d.date()))
                 .collect();
@@ -95,7 +105,7 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
             let impact_median = median(&mut impact.clone());
             let ttd_median = median(&mut ttd);
             let ttr_median = median(&mut impact);
-            PatternRow {
+            Some(PatternRow {
                 human: HumanDurations {
                     impact_total: human(Some(impact.iter().sum::<i64>() as f64)),
                     impact_median: human(impact_median),
@@ -104,7 +114,7 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
                 },
                 name: t.name.clone(),
                 slug: t.slug.clone(),
-                count: t.incidents.len(),
+                count: counted.len(),
                 impact_minutes_total: impact.iter().sum(),
                 impact_minutes_median: impact_median,
                 time_to_detect_median: ttd_median,
@@ -112,17 +122,15 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
                 first: dates.first().copied(),
                 last: dates.last().copied(),
                 repeated,
-            }
+            })
         })
         .collect()
 }
 
 pub fn patterns(lib: &Library, scale: &[String], window_days: u32) -> Patterns {
     let dated: Vec<(usize, NaiveDate)> = lib
-        .incidents
-        .iter()
-        .enumerate()
-        .filter_map(|(i, inc)| inc.date.map(|d| (i, d.date())))
+        .counted()
+        .filter_map(|i| lib.incidents[i].date.map(|d| (i, d.date())))
         .collect();
     let (first, last) = match (
         dated.iter().map(|d| d.1).min(),
@@ -189,6 +197,7 @@ pub fn patterns(lib: &Library, scale: &[String], window_days: u32) -> Patterns {
     }
     Patterns {
         root_causes: rows(lib, lib.terms(Taxonomy::RootCauses), window_days),
+        contributing_factors: rows(lib, lib.terms(Taxonomy::ContributingFactors), window_days),
         components: rows(lib, lib.terms(Taxonomy::Components), window_days),
         period: if by_month { "month" } else { "quarter" },
         periods,

@@ -17,8 +17,15 @@ pub struct Term {
     /// The first spelling met, in library order (newest first).
     pub name: String,
     pub slug: String,
-    /// Indexes into `Library::incidents`, newest first.
+    /// Indexes into `Library::incidents`, newest first: with a vocabulary's parents, the
+    /// incidents of every term below it too.
     pub incidents: Vec<usize>,
+    /// From the vocabulary.
+    pub description: Option<String>,
+    /// The declared parent's name (`database` for `postgres`).
+    pub parent: Option<String>,
+    /// The names of the terms whose parent this is.
+    pub children: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -39,25 +46,14 @@ impl Terms {
     }
 }
 
-/// A URL segment for any term: transliterated ASCII (`Zürich` → `zurich`), or, for a term
-/// with nothing to transliterate, a stable hash of it.
-pub fn term_slug(name: &str) -> String {
-    let slug = slug::slugify(name);
-    if !slug.is_empty() {
-        return slug;
-    }
-    // FNV-1a: stable across runs and platforms, unlike the std hasher.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("t-{:08x}", hash >> 32)
-}
+pub use crate::vocabulary::term_slug;
 
 /// Collects a taxonomy's terms; spellings that share a slug are merged with a warning.
 pub fn collect(
     incidents: &[std::sync::Arc<Incident>],
     taxonomy: Taxonomy,
     scale: &[String],
+    vocabulary: &crate::vocabulary::Vocabulary,
 ) -> (Terms, Vec<Diagnostic>) {
     let mut terms = Terms::default();
     // Names repeat across thousands of incidents: each spelling is slugged once.
@@ -79,6 +75,9 @@ pub fn collect(
                             name: name.to_string(),
                             slug,
                             incidents: Vec::new(),
+                            description: None,
+                            parent: None,
+                            children: Vec::new(),
                         });
                         terms.terms.len() - 1
                     });
@@ -103,6 +102,14 @@ pub fn collect(
                 term.incidents.push(i);
             }
         }
+    }
+    if let Some(list) = Taxonomy::ALL
+        .iter()
+        .position(|t| *t == taxonomy)
+        .and_then(|k| vocabulary.lists.get(k))
+        .filter(|l| !l.is_empty())
+    {
+        gather_under_parents(&mut terms, list);
     }
     let before: Vec<String> = terms.terms.iter().map(|t| t.slug.clone()).collect();
     if taxonomy == Taxonomy::Severities {
@@ -133,6 +140,55 @@ pub fn collect(
         .map(|(name, old)| (name.to_string(), terms.by_slug[&before[old]]))
         .collect();
     (terms, diagnostics)
+}
+
+/// Each term's description from the vocabulary, and each parent term with the incidents of
+/// every term below it (a parent no post-mortem names gets a page of its own).
+fn gather_under_parents(terms: &mut Terms, list: &crate::vocabulary::TermList) {
+    let mut k = 0;
+    while k < terms.terms.len() {
+        let name = terms.terms[k].name.clone();
+        let declared = list.find(&name);
+        terms.terms[k].description = declared.and_then(|d| d.description.clone());
+        let parent = declared.and_then(|d| d.parent.clone());
+        if let Some(parent) = &parent {
+            let slug = term_slug(parent);
+            let at = *terms.by_slug.entry(slug.clone()).or_insert_with(|| {
+                terms.terms.push(Term {
+                    name: list.find(parent).map_or(parent.clone(), |d| d.name.clone()),
+                    slug,
+                    incidents: Vec::new(),
+                    description: None,
+                    parent: None,
+                    children: Vec::new(),
+                });
+                terms.terms.len() - 1
+            });
+            if !terms.terms[at].children.contains(&name) {
+                terms.terms[at].children.push(name.clone());
+            }
+        }
+        terms.terms[k].parent = parent;
+        k += 1;
+    }
+    // Every ancestor gathers a term's incidents, once each, newest first.
+    let own: Vec<(Vec<String>, Vec<usize>)> = terms
+        .terms
+        .iter()
+        .map(|t| (list.ancestors(&t.name), t.incidents.clone()))
+        .collect();
+    for (ancestors, incidents) in own {
+        for a in ancestors {
+            if let Some(&at) = terms.by_slug.get(&term_slug(&a)) {
+                terms.terms[at].incidents.extend(&incidents);
+            }
+        }
+    }
+    for t in &mut terms.terms {
+        t.incidents.sort_unstable();
+        t.incidents.dedup();
+        t.children.sort_unstable();
+    }
 }
 
 #[cfg(test)]

@@ -43,6 +43,10 @@ struct ActionGroup {
 }
 
 impl Site<'_> {
+    pub(super) fn action_row_html(&self, item: tracker::ItemRef) -> String {
+        action_row_html(&self.action_row(item))
+    }
+
     fn action_row(&self, (i, k): tracker::ItemRef) -> ActionRow<'_> {
         let inc = &self.lib.incidents[i];
         let item = &inc.action_items[k];

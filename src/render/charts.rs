@@ -280,6 +280,7 @@ mod snapshot {
     pub fn tiny() -> Patterns {
         Patterns {
             root_causes: Vec::new(),
+            contributing_factors: Vec::new(),
             components: Vec::new(),
             period: "month",
             periods: vec![

@@ -25,6 +25,7 @@ impl Site<'_> {
             "url",
             "severity",
             "status",
+            "type",
             "date",
             "published",
             "detected",
@@ -35,6 +36,7 @@ impl Site<'_> {
             "time_to_resolve_minutes",
             "components",
             "root_causes",
+            "contributing_factors",
         ]
         .map(String::from)
         .to_vec();
@@ -51,6 +53,7 @@ impl Site<'_> {
                 Route::Incident(&inc.slug).absolute(self.config),
                 cell(inc.severity.as_deref().unwrap_or("")),
                 inc.status.as_str().to_string(),
+                cell(&inc.incident_type),
                 when(inc.date),
                 when(inc.publication_date()),
                 when(inc.detected),
@@ -61,6 +64,7 @@ impl Site<'_> {
                 num(d.time_to_resolve),
                 cell(&inc.components.join("; ")),
                 cell(&inc.root_causes.join("; ")),
+                cell(&inc.contributing_factors.join("; ")),
             ];
             for k in &keys {
                 record.push(match inc.impact.get(*k) {

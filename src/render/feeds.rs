@@ -37,7 +37,7 @@ impl Site<'_> {
             feeds::atom(self.config, self.lib, &meta(&atom_url), &all, limit).as_bytes(),
         )?;
         let mut count = 2;
-        for taxonomy in [Taxonomy::Components, Taxonomy::Tags, Taxonomy::RootCauses] {
+        for taxonomy in Taxonomy::ALL.into_iter().filter(|t| t.has_feed()) {
             for term in &self.lib.terms(taxonomy).terms {
                 let entries = feeds::entries(self.lib, term.incidents.iter().copied());
                 let page_url = Route::Term(taxonomy, &term.slug).absolute(self.config);

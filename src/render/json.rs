@@ -55,6 +55,8 @@ struct IncidentJson<'a> {
     url: String,
     status: &'static str,
     severity: Option<&'a str>,
+    #[serde(rename = "type")]
+    incident_type: &'a str,
     date: Option<When>,
     published: Option<When>,
     detected: Option<When>,
@@ -67,6 +69,7 @@ struct IncidentJson<'a> {
     components: &'a [String],
     tags: &'a [String],
     root_causes: &'a [String],
+    contributing_factors: &'a [String],
     impact: &'a Map<String, Value>,
     people: &'a People,
     timeline: Vec<TimelineJson<'a>>,
@@ -154,6 +157,7 @@ fn incident_objects<'a>(
             url: crate::routes::Route::Incident(&i.slug).absolute(config),
             status: i.status.as_str(),
             severity: i.severity.as_deref(),
+            incident_type: &i.incident_type,
             date: i.date,
             published: i.publication_date(),
             detected: i.detected,
@@ -166,6 +170,7 @@ fn incident_objects<'a>(
             components: &i.components,
             tags: &i.tags,
             root_causes: &i.root_causes,
+            contributing_factors: &i.contributing_factors,
             impact: &i.impact,
             people: &i.people,
             timeline: i
@@ -236,6 +241,7 @@ struct LatestJson<'a> {
     components: &'a [String],
     tags: &'a [String],
     root_causes: &'a [String],
+    contributing_factors: &'a [String],
 }
 
 /// The newest incidents of a term (or of the library), small whatever the library's size:
@@ -265,6 +271,7 @@ pub fn latest_json(
                     components: &i.components,
                     tags: &i.tags,
                     root_causes: &i.root_causes,
+                    contributing_factors: &i.contributing_factors,
                 }
             })
             .collect(),

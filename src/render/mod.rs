@@ -9,6 +9,7 @@ mod external;
 mod feeds;
 pub mod json;
 mod patterns;
+mod teams;
 mod terms;
 pub mod theme;
 pub mod views;
@@ -213,6 +214,7 @@ impl Site<'_> {
             Part::External,
             Part::ImpactCsv,
             Part::Static,
+            Part::Teams,
         ];
         if self.drafts {
             parts.push(Part::Review);
@@ -235,7 +237,7 @@ impl Site<'_> {
             routes.push(Route::Terms(t));
             for term in &self.lib.terms(t).terms {
                 routes.push(Route::Term(t, &term.slug));
-                if t != Taxonomy::Severities {
+                if t.has_feed() {
                     routes.push(Route::TermFeed(t, &term.slug));
                 }
                 if crate::routes::has_cards(t) {
@@ -244,6 +246,7 @@ impl Site<'_> {
                 routes.push(Route::TermLatest(t, &term.slug));
             }
         }
+        routes.extend(self.lib.teams.iter().map(|t| Route::Team(&t.slug)));
         routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));
         routes
     }
@@ -337,6 +340,7 @@ impl Site<'_> {
             Part::ImpactCsv => self.write_impact_csv(sink),
             Part::Feeds => self.write_feeds(sink),
             Part::Review => self.write_review(sink, &self.rows()),
+            Part::Teams => self.write_teams(sink, self.row_html()?),
         }
     }
 
@@ -380,6 +384,10 @@ impl Site<'_> {
         ctx.insert("severities", &names(Taxonomy::Severities));
         ctx.insert("components", &names(Taxonomy::Components));
         ctx.insert("root_causes", &names(Taxonomy::RootCauses));
+        ctx.insert(
+            "contributing_factors",
+            &names(Taxonomy::ContributingFactors),
+        );
         ctx.insert("tags", &names(Taxonomy::Tags));
         ctx.insert("years", &self.lib.years());
         let mut statuses: Vec<&str> = rows.iter().map(|r| r.status).collect();

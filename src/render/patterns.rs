@@ -28,6 +28,10 @@ impl Site<'_> {
             &Route::Terms(Taxonomy::RootCauses).url(&root),
         );
         ctx.insert(
+            "factor_base",
+            &Route::Terms(Taxonomy::ContributingFactors).url(&root),
+        );
+        ctx.insert(
             "component_base",
             &Route::Terms(Taxonomy::Components).url(&root),
         );

@@ -48,10 +48,38 @@ impl Site<'_> {
             ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));
             ctx.insert("terms", &links);
             count += self.page(sink, &Route::Terms(taxonomy).path(), "terms.html", &ctx)?;
+            ctx.insert(
+                "descriptions",
+                &terms
+                    .terms
+                    .iter()
+                    .map(|t| t.description.as_deref().unwrap_or(""))
+                    .collect::<Vec<_>>(),
+            );
             for (term, link) in terms.terms.iter().zip(&links) {
                 let mut ctx = self.context();
                 ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));
                 ctx.insert("term", link);
+                let link_to = |name: &str| {
+                    terms.get(name).map(|t| TermLink {
+                        name: t.name.clone(),
+                        url: routes::term_url(&root, taxonomy, &t.slug),
+                        count: t.incidents.len(),
+                    })
+                };
+                ctx.insert("description", &term.description);
+                ctx.insert("parent", &term.parent.as_deref().and_then(link_to));
+                ctx.insert(
+                    "children",
+                    &term
+                        .children
+                        .iter()
+                        .filter_map(|c| link_to(c))
+                        .collect::<Vec<_>>(),
+                );
+                if taxonomy == Taxonomy::Components {
+                    ctx.insert("catalog", &self.catalog_entry(&term.name));
+                }
                 let rows: Vec<&str> = term
                     .incidents
                     .iter()
@@ -71,6 +99,24 @@ impl Site<'_> {
             }
         }
         Ok(count)
+    }
+}
+
+/// What a component page says of the component beyond its incidents: the catalog's facts,
+/// with links that passed the URL policy when the catalog was read.
+#[derive(Serialize)]
+struct CatalogView<'a> {
+    info: &'a crate::vocabulary::ComponentInfo,
+    team_url: Option<String>,
+}
+
+impl Site<'_> {
+    fn catalog_entry(&self, name: &str) -> Option<CatalogView<'_>> {
+        let info = self.config.vocabulary.components.get(name)?;
+        let team_url = info.owner.as_deref().map(|o| {
+            Route::Team(&crate::library::terms::term_slug(o)).url(&self.config.root_path())
+        });
+        Some(CatalogView { info, team_url })
     }
 }
 

@@ -32,6 +32,8 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/external.html",
     "templates/review.html",
     "templates/search.html",
+    "templates/teams.html",
+    "templates/team.html",
     "templates/partials/incident_row.html",
     "templates/digest.html",
     "templates/digest.txt",

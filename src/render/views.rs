@@ -24,6 +24,8 @@ pub struct SiteView {
     pub drafts: bool,
     /// The URLs of the site's fixed pages by name (`site.pages.actions`), from `routes`.
     pub pages: std::collections::BTreeMap<&'static str, String>,
+    /// Whether the vocabulary has teams (the nav links `/teams/`).
+    pub teams: bool,
 }
 
 impl SiteView {
@@ -36,6 +38,7 @@ impl SiteView {
             generated: generated.to_string(),
             drafts,
             pages: crate::routes::page_urls(&config.root_path()),
+            teams: !config.vocabulary.teams.is_empty(),
         }
     }
 }
@@ -54,7 +57,10 @@ pub struct IncidentRow {
     pub components: Vec<String>,
     pub tags: Vec<String>,
     pub root_causes: Vec<String>,
+    pub contributing_factors: Vec<String>,
     pub summary: Option<String>,
+    /// The type's name when it is not the default (`near-miss`), for a badge.
+    pub incident_type: Option<String>,
     pub time_to_resolve: Option<String>,
     pub time_to_resolve_minutes: Option<i64>,
 }
@@ -84,7 +90,10 @@ impl IncidentRow {
             components: incident.components.clone(),
             tags: incident.tags.clone(),
             root_causes: incident.root_causes.clone(),
+            contributing_factors: incident.contributing_factors.clone(),
             summary: incident.summary.clone(),
+            incident_type: (incident.incident_type != crate::vocabulary::types::DEFAULT_TYPE)
+                .then(|| incident.incident_type.clone()),
             time_to_resolve: derived.time_to_resolve.map(human_minutes),
             time_to_resolve_minutes: derived.time_to_resolve,
         }
@@ -151,8 +160,13 @@ pub struct IncidentPage<'a> {
     pub severity_url: Option<String>,
     pub component_links: Vec<TermLink>,
     pub root_cause_links: Vec<TermLink>,
+    pub factor_links: Vec<TermLink>,
     pub tag_links: Vec<TermLink>,
     pub status_banner: Option<String>,
+    /// The incident's type when it is not the default one (`Near miss`), with its page.
+    pub type_badge: Option<TermLink>,
+    /// Why the library's metrics leave this one out, for a type whose metrics are off.
+    pub metrics_note: Option<String>,
     pub restricted: bool,
     pub dates: Vec<Field>,
     pub durations: Vec<Field>,
@@ -249,7 +263,29 @@ impl<'a> IncidentPage<'a> {
                 })
                 .collect()
         };
+        let kind = config.types.info(&incident.incident_type);
+        let type_badge = (incident.incident_type != crate::vocabulary::types::DEFAULT_TYPE)
+            .then(|| {
+                links(
+                    Taxonomy::Types,
+                    std::slice::from_ref(&incident.incident_type),
+                )
+                .pop()
+                .map(|l| TermLink {
+                    name: kind.title.clone(),
+                    ..l
+                })
+            })
+            .flatten();
+        let metrics_note = (!derived.metrics).then(|| {
+            format!(
+                "{}: listed and searchable with the library, but not counted in its durations, patterns, trends or the digest's counts.",
+                kind.title
+            )
+        });
         IncidentPage {
+            type_badge,
+            metrics_note,
             severity_url: incident
                 .severity
                 .as_ref()
@@ -257,6 +293,10 @@ impl<'a> IncidentPage<'a> {
                 .map(|l| l.url),
             component_links: links(Taxonomy::Components, &incident.components),
             root_cause_links: links(Taxonomy::RootCauses, &incident.root_causes),
+            factor_links: links(
+                Taxonomy::ContributingFactors,
+                &incident.contributing_factors,
+            ),
             tag_links: links(Taxonomy::Tags, &incident.tags),
             row: IncidentRow::new(&root, incident, derived),
             status_banner,

@@ -41,7 +41,16 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
     let first = parts.next()?;
     match first.as_ref() {
-        CONFIG_FILE if rel.components().count() == 1 => Some(ChangeKind::Config),
+        CONFIG_FILE | crate::vocabulary::TAXONOMY_FILE if rel.components().count() == 1 => {
+            Some(ChangeKind::Config)
+        }
+        // A catalog beside pmsite.toml (`catalog-info.yaml`) or in `catalog/`.
+        _ if rel.components().count() == 1
+            && (name.ends_with(".yaml") || name.ends_with(".yml")) =>
+        {
+            Some(ChangeKind::Config)
+        }
+        CATALOG_DIR => Some(ChangeKind::Config),
         CONTENT_DIR
             if name.ends_with(".md") || name.ends_with(".markdown") || !name.contains('.') =>
         {
@@ -51,6 +60,9 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         _ => None,
     }
 }
+
+/// The folder of catalog files the preview watches besides the root's own.
+const CATALOG_DIR: &str = "catalog";
 
 /// How long the tree must be quiet before a batch of changes is sent: an editor's save is
 /// several events (write to a temporary file, rename, chmod).
@@ -82,7 +94,7 @@ pub fn watch(
     watcher
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| watch_err(&root, e))?;
-    for dir in [CONTENT_DIR, "themes", "templates", "static"] {
+    for dir in [CONTENT_DIR, "themes", "templates", "static", CATALOG_DIR] {
         let path = root.join(dir);
         if path.is_dir() {
             watcher
@@ -125,6 +137,9 @@ mod tests {
             "a folder renamed or removed"
         );
         assert_eq!(c("/lib/pmsite.toml"), Some(ChangeKind::Config));
+        assert_eq!(c("/lib/taxonomy.toml"), Some(ChangeKind::Config));
+        assert_eq!(c("/lib/catalog-info.yaml"), Some(ChangeKind::Config));
+        assert_eq!(c("/lib/catalog/payments.yaml"), Some(ChangeKind::Config));
         assert_eq!(c("/lib/templates/incident.html"), Some(ChangeKind::Theme));
         assert_eq!(
             c("/lib/themes/default/static/style.css"),

@@ -295,8 +295,16 @@ fn patterns(cx: &Context<'_>) -> String {
     );
     for (title, taxonomy, rows) in [
         ("Root causes", Taxonomy::RootCauses, &p.root_causes),
+        (
+            "Contributing factors",
+            Taxonomy::ContributingFactors,
+            &p.contributing_factors,
+        ),
         ("Components", Taxonomy::Components, &p.components),
     ] {
+        if rows.is_empty() && taxonomy == Taxonomy::ContributingFactors {
+            continue;
+        }
         out.push_str(&format!(
             "## {title}\n\n| {} | Incidents | Median time to resolve | Last | Repeats within {} days |\n| --- | --- | --- | --- | --- |\n",
             taxonomy.singular(),

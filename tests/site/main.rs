@@ -27,6 +27,7 @@ mod routes;
 mod search;
 mod serve;
 mod severity;
+mod taxonomy;
 mod timeline;
 mod tracking;
 mod webdriver;

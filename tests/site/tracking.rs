@@ -369,21 +369,21 @@ fn impact_csv_is_quoted_and_safe_for_spreadsheets() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,title,url,severity,status,date,published,detected,mitigated,resolved,time_to_detect_minutes,time_to_mitigate_minutes,time_to_resolve_minutes,components,root_causes,customers_affected,revenue_lost,note"
+        "id,title,url,severity,status,type,date,published,detected,mitigated,resolved,time_to_detect_minutes,time_to_mitigate_minutes,time_to_resolve_minutes,components,root_causes,contributing_factors,customers_affected,revenue_lost,note"
     );
     assert_eq!(lines.len(), 5, "{csv}");
     assert_eq!(
         lines[4],
-        "INC-A,Checkout failed after a config push,https://incidents.example.com/incidents/inc-a/,SEV1,published,2024-01-10T10:00:00Z,2024-01-10T10:00:00Z,2024-01-10T10:05:00Z,,2024-01-10T10:30:00Z,5,,30,checkout-api; postgres,config-change,100,'=SUM(1),\"Said \"\"hi\"\", ok\""
+        "INC-A,Checkout failed after a config push,https://incidents.example.com/incidents/inc-a/,SEV1,published,incident,2024-01-10T10:00:00Z,2024-01-10T10:00:00Z,2024-01-10T10:05:00Z,,2024-01-10T10:30:00Z,5,,30,checkout-api; postgres,config-change,,100,'=SUM(1),\"Said \"\"hi\"\", ok\""
     );
     assert_eq!(
         lines[3],
-        "INC-B,Checkout slow after another config push,https://incidents.example.com/incidents/inc-b/,SEV2,published,2024-02-20T08:00:00Z,2024-02-20T08:00:00Z,2024-02-20T08:20:00Z,,2024-02-20T09:00:00Z,20,,60,checkout-api,config-change,20,,"
+        "INC-B,Checkout slow after another config push,https://incidents.example.com/incidents/inc-b/,SEV2,published,incident,2024-02-20T08:00:00Z,2024-02-20T08:00:00Z,2024-02-20T08:20:00Z,,2024-02-20T09:00:00Z,20,,60,checkout-api,config-change,,20,,"
     );
     // A real CSV reader gets the fields back.
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(&rows[3][17], "Said \"hi\", ok");
+    assert_eq!(&rows[3][19], "Said \"hi\", ok");
 }
 
 #[test]

@@ -17,7 +17,8 @@
   var moreButton = document.getElementById("search-more");
   // [key in meta.json, URL parameter, heading]
   var FACETS = [["severity", "severity", "Severity"], ["component", "component", "Component"],
-    ["root_cause", "root-cause", "Root cause"], ["year", "year", "Year"]];
+    ["root_cause", "root-cause", "Root cause"],
+    ["contributing_factor", "contributing-factor", "Contributing factor"], ["year", "year", "Year"]];
   var PAGE = 20;
   var meta = null;
   var files = {};

@@ -54,7 +54,8 @@
     function matches(row, name, wanted) {
       if (!wanted) return true;
       var data = row.getAttribute("data-" + name) || "";
-      if (name === "component" || name === "tag" || name === "root-cause") return data.indexOf("|" + wanted + "|") !== -1;
+      // Lists are written |a|b|; a single value as it is.
+      if (data.charAt(0) === "|") return data.indexOf("|" + wanted + "|") !== -1;
       return data === wanted;
     }
 
