@@ -121,6 +121,10 @@ pub enum Command {
         /// Judge overdue action items against this day instead of today (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
+        /// Only this team's digest (taxonomy.toml): its new post-mortems and overdue items,
+        /// to its `email` unless --to is given. Records nothing for --since last.
+        #[arg(long, value_name = "NAME")]
+        team: Option<String>,
     },
     /// Write the library's indexes (incidents, components, root causes, tags, severities,
     /// action items, patterns, customer messages) as Markdown pages into a wiki or docs
@@ -403,8 +407,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             smtp,
             dry_run,
             today: day,
+            team,
         } => {
             let opts = crate::digest::DigestOptions {
+                team,
                 root: root.clone(),
                 since,
                 to,
@@ -430,6 +436,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     overdue,
                     written,
                     sent_to,
+                    teams,
                 }) => {
                     if let Some(path) = written {
                         crate::outln!("Wrote the digest to {}", path.display());
@@ -439,6 +446,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "Sent the digest ({published} post-mortems, {overdue} overdue action items) to {}",
                             sent_to.join(", ")
                         );
+                    }
+                    for (team, to) in teams {
+                        crate::outln!("Sent {team}'s digest to {}", to.join(", "));
                     }
                     Ok(ExitCode::SUCCESS)
                 }

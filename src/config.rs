@@ -361,6 +361,9 @@ pub struct DigestConfig {
     pub user: Option<String>,
     /// A `List-Unsubscribe` value, e.g. "<mailto:incidents-digest-leave@example.com>".
     pub unsubscribe: Option<String>,
+    /// After the main digest, send each team with an `email` in taxonomy.toml its own: its
+    /// new post-mortems and its overdue items.
+    pub teams: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::content::model::Status;
 use crate::dates::human_minutes;
 use crate::error::{Error, IoContext, Result};
+use crate::library::teams::TeamFacts;
 use crate::library::{Library, Selection, tracker};
 use crate::render::theme::{Theme, tera_message};
 
@@ -55,6 +56,8 @@ pub struct DigestOptions {
     pub dry_run: bool,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
+    /// Only this team's digest: its new post-mortems and its overdue items, to its address.
+    pub team: Option<String>,
 }
 
 #[derive(Debug)]
@@ -69,6 +72,8 @@ pub enum Outcome {
         overdue: usize,
         written: Option<PathBuf>,
         sent_to: Vec<String>,
+        /// Each team digest sent after it (`[digest] teams = true`): team and recipients.
+        teams: Vec<(String, Vec<String>)>,
     },
 }
 
@@ -116,6 +121,9 @@ struct DigestIncident {
     time_to_resolve: Option<String>,
     summary: Option<String>,
     components: Vec<String>,
+    /// Whether its type counts in the digest's counts (a near miss does not).
+    counted: bool,
+    type_title: String,
 }
 
 #[derive(Serialize)]
@@ -140,6 +148,7 @@ fn select(
     config: &Config,
     since: NaiveDate,
     skip: &[String],
+    team: Option<&TeamFacts>,
 ) -> (Vec<DigestIncident>, Vec<OwnerGroup>) {
     let url = |slug: &str| crate::routes::Route::Incident(slug).absolute(config);
     let mut published: Vec<usize> = (0..lib.incidents.len())
@@ -149,6 +158,7 @@ fn select(
             inc.status == Status::Published
                 && day.is_some_and(|d| d >= since && d <= lib.today)
                 && !skip.contains(&inc.id)
+                && team.is_none_or(|t| t.incidents.contains(&i))
         })
         .collect();
     published.sort_by_key(|&i| {
@@ -168,10 +178,15 @@ fn select(
                 time_to_resolve: d.time_to_resolve.map(human_minutes),
                 summary: inc.summary.clone(),
                 components: inc.components.clone(),
+                counted: d.metrics,
+                type_title: config.types.info(&inc.incident_type).title,
             }
         })
         .collect();
-    let ordered = tracker::ordered(lib);
+    let ordered = match team {
+        Some(t) => t.open.clone(),
+        None => tracker::ordered(lib),
+    };
     let overdue: Vec<tracker::ItemRef> = ordered
         .into_iter()
         .filter(|&(i, k)| lib.derived[i].actions[k].overdue)
@@ -239,20 +254,172 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
             Vec::new(),
         ),
     };
-    let (incidents, owners) = select(lib, config, since, &skip);
+    let teams: Vec<&TeamFacts> = match &opts.team {
+        Some(name) => {
+            let slug = crate::vocabulary::term_slug(name);
+            let team = lib.teams.iter().find(|t| t.slug == slug).ok_or_else(|| {
+                Error::Refused(format!(
+                    "no team `{name}`: the teams are {}; declare teams in taxonomy.toml",
+                    if lib.teams.is_empty() {
+                        "none".to_string()
+                    } else {
+                        lib.teams
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ))
+            })?;
+            let digest = compose(opts, config, lib, since, &skip, Some(team))?;
+            let Some(digest) = digest else {
+                return Ok(Outcome::Nothing { since });
+            };
+            let recipients = team_recipients(opts, config, team)?;
+            let d = deliver(opts, config, &digest, &recipients, opts.out.clone())?;
+            return Ok(match d.dry_run {
+                Some(message) => Outcome::DryRun { message },
+                None => Outcome::Done {
+                    published: digest.published,
+                    overdue: digest.overdue,
+                    written: d.written,
+                    sent_to: d.sent_to,
+                    teams: Vec::new(),
+                },
+            });
+        }
+        None if config.digest.teams => lib.teams.iter().collect(),
+        None => Vec::new(),
+    };
+    let Some(digest) = compose(opts, config, lib, since, &skip, None)? else {
+        return Ok(Outcome::Nothing { since });
+    };
+    let recipients = if opts.to.is_empty() {
+        config.digest.to.clone()
+    } else {
+        opts.to.clone()
+    };
+    let Delivery {
+        dry_run: mut dry,
+        written,
+        sent_to,
+    } = deliver(opts, config, &digest, &recipients, opts.out.clone())?;
+    if !sent_to.is_empty() {
+        write_state(
+            &opts.root,
+            &State {
+                last_sent: Some(opts.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                sent: digest.ids.clone(),
+            },
+        )?;
+    }
+    // Then each team with an address, its own.
+    let mut team_sends = Vec::new();
+    for team in teams {
+        let Some(address) = config
+            .vocabulary
+            .team(&team.name)
+            .and_then(|t| t.email.clone())
+        else {
+            continue;
+        };
+        let Some(team_digest) = compose(opts, config, lib, since, &skip, Some(team))? else {
+            continue;
+        };
+        let out = opts.out.as_ref().map(|p| {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            p.with_file_name(format!("{stem}-{}.eml", team.slug))
+        });
+        let d = deliver(opts, config, &team_digest, &[address], out)?;
+        if let (Some(all), Some(message)) = (dry.as_mut(), &d.dry_run) {
+            all.push('\n');
+            all.push_str(message);
+        }
+        if !d.sent_to.is_empty() {
+            team_sends.push((team.name.clone(), d.sent_to));
+        }
+    }
+    Ok(match dry {
+        Some(message) => Outcome::DryRun { message },
+        None => Outcome::Done {
+            published: digest.published,
+            overdue: digest.overdue,
+            written,
+            sent_to,
+            teams: team_sends,
+        },
+    })
+}
+
+/// A team digest goes to `--to`, else the team's address.
+fn team_recipients(opts: &DigestOptions, config: &Config, team: &TeamFacts) -> Result<Vec<String>> {
+    if !opts.to.is_empty() {
+        return Ok(opts.to.clone());
+    }
+    config
+        .vocabulary
+        .team(&team.name)
+        .and_then(|t| t.email.clone())
+        .map(|e| vec![e])
+        .ok_or_else(|| {
+            Error::Refused(format!(
+                "team `{}` has no address: set `email` under [teams.{}] in taxonomy.toml, or pass --to ADDR",
+                team.name, team.name
+            ))
+        })
+}
+
+/// One digest, composed: the message without its recipients.
+struct Composed {
+    subject: String,
+    text: String,
+    html: String,
+    /// Ids of the post-mortems it lists.
+    ids: Vec<String>,
+    published: usize,
+    overdue: usize,
+}
+
+/// The digest of the library, or of one team; None when it would say nothing.
+fn compose(
+    opts: &DigestOptions,
+    config: &Config,
+    lib: &Library,
+    since: NaiveDate,
+    skip: &[String],
+    team: Option<&TeamFacts>,
+) -> Result<Option<Composed>> {
+    let (incidents, owners) = select(lib, config, since, skip, team);
     let overdue: usize = owners.iter().map(|g| g.items.len()).sum();
     if incidents.is_empty() && overdue == 0 {
-        return Ok(Outcome::Nothing { since });
+        return Ok(None);
     }
-
     let prefix = config
         .digest
         .subject
         .clone()
         .unwrap_or_else(|| format!("{} digest", config.title));
+    let prefix = match team {
+        Some(t) => format!("{prefix} for {}", t.name),
+        None => prefix,
+    };
+    // Types whose metrics are off are listed, not counted: "2 new post-mortems (+1 near miss)".
+    let counted = incidents.iter().filter(|i| i.counted).count();
+    let mut others: Vec<(String, usize)> = Vec::new();
+    for i in incidents.iter().filter(|i| !i.counted) {
+        let title = i.type_title.to_lowercase();
+        match others.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, n)) => *n += 1,
+            None => others.push((title, 1)),
+        }
+    }
+    let also: String = others.iter().map(|(t, n)| format!(" (+{n} {t})")).collect();
     let subject = format!(
-        "{prefix}: {}, {}",
-        plural(incidents.len(), "new post-mortem", "new post-mortems"),
+        "{prefix}: {}{also}, {}",
+        plural(counted, "new post-mortem", "new post-mortems"),
         plural(overdue, "overdue action item", "overdue action items")
     );
     let theme = Theme::load(&opts.root, &config.theme)?;
@@ -261,6 +428,7 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
     ctx.insert("site_url", &format!("{}/", config.base()));
     ctx.insert("since", &since.to_string());
     ctx.insert("subject", &subject);
+    ctx.insert("team", &team.map(|t| &t.name));
     ctx.insert("incidents", &incidents);
     ctx.insert("owners", &owners);
     ctx.insert("overdue_count", &overdue);
@@ -270,8 +438,34 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
             .render(name, &ctx)
             .map_err(|e| Error::Template(tera_message(&e)))
     };
-    let (text, html) = (render("digest.txt")?, render("digest.html")?);
+    Ok(Some(Composed {
+        text: render("digest.txt")?,
+        html: render("digest.html")?,
+        subject,
+        ids: incidents.iter().map(|i| i.id.clone()).collect(),
+        published: incidents.len(),
+        overdue,
+    }))
+}
 
+/// What became of one message.
+#[derive(Default)]
+struct Delivery {
+    /// The message, for `--dry-run` (nothing written or sent).
+    dry_run: Option<String>,
+    written: Option<PathBuf>,
+    sent_to: Vec<String>,
+}
+
+/// Builds the message for `recipients` and returns it (`--dry-run`), or writes it
+/// (`--out`) and sends it.
+fn deliver(
+    opts: &DigestOptions,
+    config: &Config,
+    digest: &Composed,
+    recipients: &[String],
+    out: Option<PathBuf>,
+) -> Result<Delivery> {
     let from: Mailbox = config
         .digest
         .from
@@ -279,11 +473,6 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
         .ok_or_else(|| Error::Refused("pmsite.toml: set `from` under [digest], e.g. from = \"Incidents <incidents@example.com>\"".into()))?
         .parse()
         .map_err(|e| Error::Refused(format!("pmsite.toml: [digest] from is not an address: {e}")))?;
-    let recipients = if opts.to.is_empty() {
-        config.digest.to.clone()
-    } else {
-        opts.to.clone()
-    };
     if recipients.is_empty() {
         return Err(Error::Refused(
             "no recipients: pass --to ADDR or set `to` under [digest] in pmsite.toml".into(),
@@ -292,14 +481,14 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
     let host = from.email.domain().to_string();
     let mut builder = Message::builder()
         .from(from)
-        .subject(subject)
+        .subject(digest.subject.clone())
         .date(opts.now.into())
         .message_id(Some(format!(
             "<digest-{}@{host}>",
             opts.now.format("%Y%m%d%H%M%S%.f")
         )))
         .user_agent("pmsite".into());
-    for to in &recipients {
+    for to in recipients {
         let mailbox: Mailbox = to
             .parse()
             .map_err(|e| Error::Refused(format!("recipient `{to}` is not an address: {e}")))?;
@@ -312,17 +501,21 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
         ));
     }
     let message = builder
-        .multipart(MultiPart::alternative_plain_html(text, html))
+        .multipart(MultiPart::alternative_plain_html(
+            digest.text.clone(),
+            digest.html.clone(),
+        ))
         .map_err(|e| Error::Refused(format!("building the digest failed: {e}")))?;
     let formatted = message.formatted();
 
     if opts.dry_run {
-        return Ok(Outcome::DryRun {
-            message: String::from_utf8_lossy(&formatted).into_owned(),
+        return Ok(Delivery {
+            dry_run: Some(String::from_utf8_lossy(&formatted).into_owned()),
+            ..Delivery::default()
         });
     }
     let mut written = None;
-    if let Some(path) = &opts.out {
+    if let Some(path) = &out {
         crate::output::write_new(path, &formatted)?;
         written = Some(path.clone());
     }
@@ -347,14 +540,7 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
             transport.build().send(&message).map_err(|e| {
                 Error::Refused(format!("sending the digest to {url} failed: {e}; nothing was recorded, so the next run sends the same digest"))
             })?;
-            write_state(
-                &opts.root,
-                &State {
-                    last_sent: Some(opts.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    sent: incidents.iter().map(|i| i.id.clone()).collect(),
-                },
-            )?;
-            sent_to = recipients;
+            sent_to = recipients.to_vec();
         }
         None if written.is_none() => {
             return Err(Error::Refused(
@@ -363,9 +549,8 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
         }
         None => {}
     }
-    Ok(Outcome::Done {
-        published: incidents.len(),
-        overdue,
+    Ok(Delivery {
+        dry_run: None,
         written,
         sent_to,
     })

@@ -417,3 +417,165 @@ fn smtp_settings_from_the_config() {
         Some("other@example.com")
     );
 }
+
+/// The library with two teams: payments owns `payments` and has `kai`; ops has `bob` and
+/// no address.
+fn with_teams(teams_setting: bool) -> SiteTest {
+    let digest = if teams_setting {
+        format!("{DIGEST}teams = true\n")
+    } else {
+        DIGEST.to_string()
+    };
+    library()
+        .file("pmsite.toml", &format!("{CONFIG}{digest}"))
+        .file(
+            "taxonomy.toml",
+            "[components.payments]\nowner = \"payments\"\n\n[teams.payments]\nmembers = [\"kai\"]\nemail = \"payments@example.com\"\n\n[teams.ops]\nmembers = [\"bob\"]\n",
+        )
+        .file(
+            "content/near.md",
+            &toml_pm(
+                "NM-1",
+                "Payments nearly failed",
+                "type = \"near-miss\"\ndate = 2026-11-21\npublished = 2026-11-23\ncomponents = [\"payments\"]",
+                "",
+            ),
+        )
+}
+
+#[test]
+fn a_near_miss_is_listed_but_not_counted_in_the_subject() {
+    let t = with_teams(false);
+    let out = digest(&t, &["--since", "2026-11-01", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let message = mail_parser::MessageParser::default()
+        .parse(out.stdout.as_bytes())
+        .unwrap();
+    assert_eq!(
+        message.subject(),
+        Some("Weekly incidents: 1 new post-mortem (+1 near miss), 2 overdue action items")
+    );
+    assert!(
+        message
+            .body_text(0)
+            .unwrap()
+            .contains("Payments nearly failed")
+    );
+}
+
+#[test]
+#[ignore = "needs Python's aiosmtpd; .ci/run installs it and runs ignored tests"]
+fn a_team_digest_has_only_the_teams_post_mortems_and_items() {
+    let server = SmtpServer::start();
+    let t = with_teams(false);
+    let out = digest(
+        &t,
+        &[
+            "--since",
+            "2026-11-01",
+            "--team",
+            "payments",
+            "--smtp",
+            &server.url(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("to payments@example.com"),
+        "{}",
+        out.stdout
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    let message = mail_parser::MessageParser::default()
+        .parse(&received[0])
+        .unwrap();
+    assert_eq!(
+        message.subject(),
+        Some(
+            "Weekly incidents for payments: 1 new post-mortem (+1 near miss), 0 overdue action items"
+        )
+    );
+    assert_eq!(
+        message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address()),
+        Some("payments@example.com")
+    );
+    let text = message.body_text(0).unwrap();
+    assert!(text.contains("INC-NEW") && text.contains("NM-1"), "{text}");
+    assert!(
+        !text.contains("Overdue thing"),
+        "bob's item is ops': {text}"
+    );
+    assert!(
+        !state(t.root()).contains("last_sent"),
+        "a team digest records nothing"
+    );
+    // ops has an overdue item but no address.
+    let out = digest(
+        &t,
+        &[
+            "--since",
+            "2026-11-01",
+            "--team",
+            "ops",
+            "--smtp",
+            &server.url(),
+        ],
+    );
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("team `ops` has no address"),
+        "{}",
+        out.stderr
+    );
+    let out = digest(&t, &["--team", "nobody", "--dry-run"]);
+    assert!(
+        out.stderr
+            .contains("no team `nobody`: the teams are ops, payments"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+#[ignore = "needs Python's aiosmtpd; .ci/run installs it and runs ignored tests"]
+fn teams_true_sends_each_team_with_an_address_its_own_after_the_main_one() {
+    let server = SmtpServer::start();
+    let t = with_teams(true);
+    let out = digest(&t, &["--since", "2026-11-01", "--smtp", &server.url()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("Sent payments's digest to payments@example.com"),
+        "{}",
+        out.stdout
+    );
+    let received = server.received();
+    assert_eq!(
+        received.len(),
+        2,
+        "the main digest, then payments'; ops has no address"
+    );
+    let subjects: Vec<String> = received
+        .iter()
+        .map(|r| {
+            mail_parser::MessageParser::default()
+                .parse(r)
+                .unwrap()
+                .subject()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        subjects[0].starts_with("Weekly incidents: "),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects[1].starts_with("Weekly incidents for payments: "),
+        "{subjects:?}"
+    );
+}
