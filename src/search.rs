@@ -236,6 +236,8 @@ struct Facets<'a> {
     component: Vec<&'a str>,
     root_cause: Vec<&'a str>,
     contributing_factor: Vec<&'a str>,
+    #[serde(rename = "type")]
+    incident_type: Vec<&'a str>,
     year: Vec<i32>,
 }
 
@@ -257,6 +259,9 @@ struct Meta<'a> {
     component: Vec<Vec<u32>>,
     root_cause: Vec<Vec<u32>>,
     contributing_factor: Vec<Vec<u32>>,
+    /// Per document: index into `facets.type`.
+    #[serde(rename = "type")]
+    incident_type: Vec<i32>,
     /// Per document: index into `facets.year`, or -1.
     year: Vec<i32>,
     /// Per field, per document: the field's token count.
@@ -375,11 +380,18 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
     let components = lib.terms(Taxonomy::Components);
     let root_causes = lib.terms(Taxonomy::RootCauses);
     let factors = lib.terms(Taxonomy::ContributingFactors);
+    let types = lib.terms(Taxonomy::Types);
     let n = lib.incidents.len();
     let mut severity = vec![-1i32; n];
     for (k, t) in severities.terms.iter().enumerate() {
         for &i in &t.incidents {
             severity[i] = k as i32;
+        }
+    }
+    let mut incident_type = vec![-1i32; n];
+    for (k, t) in types.terms.iter().enumerate() {
+        for &i in &t.incidents {
+            incident_type[i] = k as i32;
         }
     }
     let per_doc = |terms: &crate::library::terms::Terms| {
@@ -417,12 +429,14 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
             component: components.terms.iter().map(|t| t.name.as_str()).collect(),
             root_cause: root_causes.terms.iter().map(|t| t.name.as_str()).collect(),
             contributing_factor: factors.terms.iter().map(|t| t.name.as_str()).collect(),
+            incident_type: types.terms.iter().map(|t| t.name.as_str()).collect(),
             year: years,
         },
         severity,
         component: per_doc(components),
         root_cause: per_doc(root_causes),
         contributing_factor: per_doc(factors),
+        incident_type,
         year,
         lengths,
     }
@@ -474,6 +488,9 @@ struct ResultLine<'a> {
     title: &'a str,
     date: Option<String>,
     severity: Option<&'a str>,
+    /// The incident type when it is not the default (`near-miss`), for a badge.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    incident_type: Option<&'a str>,
     summary: &'a str,
     /// Relative to the site root, so the site can move under any base path.
     path: String,
@@ -490,6 +507,8 @@ fn doc_chunks(lib: &Library) -> Vec<Vec<u8>> {
                     title: &i.title,
                     date: i.date.map(|d| d.date().format("%Y-%m-%d").to_string()),
                     severity: i.severity.as_deref(),
+                    incident_type: (i.incident_type != crate::vocabulary::types::DEFAULT_TYPE)
+                        .then_some(i.incident_type.as_str()),
                     summary: i.summary.as_deref().unwrap_or(""),
                     path: crate::routes::incident_url("", &i.slug),
                 })

@@ -297,10 +297,11 @@ pub(super) fn table_rows<'a>(table: &'a AstNode<'a>) -> Vec<(&'a AstNode<'a>, Ve
 }
 
 /// The terms a contributing-factors section's list names: each top-level item's bold lead
-/// (`**Alert fatigue**: the pager ...`), or its whole text when short. A long sentence names
-/// no term; it stays in the page either way.
+/// (`**Alert fatigue**: the pager ...`), or its whole text when it is a short name (five
+/// words or fewer: `Stale runbook`). A sentence names no term; it stays in the page.
 pub fn factor_terms<'a>(blocks: &[&'a AstNode<'a>]) -> Vec<String> {
     const LONGEST: usize = 60;
+    const MOST_WORDS: usize = 5;
     let mut out = Vec::new();
     for list in blocks
         .iter()
@@ -314,7 +315,11 @@ pub fn factor_terms<'a>(blocks: &[&'a AstNode<'a>]) -> Vec<String> {
                 .first_child()
                 .filter(|n| matches!(n.data().value, NodeValue::Strong))
                 .map(|n| n.collect_text());
+            let bold = lead.is_some();
             let text = lead.unwrap_or_else(|| para.collect_text());
+            if !bold && text.split_whitespace().count() > MOST_WORDS {
+                continue;
+            }
             let text = text
                 .trim()
                 .trim_end_matches([':', '.', ';', ','])

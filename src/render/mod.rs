@@ -368,6 +368,30 @@ impl Site<'_> {
         let rows = self.rows();
         let mut ctx = self.context();
         ctx.insert("incident_count", &rows.len());
+        // Near misses and the other types have their own lists.
+        let root = self.config.root_path();
+        let type_links: Vec<views::TermLink> = self
+            .lib
+            .terms(Taxonomy::Types)
+            .terms
+            .iter()
+            .filter(|t| t.name != crate::vocabulary::types::DEFAULT_TYPE)
+            .map(|t| views::TermLink {
+                name: self.config.types.info(&t.name).title,
+                url: crate::routes::term_url(&root, Taxonomy::Types, &t.slug),
+                count: t.incidents.len(),
+            })
+            .collect();
+        ctx.insert("type_links", &type_links);
+        let type_names: Vec<&str> = self
+            .lib
+            .terms(Taxonomy::Types)
+            .terms
+            .iter()
+            .filter(|t| t.name != crate::vocabulary::types::DEFAULT_TYPE)
+            .map(|t| t.name.as_str())
+            .collect();
+        ctx.insert("type_names", &type_names);
         let names = |t: Taxonomy| -> Vec<&str> {
             let mut v: Vec<&str> = self
                 .lib
@@ -424,7 +448,8 @@ impl Site<'_> {
         latest.truncate(10);
         let latest: Vec<&IncidentRow> = latest.into_iter().map(|i| &rows[i]).collect();
         let mut months: BTreeMap<String, usize> = BTreeMap::new();
-        for i in &self.lib.incidents {
+        // A trend: types whose metrics are off are not in it.
+        for i in self.lib.counted().map(|i| &self.lib.incidents[i]) {
             if let Some(d) = i.date {
                 *months
                     .entry(d.date().format("%Y-%m").to_string())

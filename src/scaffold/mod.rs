@@ -13,12 +13,15 @@ use crate::error::{Error, Result};
 const CONFIG_TEMPLATE: &str = include_str!("pmsite.toml");
 const EXAMPLE: &str = include_str!("example.md");
 const NEW_TEMPLATE: &str = include_str!("new.md");
+const TAXONOMY: &str = include_str!("taxonomy.toml");
+const CATALOG: &str = include_str!("catalog-info.yaml");
 
 fn create_new(path: &Path, text: &str) -> Result<()> {
     crate::output::write_new(path, text.as_bytes())
 }
 
-/// A new library in `dir`: `pmsite.toml` and one example post-mortem.
+/// A new library in `dir`: `pmsite.toml`, a small vocabulary and catalog, and one example
+/// post-mortem.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     let config = dir.join(CONFIG_FILE);
     if config.exists() {
@@ -32,15 +35,21 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         .join(CONTENT_DIR)
         .join("2024")
         .join("checkout-config-push.md");
-    if example.exists() {
-        return Err(Error::Refused(format!(
-            "{} already exists; pmsite never overwrites a file",
-            example.display()
-        )));
+    let taxonomy = dir.join(crate::vocabulary::TAXONOMY_FILE);
+    let catalog = dir.join("catalog-info.yaml");
+    for path in [&example, &taxonomy, &catalog] {
+        if path.exists() {
+            return Err(Error::Refused(format!(
+                "{} already exists; pmsite never overwrites a file",
+                path.display()
+            )));
+        }
     }
     create_new(&config, CONFIG_TEMPLATE)?;
+    create_new(&taxonomy, TAXONOMY)?;
+    create_new(&catalog, CATALOG)?;
     create_new(&example, EXAMPLE)?;
-    Ok(vec![config, example])
+    Ok(vec![config, taxonomy, catalog, example])
 }
 
 static INC_ID: LazyLock<Regex> = LazyLock::new(|| {

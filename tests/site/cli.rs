@@ -111,6 +111,16 @@ fn init_then_build_then_new() {
         lib.join("public/incidents/inc-2024-017/index.html")
             .is_file()
     );
+    // The small vocabulary and catalog init writes are read.
+    let postgres =
+        std::fs::read_to_string(lib.join("public/components/postgres/index.html")).unwrap();
+    assert!(postgres.contains("/teams/data-platform/"), "{postgres}");
+    let change = std::fs::read_to_string(lib.join("public/root-causes/change/index.html")).unwrap();
+    assert!(change.contains("config-change</a>: 1 incident"), "{change}");
+    assert!(lib.join("public/teams/shop/index.html").is_file());
+    let (code, _, err) = run(&["init", lib.to_str().unwrap()], dir.path());
+    assert_ne!(code, Some(0));
+    assert!(err.contains("already exists"), "{err}");
 }
 
 #[test]

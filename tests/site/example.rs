@@ -3,26 +3,7 @@
 use crate::harness::*;
 
 fn example() -> SiteTest {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut t = SiteTest::new().file(
-        "pmsite.toml",
-        &std::fs::read_to_string(repo.join("pmsite.toml")).unwrap(),
-    );
-    for entry in walkdir::WalkDir::new(repo.join("content"))
-        .into_iter()
-        .filter_map(|e| e.ok())
-    {
-        if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(repo)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            t = t.bytes(&rel, &std::fs::read(entry.path()).unwrap());
-        }
-    }
-    t
+    example_library()
 }
 
 #[test]

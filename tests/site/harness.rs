@@ -300,3 +300,28 @@ pub fn site_of<'a>(
         rows,
     }
 }
+
+/// The example library that ships in the repository (`pmsite.toml`, `taxonomy.toml`,
+/// `content/`, `catalog/`), copied into a temp dir.
+pub fn example_library() -> SiteTest {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut t = SiteTest::new();
+    for file in ["pmsite.toml", "taxonomy.toml"] {
+        t = t.bytes(file, &std::fs::read(repo.join(file)).unwrap());
+    }
+    for entry in ["content", "catalog"]
+        .into_iter()
+        .flat_map(|dir| walkdir::WalkDir::new(repo.join(dir)))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+    {
+        let rel = entry
+            .path()
+            .strip_prefix(repo)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        t = t.bytes(&rel, &std::fs::read(entry.path()).unwrap());
+    }
+    t
+}

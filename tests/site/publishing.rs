@@ -76,6 +76,8 @@ fn the_action_runs_its_steps_against_the_example_library() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(src.join("pmsite.toml"), lib.path().join("pmsite.toml")).unwrap();
     copy_dir(&src.join("content"), &lib.path().join("content"));
+    copy_dir(&src.join("catalog"), &lib.path().join("catalog"));
+    std::fs::copy(src.join("taxonomy.toml"), lib.path().join("taxonomy.toml")).unwrap();
     let bin = Path::new(env!("CARGO_BIN_EXE_pmsite"))
         .parent()
         .unwrap()
@@ -124,7 +126,7 @@ fn the_action_runs_its_steps_against_the_example_library() {
         out.contains("pmsite is installed: pmsite 0.1.0 (commit"),
         "{out}"
     );
-    assert!(out.contains("checked 7 post-mortems: 0 errors"), "{out}");
+    assert!(out.contains("checked 8 post-mortems: 0 errors"), "{out}");
     let (code, out) = run("build --base-url https://incidents.example.com");
     assert_eq!(code, 0, "{out}");
     assert!(

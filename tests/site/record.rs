@@ -270,23 +270,7 @@ fn missing_in_order(written: &[String], shown: &[String]) -> Option<String> {
 #[test]
 fn every_word_image_and_link_of_the_source_is_on_the_page() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let example = SiteTest::new().file(
-        "pmsite.toml",
-        &std::fs::read_to_string(repo.join("pmsite.toml")).unwrap(),
-    );
-    let example = walkdir::WalkDir::new(repo.join("content"))
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .fold(example, |t, e| {
-            let rel = e
-                .path()
-                .strip_prefix(&repo)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            t.bytes(&rel, &std::fs::read(e.path()).unwrap())
-        });
+    let example = example_library();
     let mut libraries = vec![("example", example)];
     for name in ["record", "real-forms"] {
         if repo.join("tests/fixtures").join(name).is_dir() {

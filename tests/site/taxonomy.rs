@@ -472,3 +472,74 @@ fn a_catalog_file_that_is_not_yaml_is_named_and_the_rest_is_read() {
     assert!(out.contains("catalog/broken.yaml:"), "{out}");
     assert!(out.contains("is not a YAML catalog file"), "{out}");
 }
+
+#[test]
+fn types_come_from_front_matter_wiki_lines_and_the_config() {
+    let t = library()
+        .file(
+            "pmsite.toml",
+            &format!("{CONFIG}\n[types.drill]\nmetrics = false\ntitle = \"Fire drill\"\n"),
+        )
+        .file(
+            "content/drill.md",
+            &toml_pm("DR-1", "Drill", "type = \"drill\"\ndate = 2024-09-01", ""),
+        )
+        .file(
+            "content/post.md",
+            &toml_pm(
+                "P-1",
+                "Hugo post",
+                "type = \"posts\"\ndate = 2024-09-02\nseverity = \"SEV4\"",
+                "",
+            ),
+        )
+        .build();
+    let json = t.json();
+    let type_of = |title: &str| {
+        json["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["title"] == title)
+            .map(|i| i["type"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        type_of("Game day: losing the primary"),
+        "gameday",
+        "from a **Type:** line"
+    );
+    assert_eq!(type_of("Drill"), "drill", "declared under [types]");
+    assert_eq!(
+        type_of("Hugo post"),
+        "incident",
+        "unknown: read as the default"
+    );
+    // The unknown value is kept, and named.
+    assert_eq!(t.incident("P-1")["type"], "incident");
+    let check = t.cli(&["check"]);
+    let out = format!("{}{}", check.stdout, check.stderr);
+    assert!(
+        out.contains("content/post.md:4: warning[type]: unknown incident type `posts`"),
+        "{out}"
+    );
+    t.contains(
+        "incidents/dr-1/index.html",
+        "Fire drill: listed and searchable",
+    )
+    .contains("types/drill/index.html", "DR-1")
+    .contains("incidents/index.html", "fire drill (1)")
+    .contains("incidents/index.html", "near miss (1)");
+    // The game day and the drill are out of the trend on the home page: 2024-07 and 2024-09
+    // have only the Hugo post.
+    let home = t.read("index.html");
+    assert!(!home.contains("<td>2024-07</td>"), "{home}");
+    assert!(home.contains("<td>2024-09</td><td>1</td>"), "{home}");
+    let meta: serde_json::Value = serde_json::from_str(&t.read("search/meta.json")).unwrap();
+    assert!(
+        meta["facets"]["type"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("near-miss"))
+    );
+}

@@ -18,7 +18,8 @@
   // [key in meta.json, URL parameter, heading]
   var FACETS = [["severity", "severity", "Severity"], ["component", "component", "Component"],
     ["root_cause", "root-cause", "Root cause"],
-    ["contributing_factor", "contributing-factor", "Contributing factor"], ["year", "year", "Year"]];
+    ["contributing_factor", "contributing-factor", "Contributing factor"], ["type", "type", "Type"],
+    ["year", "year", "Year"]];
   var PAGE = 20;
   var meta = null;
   var files = {};
@@ -188,7 +189,8 @@
     FACETS.forEach(function (f) {
       var key = f[0];
       var names = meta.facets[key];
-      if (!names.length) return;
+      // A facet with one value (every post-mortem an incident) filters nothing.
+      if (names.length < (key === "type" ? 2 : 1)) return;
       var counts = names.map(function () { return 0; });
       hits.forEach(function (h) {
         if (!passes(h.doc, filters, key)) return;
@@ -277,6 +279,13 @@
           sev.className = "sev sev-" + line.severity.toLowerCase();
           sev.textContent = line.severity;
           head.appendChild(sev);
+          head.appendChild(document.createTextNode(" "));
+        }
+        if (line.type) {
+          var kind = document.createElement("span");
+          kind.className = "chip chip-type";
+          kind.textContent = line.type;
+          head.appendChild(kind);
           head.appendChild(document.createTextNode(" "));
         }
         var when = document.createElement(line.date ? "time" : "span");
