@@ -388,13 +388,18 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
             severity[i] = k as i32;
         }
     }
-    let mut incident_type = vec![-1i32; n];
+    // Types other than the default only (`Taxonomy::values`): none, no facet.
+    let mut incident_type = vec![-1i32; if types.terms.is_empty() { 0 } else { n }];
     for (k, t) in types.terms.iter().enumerate() {
         for &i in &t.incidents {
             incident_type[i] = k as i32;
         }
     }
+    // A facet with no values costs nothing per document.
     let per_doc = |terms: &crate::library::terms::Terms| {
+        if terms.terms.is_empty() {
+            return Vec::new();
+        }
         let mut v: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (k, t) in terms.terms.iter().enumerate() {
             for &i in &t.incidents {

@@ -340,6 +340,11 @@ impl Taxonomy {
             Taxonomy::RootCauses => &incident.root_causes,
             Taxonomy::ContributingFactors => &incident.contributing_factors,
             Taxonomy::Severities => incident.severity.as_slice(),
+            // Types other than the default: `/types/near-miss/` lists the near misses, and
+            // no page repeats the whole library as `/types/incident/`.
+            Taxonomy::Types if incident.incident_type == crate::vocabulary::types::DEFAULT_TYPE => {
+                &[]
+            }
             Taxonomy::Types => std::slice::from_ref(&incident.incident_type),
         }
     }

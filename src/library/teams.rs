@@ -50,6 +50,9 @@ pub fn medians(lib: &Library, incidents: impl Iterator<Item = usize> + Clone) ->
 
 /// Every team the vocabulary knows, in its order.
 pub fn teams(lib: &Library, vocabulary: &Vocabulary) -> Vec<TeamFacts> {
+    if vocabulary.teams.is_empty() {
+        return Vec::new();
+    }
     let owner_of = |component: &str| -> Option<String> {
         let declared = vocabulary.list("components")?.find(component)?;
         let owner = vocabulary

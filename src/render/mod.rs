@@ -375,7 +375,6 @@ impl Site<'_> {
             .terms(Taxonomy::Types)
             .terms
             .iter()
-            .filter(|t| t.name != crate::vocabulary::types::DEFAULT_TYPE)
             .map(|t| views::TermLink {
                 name: self.config.types.info(&t.name).title,
                 url: crate::routes::term_url(&root, Taxonomy::Types, &t.slug),
@@ -388,7 +387,6 @@ impl Site<'_> {
             .terms(Taxonomy::Types)
             .terms
             .iter()
-            .filter(|t| t.name != crate::vocabulary::types::DEFAULT_TYPE)
             .map(|t| t.name.as_str())
             .collect();
         ctx.insert("type_names", &type_names);

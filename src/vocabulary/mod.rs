@@ -275,6 +275,7 @@ pub fn load(root: &Path, config: &TaxonomyConfig) -> Result<LoadedVocabulary, Ve
             Err(e) => errors.push(e),
         }
     }
+    vocabulary.inherit_owners();
     vocabulary.add_owner_teams();
     if errors.is_empty() {
         Ok(LoadedVocabulary {
@@ -316,6 +317,28 @@ impl Vocabulary {
         fill(&mut entry.runbook, info.runbook);
         fill(&mut entry.lifecycle, info.lifecycle);
         fill(&mut entry.system, info.system);
+    }
+
+    /// A component without an owner is owned by its nearest ancestor's owner
+    /// (`checkout-api` under `storefront`, owned by `shop`).
+    fn inherit_owners(&mut self) {
+        let list = &self.lists[0];
+        let inherited: Vec<(String, String)> = self
+            .components
+            .iter()
+            .filter(|(_, c)| c.owner.is_none())
+            .filter_map(|(name, _)| {
+                list.ancestors(name).into_iter().find_map(|a| {
+                    let owner = self.components.get(&list.find(&a)?.name)?.owner.clone()?;
+                    Some((name.clone(), owner))
+                })
+            })
+            .collect();
+        for (name, owner) in inherited {
+            if let Some(c) = self.components.get_mut(&name) {
+                c.owner = Some(owner);
+            }
+        }
     }
 
     /// Every owner a component names is a team, declared or not.
@@ -616,12 +639,18 @@ mod tests {
     #[test]
     fn owners_are_teams_and_members_map_people() {
         let v = parsed(
-            "[components.checkout-api]\nowner = \"payments\"\ntier = 1\n\n[teams.sre]\nmembers = [\"@Ana\", \"bo\"]\nemail = \"sre@example.com\"\n",
+            "[components.checkout-api]\nowner = \"payments\"\ntier = 1\n\n[components.refunds]\nparent = \"checkout-api\"\n\n[teams.sre]\nmembers = [\"@Ana\", \"bo\"]\nemail = \"sre@example.com\"\n",
         );
         assert_eq!(v.components["checkout-api"].tier.as_deref(), Some("1"));
         let mut v = v;
+        v.inherit_owners();
         v.add_owner_teams();
         assert!(v.team("payments").is_some());
+        assert_eq!(
+            v.components["refunds"].owner.as_deref(),
+            Some("payments"),
+            "inherited from its parent"
+        );
         assert_eq!(v.team_of("@ana").unwrap().name, "sre");
         assert!(v.team_of("cy").is_none());
     }

@@ -189,8 +189,7 @@
     FACETS.forEach(function (f) {
       var key = f[0];
       var names = meta.facets[key];
-      // A facet with one value (every post-mortem an incident) filters nothing.
-      if (names.length < (key === "type" ? 2 : 1)) return;
+      if (!names.length) return;
       var counts = names.map(function () { return 0; });
       hits.forEach(function (h) {
         if (!passes(h.doc, filters, key)) return;

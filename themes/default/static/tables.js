@@ -53,7 +53,8 @@
 
     function matches(row, name, wanted) {
       if (!wanted) return true;
-      var data = row.getAttribute("data-" + name) || "";
+      // A row without a type is an incident, the default type.
+      var data = row.getAttribute("data-" + name) || (name === "type" ? "incident" : "");
       // Lists are written |a|b|; a single value as it is.
       if (data.charAt(0) === "|") return data.indexOf("|" + wanted + "|") !== -1;
       return data === wanted;
