@@ -38,6 +38,22 @@ pub struct Terms {
 }
 
 impl Terms {
+    /// The place of the term a name slugs to, added (without incidents) if new.
+    fn add(&mut self, name: &str) -> usize {
+        let slug = term_slug(name);
+        *self.by_slug.entry(slug.clone()).or_insert_with(|| {
+            self.terms.push(Term {
+                name: name.to_string(),
+                slug,
+                incidents: Vec::new(),
+                description: None,
+                parent: None,
+                children: Vec::new(),
+            });
+            self.terms.len() - 1
+        })
+    }
+
     pub fn get(&self, name: &str) -> Option<&Term> {
         match self.by_name.get(name.trim()) {
             Some(&i) => Some(&self.terms[i]),
@@ -69,18 +85,7 @@ pub fn collect(
             let index = match index_of.get(name) {
                 Some(&index) => index,
                 None => {
-                    let slug = term_slug(name);
-                    let index = *terms.by_slug.entry(slug.clone()).or_insert_with(|| {
-                        terms.terms.push(Term {
-                            name: name.to_string(),
-                            slug,
-                            incidents: Vec::new(),
-                            description: None,
-                            parent: None,
-                            children: Vec::new(),
-                        });
-                        terms.terms.len() - 1
-                    });
+                    let index = terms.add(name);
                     index_of.insert(name, index);
                     index
                 }
@@ -152,18 +157,7 @@ fn gather_under_parents(terms: &mut Terms, list: &crate::vocabulary::TermList) {
         terms.terms[k].description = declared.and_then(|d| d.description.clone());
         let parent = declared.and_then(|d| d.parent.clone());
         if let Some(parent) = &parent {
-            let slug = term_slug(parent);
-            let at = *terms.by_slug.entry(slug.clone()).or_insert_with(|| {
-                terms.terms.push(Term {
-                    name: list.find(parent).map_or(parent.clone(), |d| d.name.clone()),
-                    slug,
-                    incidents: Vec::new(),
-                    description: None,
-                    parent: None,
-                    children: Vec::new(),
-                });
-                terms.terms.len() - 1
-            });
+            let at = terms.add(&list.find(parent).map_or(parent.clone(), |d| d.name.clone()));
             if !terms.terms[at].children.contains(&name) {
                 terms.terms[at].children.push(name.clone());
             }
