@@ -221,13 +221,24 @@ fn action_row_html(a: &ActionRow<'_>) -> String {
         Some(days) => (days.to_string(), format!("{days}d")),
         None => (String::new(), String::new()),
     };
+    // On a phone a row is a block: its numbers carry their names.
+    let due_label = if due.is_empty() {
+        ""
+    } else {
+        " data-label=\"due\""
+    };
+    let age_label = if age.is_empty() {
+        ""
+    } else {
+        " data-label=\"age\""
+    };
     let ticket = match a.ticket {
         Some(Ticket { id, url: Some(url) }) => format!("<a href=\"{}\">{}</a>", esc(url), esc(id)),
         Some(Ticket { id, url: None }) => esc(id),
         None => String::new(),
     };
     format!(
-        "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td class=\"nowrap col-incident\"><a href=\"{}\" title=\"{}\">{}</a></td><td>{owner}</td><td class=\"due\">{due}</td><td data-sort=\"{age_sort}\">{age}</td><td>{}</td><td>{ticket}</td></tr>",
+        "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td class=\"nowrap col-incident\"><a href=\"{}\" title=\"{}\">{}</a></td><td>{owner}</td><td class=\"due\"{due_label}>{due}</td><td data-sort=\"{age_sort}\"{age_label}>{age}</td><td>{}</td><td>{ticket}</td></tr>",
         esc(a.text),
         esc(&a.incident_url),
         esc(a.incident_title),

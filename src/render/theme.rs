@@ -44,6 +44,7 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "static/embed.js",
     "static/style.css",
     "static/syntax.css",
+    "static/favicon.svg",
 ];
 
 pub struct Theme {

@@ -19,6 +19,7 @@ mod json;
 mod links;
 mod markdown;
 mod output;
+mod pages;
 mod progress;
 mod publishing;
 mod real_forms;

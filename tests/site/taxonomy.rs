@@ -247,7 +247,10 @@ fn a_type_whose_metrics_are_off_is_listed_but_not_counted() {
     assert!(row.contains(">2<"), "{row}");
     let chart = t.read("patterns/incidents-by-severity.svg");
     assert!(chart.contains("2024-05: 1 SEV3"), "{chart}");
-    assert!(!chart.contains("1 SEV1"), "the near miss is not in the trend: {chart}");
+    assert!(
+        !chart.contains("1 SEV1"),
+        "the near miss is not in the trend: {chart}"
+    );
 }
 
 #[test]
@@ -281,7 +284,10 @@ fn component_pages_show_the_catalog_and_teams_have_pages() {
         .contains(data, "INC-2")
         // The median time to mitigate over INC-1 (30 min) and INC-2 (60 min); the game day
         // has no metrics.
-        .contains(data, "<th scope=\"row\">Time to mitigate</th><td>45m</td>")
+        .contains(
+            data,
+            "<th scope=\"row\">Time to mitigate</th><td data-label=\"this team\">45m</td>",
+        )
         .contains(data, "config-change</a>: 2 incidents");
 }
 

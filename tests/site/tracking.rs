@@ -190,13 +190,13 @@ fn action_tracker_orders_overdue_open_done() {
         .contains(page, "<span class=\"stat-n\">3</span> open")
         .contains(page, "<span class=\"stat-n\">1</span> done");
     // Age: days since publication (2024-01-10 to 2026-11-24), with the incident's link.
-    t.contains(page, "<td data-sort=\"1049\">1049d</td>")
+    t.contains(page, "<td data-sort=\"1049\" data-label=\"age\">1049d</td>")
         .contains(
             page,
             "<a href=\"/incidents/inc-a/\" title=\"Checkout failed after a config push\">INC-A</a>",
         );
     // Share done per quarter of publication: four items in 2024 Q1, one done.
-    t.contains(page, "<tr><td>2024 Q1</td><td>4</td><td>1</td><td>3</td><td>1</td><td><meter class=\"share\" min=\"0\" max=\"100\" value=\"25\" aria-hidden=\"true\"></meter> 25%</td></tr>");
+    t.contains(page, "<tr><td>2024 Q1</td><td data-label=\"items\">4</td><td data-label=\"done\">1</td><td data-label=\"open\">3</td><td data-label=\"overdue\">1</td><td><meter class=\"share\" min=\"0\" max=\"100\" value=\"25\" aria-hidden=\"true\"></meter> 25%</td></tr>");
 }
 
 #[test]
@@ -226,8 +226,8 @@ fn action_tracker_groups_by_owner_and_incident() {
 fn patterns_measure_and_flag_repeats() {
     let t = fixture().build();
     let page = "patterns/index.html";
-    t.contains(page, "<tr class=\"repeated\"><td><a href=\"/root-causes/config-change/\">config-change</a> <span class=\"badge badge-overdue\">repeats</span></td><td>2</td><td data-sort=\"90\">1h 30m</td><td data-sort=\"45\">45m</td><td data-sort=\"12.5\">13m</td><td data-sort=\"45\">45m</td><td>2024-01-10</td><td>2024-02-20</td></tr>")
-        .contains(page, "<tr><td><a href=\"/root-causes/capacity/\">capacity</a></td><td>1</td>");
+    t.contains(page, "<tr class=\"repeated\"><td><a href=\"/root-causes/config-change/\">config-change</a> <span class=\"badge badge-overdue\">repeats</span></td><td data-label=\"incidents\">2</td><td data-sort=\"90\" data-label=\"impact, total\">1h 30m</td><td data-sort=\"45\" data-label=\"impact, median\">45m</td><td data-sort=\"12.5\" data-label=\"to detect\">13m</td><td data-sort=\"45\" data-label=\"to resolve\">45m</td><td data-label=\"first\">2024-01-10</td><td data-label=\"last\">2024-02-20</td></tr>")
+        .contains(page, "<tr><td><a href=\"/root-causes/capacity/\">capacity</a></td><td data-label=\"incidents\">1</td>");
     t.contains("index.html", "<h2>Repeated root causes</h2>")
         .contains(
             "index.html",
@@ -299,7 +299,7 @@ fn charts_are_valid_svg_with_accessible_titles_and_a_table() {
     // Months with no incident are periods too (ten from January to October), with the table beside.
     t.contains(
         "patterns/index.html",
-        "<tr><td>2024-05</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>",
+        "<tr><td>2024-05</td><td data-label=\"SEV1\">0</td><td data-label=\"SEV2\">0</td><td data-label=\"SEV3\">0</td><td data-label=\"SEV4\">0</td><td data-label=\"none\">0</td><td data-label=\"total\">0</td></tr>",
     );
 }
 
@@ -402,7 +402,7 @@ fn review_queue_only_with_drafts_and_says_what_is_missing() {
         .file("content/r.md", &toml_pm("R", "In review", "status = \"review\"\nseverity = \"SEV3\"\n\n[people]\nauthor = \"Uma\"\nreviewers = [\"Vik\", \"Wen\"]\nreview_meeting = 2024-03-01", "\n## Timeline\n\n- 2024-02-01 10:00 Start\n\n## Action items\n\n- [ ] Fix it\n"))
         .drafts()
         .build();
-    t.contains(page, "<td>Uma</td><td>Vik, Wen</td><td>2024-03-01</td><td><ul class=\"missing\"><li>1 action item(s) without an owner</li></ul></td>");
+    t.contains(page, "<td data-label=\"author\">Uma</td><td data-label=\"reviewers\">Vik, Wen</td><td data-label=\"review meeting\">2024-03-01</td><td><ul class=\"missing\"><li>1 action item(s) without an owner</li></ul></td>");
 }
 
 #[test]

@@ -107,6 +107,11 @@ pub const ENTER: &str = "\u{E007}";
 
 impl Browser {
     pub fn start() -> Browser {
+        Browser::start_with(&[])
+    }
+
+    /// A browser with extra Chromium flags (`--force-dark-mode`, ...).
+    pub fn start_with(extra: &[&str]) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -125,9 +130,24 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
+        let args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .chain(extra.iter().map(|a| a.to_string()))
+        .collect();
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", format!("--user-data-dir={}", profile.path().display())]
+            "args": args
         }}}});
         let reply = post_json(&format!("{base}/session"), &caps);
         let session = reply["value"]["sessionId"]
@@ -153,6 +173,34 @@ impl Browser {
     /// Runs `script` (a function body) in the page and returns its value.
     pub fn run(&self, script: &str) -> Value {
         self.post("execute/sync", json!({"script": script, "args": []}))
+    }
+
+    /// Runs an async `script` whose last argument is the callback to call with its value.
+    pub fn run_async(&self, script: &str) -> Value {
+        self.post("execute/async", json!({"script": script, "args": []}))
+    }
+
+    /// Sets the window's size in CSS pixels.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.post("window/rect", json!({"width": width, "height": height}));
+    }
+
+    /// A PNG of the viewport.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let reply: Value = ureq::get(&format!(
+            "{}/session/{}/screenshot",
+            self.base, self.session
+        ))
+        .call()
+        .ok()
+        .and_then(|r| r.into_string().ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+        let b64 = &reply["value"];
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap_or_default())
+            .unwrap_or_default()
     }
 
     pub fn goto(&self, url: &str) {

@@ -1,0 +1,164 @@
+//! Every kind of page in real headless Chromium, at desktop and phone widths, light and dark:
+//! axe-core (from npm, WCAG 2 A and AA) finds nothing, nothing overflows the phone's width or
+//! hides in a side-scrolling box, the console has no error, and a screenshot of each is kept in
+//! `target/screenshots/` to look at.
+
+use std::path::PathBuf;
+
+use crate::harness::*;
+use crate::webdriver::{Browser, serve_dir};
+
+/// axe-core, installed by `.ci/run` (`npm install --prefix target/axe axe-core`).
+fn axe_source() -> String {
+    let path = std::env::var_os("PMSITE_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not at {} ({e}): run `npm install --no-save --prefix target/axe axe-core@4` (the accessibility tests must not be skipped)",
+            path.display()
+        )
+    })
+}
+
+/// The pages a reader meets: one of each kind.
+const PAGES: &[&str] = &[
+    "",
+    "incidents/",
+    "incidents/inc-2024-017/",
+    "incidents/nm-2025-002/",
+    "components/",
+    "components/postgres/",
+    "root-causes/change/",
+    "actions/",
+    "actions/owners/",
+    "patterns/",
+    "external/",
+    "review/",
+    "teams/",
+    "teams/shop/",
+    "search/?q=config",
+];
+
+struct Mode {
+    name: &'static str,
+    width: u32,
+    height: u32,
+    flags: &'static [&'static str],
+}
+
+const MODES: &[Mode] = &[
+    Mode {
+        name: "desktop",
+        width: 1366,
+        height: 900,
+        flags: &[],
+    },
+    Mode {
+        name: "phone",
+        width: 390,
+        height: 844,
+        flags: &[],
+    },
+    Mode {
+        name: "dark",
+        width: 1366,
+        height: 900,
+        flags: &[
+            "--force-dark-mode",
+            "--blink-settings=preferredColorScheme=0",
+        ],
+    },
+];
+
+/// What one page failed on, as lines.
+fn problems(browser: &Browser, axe: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    browser.run(axe.trim_end_matches(';'));
+    let result = browser.run_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
+           .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' (' + v.nodes.length + '×: ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | ') + ')')))
+           .catch(e => done(['axe failed: ' + e]));",
+    );
+    for v in result.as_array().into_iter().flatten() {
+        out.push(format!("axe {}", v.as_str().unwrap_or_default()));
+    }
+    let overflow = browser.run(
+        "const w = document.documentElement.clientWidth;
+         const out = [];
+         if (document.documentElement.scrollWidth > w + 1) out.push('the page is ' + document.documentElement.scrollWidth + 'px wide in ' + w + 'px');
+         for (const el of document.querySelectorAll('main *')) {
+           const s = getComputedStyle(el);
+           if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'PRE')
+             out.push('a side-scrolling ' + el.tagName.toLowerCase() + '.' + el.className + ' (' + el.scrollWidth + 'px in ' + el.clientWidth + 'px)');
+         }
+         return out.slice(0, 5);",
+    );
+    for o in overflow.as_array().into_iter().flatten() {
+        out.push(o.as_str().unwrap_or_default().to_string());
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs Chromium, chromedriver and axe-core; .ci/run installs them and runs ignored tests"]
+fn every_page_passes_axe_and_fits_a_phone_in_light_and_dark() {
+    let axe = axe_source();
+    let t = example_library().drafts().restricted().build();
+    let site = serve_dir(t.public(), "", false);
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut failures = Vec::new();
+    for mode in MODES {
+        let browser = Browser::start_with(mode.flags);
+        browser.resize(mode.width, mode.height);
+        for page in PAGES {
+            browser.goto(&format!("{site}/{page}"));
+            if page.starts_with("search/") {
+                browser.wait(
+                    "search results",
+                    "document.querySelector('#search').getAttribute('data-state') === 'done'",
+                );
+            }
+            let name = if page.is_empty() {
+                "home".to_string()
+            } else {
+                page.replace(['/', '?', '='], "_")
+            };
+            // The whole page, in a window as tall as it (up to 6,000 px), then back.
+            let tall = browser
+                .run("return document.documentElement.scrollHeight")
+                .as_u64()
+                .unwrap_or(0);
+            browser.resize(mode.width, (tall as u32).clamp(mode.height, 6000));
+            std::fs::write(
+                shots.join(format!("{name}-{}.png", mode.name)),
+                browser.screenshot(),
+            )
+            .unwrap();
+            browser.resize(mode.width, mode.height);
+            // The phone checks width; every mode checks axe (contrast differs in dark).
+            let mut found = problems(&browser, &axe);
+            if mode.name != "phone" {
+                found.retain(|p| p.starts_with("axe"));
+            }
+            for p in found {
+                failures.push(format!("/{page} ({}): {p}", mode.name));
+            }
+            for e in browser.console() {
+                failures.push(format!("/{page} ({}): console: {e}", mode.name));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems; screenshots in {}:\n{}",
+        failures.len(),
+        shots.display(),
+        failures.join("\n")
+    );
+}
