@@ -688,6 +688,20 @@ fn unique_id(toc: &[model::TocEntry], base: &str) -> String {
 /// (that error says it already).
 fn warnings(incident: &Incident, rel: &Path, date_reported: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let placeholders = super::placeholders::found(incident);
+    if incident.status == Status::Published && !placeholders.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                rel,
+                1,
+                format!(
+                    "published with the template's placeholder text in: {}; replace it with what happened",
+                    placeholders.join(", ")
+                ),
+            )
+            .code("placeholder"),
+        );
+    }
     if incident.wiki_page {
         // One line per wiki page naming every field the team can fill in.
         let missing: Vec<(&str, &str)> = [

@@ -14,6 +14,7 @@ pub mod incident;
 pub mod milestones;
 pub mod model;
 pub mod normalise;
+pub mod placeholders;
 pub mod sections;
 pub mod shape;
 pub mod timeline;

@@ -158,3 +158,16 @@ fn next_number(root: &Path, year: i32) -> Result<u32> {
     }
     Ok(max + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_placeholder_of_the_template_is_known() {
+        for (text, _) in crate::content::placeholders::TEMPLATE_TEXT {
+            assert!(
+                super::NEW_TEMPLATE.contains(text),
+                "{text} is not in new.md"
+            );
+        }
+    }
+}

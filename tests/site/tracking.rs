@@ -399,10 +399,50 @@ fn review_queue_only_with_drafts_and_says_what_is_missing() {
         )
         .lacks(page, "Checkout failed after a config push");
     let t = SiteTest::new()
-        .file("content/r.md", &toml_pm("R", "In review", "status = \"review\"\nseverity = \"SEV3\"\n\n[people]\nauthor = \"Uma\"\nreviewers = [\"Vik\", \"Wen\"]\nreview_meeting = 2024-03-01", "\n## Timeline\n\n- 2024-02-01 10:00 Start\n\n## Action items\n\n- [ ] Fix it\n"))
+        .file("content/r.md", &toml_pm("R", "In review", "status = \"review\"\nseverity = \"SEV3\"\ncomponents = [\"api\"]\nroot_causes = [\"bug\"]\n\n[people]\nauthor = \"Uma\"\nreviewers = [\"Vik\", \"Wen\"]\nreview_meeting = 2024-03-01", "\n## Timeline\n\n- 2024-02-01 10:00 Start\n\n## Action items\n\n- [ ] Fix it\n"))
         .drafts()
         .build();
     t.contains(page, "<td data-label=\"author\">Uma</td><td data-label=\"reviewers\">Vik, Wen</td><td data-label=\"review meeting\">2024-03-01</td><td><ul class=\"missing\"><li>1 action item(s) without an owner</li></ul></td>");
+}
+
+#[test]
+fn an_untouched_pmsite_new_draft_is_not_ready_and_published_placeholders_warn() {
+    let t = SiteTest::new();
+    let out = t.cli(&[
+        "new",
+        "Checkout went down",
+        "--date",
+        "2024-05-01",
+        "--severity",
+        "SEV1",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let t = t.drafts().build();
+    let page = "review/index.html";
+    t.contains(page, "Checkout went down")
+        .contains(
+            page,
+            "<li>the template&#39;s placeholder text in: summary, Summary section, Impact section, Analysis section, external message</li><li>no components</li><li>no root causes or contributing factors</li><li>no author</li><li>no reviewers</li>",
+        )
+        .contains(page, "<li>no action items</li>")
+        .contains(page, "<li>no external message for a SEV1</li>")
+        .lacks(page, "badge-done\">ready");
+    // The example item is a comment: no item, no owner called "owner", nothing overdue.
+    t.lacks("actions/index.html", "happening again");
+    // Published as it is: a warning names what is still the template's.
+    let path = t
+        .root()
+        .join("content/2024/2024-05-01-checkout-went-down.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("status = \"draft\"", "status = \"published\"");
+    std::fs::write(&path, text).unwrap();
+    let check = t.cli(&["check"]);
+    let out = format!("{}{}", check.stdout, check.stderr);
+    assert!(
+        out.contains("content/2024/2024-05-01-checkout-went-down.md:1: warning[placeholder]: published with the template's placeholder text in: summary, Summary section, Impact section, Analysis section, external message"),
+        "{out}"
+    );
 }
 
 #[test]
