@@ -162,3 +162,42 @@ fn every_page_passes_axe_and_fits_a_phone_in_light_and_dark() {
         failures.join("\n")
     );
 }
+
+#[test]
+#[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
+fn printed_pages_keep_every_column_on_the_paper_and_print_link_targets() {
+    let t = example_library().build();
+    let site = serve_dir(t.public(), "", false);
+    let browser = Browser::start();
+    // A4 at 96 dpi less the default margins is about 700 CSS pixels wide.
+    browser.resize(700, 1000);
+    let mut failures = Vec::new();
+    for page in [
+        "actions/",
+        "patterns/",
+        "incidents/inc-2024-017/",
+        "incidents/",
+    ] {
+        browser.goto(&format!("{site}/{page}"));
+        browser.post(
+            "goog/cdp/execute",
+            serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}}),
+        );
+        let found = browser.run(
+            "const out = [];
+             const w = document.documentElement.clientWidth;
+             if (document.documentElement.scrollWidth > w + 1) out.push('page ' + document.documentElement.scrollWidth + 'px wide in ' + w + 'px');
+             for (const el of document.querySelectorAll('table')) if (el.getBoundingClientRect().right > w + 1) out.push('a table ends at ' + Math.round(el.getBoundingClientRect().right) + 'px');
+             const search = document.querySelector('.site-search');
+             if (search && getComputedStyle(search).display !== 'none') out.push('the search box prints');
+             for (const el of document.querySelectorAll('.tl-entry')) if (el.getBoundingClientRect().left - 8 < 0) out.push('a timeline dot is off the paper');
+             const ext = [...document.querySelectorAll('main a[href^=\"http\"]')][0];
+             if (ext && !getComputedStyle(ext, '::after').content.includes('http')) out.push('a link prints without its URL');
+             return out.slice(0, 5);",
+        );
+        for f in found.as_array().into_iter().flatten() {
+            failures.push(format!("/{page}: {}", f.as_str().unwrap_or_default()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
