@@ -460,6 +460,10 @@ impl Site<'_> {
             .map(|(month, count)| MonthCount { month, count })
             .collect();
         ctx.insert("latest", &latest);
+        ctx.insert(
+            "month_max",
+            &by_month.iter().map(|m| m.count).max().unwrap_or(1),
+        );
         ctx.insert("by_month", &by_month);
         ctx.insert("incident_count", &self.lib.incidents.len());
         ctx.insert(

@@ -21,6 +21,8 @@ pub struct SiteView {
     pub root: String,
     pub base_url: String,
     pub generated: String,
+    /// `generated` as a reader reads it: "1 December 2026, 14:37 UTC".
+    pub generated_human: String,
     pub drafts: bool,
     /// The URLs of the site's fixed pages by name (`site.pages.actions`), from `routes`.
     pub pages: std::collections::BTreeMap<&'static str, String>,
@@ -36,6 +38,9 @@ impl SiteView {
             root: config.root_path(),
             base_url: config.base().to_string(),
             generated: generated.to_string(),
+            generated_human: chrono::DateTime::parse_from_rfc3339(generated)
+                .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
+                .unwrap_or_else(|_| generated.to_string()),
             drafts,
             pages: crate::routes::page_urls(&config.root_path()),
             teams: !config.vocabulary.teams.is_empty(),
@@ -53,6 +58,8 @@ pub struct IncidentRow {
     pub status: &'static str,
     pub date: Option<String>,
     pub date_iso: Option<String>,
+    /// The day it was published (or its date), for lists ordered by publication.
+    pub published: Option<String>,
     pub year: Option<i32>,
     pub components: Vec<String>,
     pub tags: Vec<String>,
@@ -86,6 +93,7 @@ impl IncidentRow {
             status: incident.status.as_str(),
             date: incident.date.map(|d| d.date().to_string()),
             date_iso: incident.date.map(|d| d.rfc3339()),
+            published: incident.publication_date().map(|d| d.date().to_string()),
             year: incident.date.map(|d| chrono::Datelike::year(&d.date())),
             components: incident.components.clone(),
             tags: incident.tags.clone(),

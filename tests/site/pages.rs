@@ -201,3 +201,42 @@ fn printed_pages_keep_every_column_on_the_paper_and_print_link_targets() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_nav_marks_the_current_section_and_dates_read_as_words() {
+    let t = example_library().build();
+    let current = |page: &str, link: &str| {
+        let html = t.read(page);
+        let nav = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
+        let marked: Vec<&str> = nav
+            .split("<a ")
+            .filter(|a| a.contains("aria-current=\"page\""))
+            .collect();
+        assert_eq!(marked.len(), 1, "{page}: {nav}");
+        assert!(marked[0].contains(&format!(">{link}</a>")), "{page}: {nav}");
+    };
+    current("actions/index.html", "Actions");
+    current("actions/owners/index.html", "Actions");
+    current("incidents/inc-2024-017/index.html", "Incidents");
+    current("components/postgres/index.html", "Components");
+    current("root-causes/index.html", "Root causes");
+    current("external/index.html", "Customer messages");
+    current("teams/shop/index.html", "Teams");
+    let home = t.read("index.html");
+    assert!(
+        !home[home.find("<nav").unwrap()..home.find("</nav>").unwrap()].contains("aria-current")
+    );
+    // The footer's build time as words, the machine form in `datetime`.
+    let footer = &home[home.find("<footer").unwrap()..];
+    assert!(
+        regex::Regex::new(r#"built <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC</time>"#)
+            .unwrap()
+            .is_match(footer),
+        "{footer}"
+    );
+    // "Latest published" shows when each was published; the overdue count is a link.
+    assert!(home.contains("Checkout API returned 500s after a config push</a> <span class=\"muted\">published 2024-03-19, began 2024-03-12</span>"), "{home}");
+    assert!(home.contains("<a href=\"/actions/#every-item\">"), "{home}");
+    assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg\""));
+    assert!(t.exists("favicon.svg"));
+}

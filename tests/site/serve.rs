@@ -343,7 +343,14 @@ fn same_as_build(
                 continue;
             }
             let bytes = std::fs::read(&p).unwrap();
-            let text = String::from_utf8_lossy(&bytes).replace(&built_at, generated);
+            let human = |t: &str| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
+                    .unwrap_or_default()
+            };
+            let text = String::from_utf8_lossy(&bytes)
+                .replace(&built_at, generated)
+                .replace(&human(&built_at), &human(generated));
             built.insert(rel, text.into_bytes());
         }
     }

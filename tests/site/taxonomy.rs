@@ -542,6 +542,10 @@ fn types_come_from_front_matter_wiki_lines_and_the_config() {
     let home = t.read("index.html");
     assert!(!home.contains("<td>2024-07</td>"), "{home}");
     assert!(home.contains("<td>2024-09</td><td>1</td>"), "{home}");
+    assert!(
+        home.contains("<meter min=\"0\" max=\"1\" value=\"1\""),
+        "{home}"
+    );
     let meta: serde_json::Value = serde_json::from_str(&t.read("search/meta.json")).unwrap();
     assert!(
         meta["facets"]["type"]
