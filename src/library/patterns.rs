@@ -13,7 +13,8 @@ pub struct PatternRow {
     pub name: String,
     pub slug: String,
     pub count: usize,
-    /// Minutes from the start of impact to resolution, summed over incidents that have both.
+    /// Minutes of customer impact, from its start to mitigation (to resolution where no
+    /// mitigation is recorded), summed over incidents that have them.
     pub impact_minutes_total: i64,
     pub impact_minutes_median: Option<f64>,
     pub time_to_detect_median: Option<f64>,
@@ -22,6 +23,12 @@ pub struct PatternRow {
     pub last: Option<NaiveDate>,
     /// Two or more incidents within the configured window of each other.
     pub repeated: bool,
+    /// Incidents in the last window (`repeat_window_days`, to the library's today) and in
+    /// the window before it: whether it is coming back more or less often.
+    pub recent: usize,
+    pub before: usize,
+    /// `up`, `down` or `same`, from `recent` against `before`.
+    pub trend: &'static str,
     /// The durations as people read them (`1d 6h`), for pages.
     pub human: HumanDurations,
 }
@@ -77,7 +84,7 @@ pub fn median(values: &mut [i64]) -> Option<f64> {
 }
 
 fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
-    terms
+    let mut rows = terms
         .terms
         .iter()
         .filter_map(|t| {
@@ -92,7 +99,12 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
                 return None;
             }
             let derived: Vec<&Derived> = counted.iter().map(|&i| &lib.derived[i]).collect();
-            let mut impact: Vec<i64> = derived.iter().filter_map(|d| d.time_to_resolve).collect();
+            // Impact ends when customers stop feeling it: at mitigation.
+            let mut impact: Vec<i64> = derived
+                .iter()
+                .filter_map(|d| d.time_to_mitigate.or(d.time_to_resolve))
+                .collect();
+            let mut ttr: Vec<i64> = derived.iter().filter_map(|d| d.time_to_resolve).collect();
             let mut ttd: Vec<i64> = derived.iter().filter_map(|d| d.time_to_detect).collect();
             let mut dates: Vec<NaiveDate> = counted
                 .iter()
@@ -102,9 +114,19 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
             let repeated = dates
                 .windows(2)
                 .any(|w| (w[1] - w[0]).num_days() <= i64::from(window_days));
-            let impact_median = median(&mut impact.clone());
+            let impact_median = median(&mut impact);
             let ttd_median = median(&mut ttd);
-            let ttr_median = median(&mut impact);
+            let ttr_median = median(&mut ttr);
+            let window = i64::from(window_days);
+            let age = |d: &NaiveDate| (lib.today - *d).num_days();
+            let recent = dates
+                .iter()
+                .filter(|d| (0..window).contains(&age(d)))
+                .count();
+            let before = dates
+                .iter()
+                .filter(|d| (window..2 * window).contains(&age(d)))
+                .count();
             Some(PatternRow {
                 human: HumanDurations {
                     impact_total: human(Some(impact.iter().sum::<i64>() as f64)),
@@ -122,9 +144,19 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
                 first: dates.first().copied(),
                 last: dates.last().copied(),
                 repeated,
+                recent,
+                before,
+                trend: match recent.cmp(&before) {
+                    std::cmp::Ordering::Greater => "up",
+                    std::cmp::Ordering::Less => "down",
+                    std::cmp::Ordering::Equal => "same",
+                },
             })
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // What is coming back now first, then what came most often.
+    rows.sort_by(|a, b| (b.recent, b.count).cmp(&(a.recent, a.count)));
+    rows
 }
 
 pub fn patterns(lib: &Library, scale: &[String], window_days: u32) -> Patterns {

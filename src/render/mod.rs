@@ -480,9 +480,10 @@ impl Site<'_> {
             .patterns
             .root_causes
             .iter()
-            .filter(|r| r.repeated)
+            .filter(|r| r.recent >= 2)
             .collect();
         ctx.insert("repeated_root_causes", &repeated);
+        ctx.insert("window_days", &self.config.patterns.repeat_window_days);
         ctx.insert(
             "root_cause_base",
             &Route::Terms(Taxonomy::RootCauses).url(&self.config.root_path()),

@@ -306,18 +306,19 @@ fn patterns(cx: &Context<'_>) -> String {
             continue;
         }
         out.push_str(&format!(
-            "## {title}\n\n| {} | Incidents | Median time to resolve | Last | Repeats within {} days |\n| --- | --- | --- | --- | --- |\n",
+            "## {title}\n\n| {} | Incidents | Median time to resolve | Last | Last {days} days | {days} days before |\n| --- | --- | --- | --- | --- | --- |\n",
             taxonomy.singular(),
-            p.window_days
+            days = p.window_days
         ));
         for r in rows.iter() {
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} |\n",
                 md_cell(&cx.term_link(taxonomy, &r.name, &r.slug)),
                 r.count,
                 r.human.time_to_resolve_median,
                 r.last.map(|d| d.to_string()).unwrap_or_default(),
-                if r.repeated { "yes" } else { "" }
+                r.recent,
+                r.before
             ));
         }
         out.push('\n');

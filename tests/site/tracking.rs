@@ -223,25 +223,49 @@ fn action_tracker_groups_by_owner_and_incident() {
 }
 
 #[test]
-fn patterns_measure_and_flag_repeats() {
-    let t = fixture().build();
+fn patterns_count_recent_incidents_against_the_window_before() {
+    // Judged on 2024-03-01: config-change's two incidents (Jan 10, Feb 20) are in the last 90
+    // days, capacity's (Sep 1) is not yet. A mitigated incident's impact ends at mitigation.
+    let mut t = fixture().file(
+        "content/m.md",
+        &toml_pm(
+            "INC-M",
+            "Mitigated early",
+            "date = 2023-11-01T10:00:00Z\nmitigated = 2023-11-01T10:10:00Z\nresolved = 2023-11-01T14:00:00Z\nroot_causes = [\"dns\"]",
+            "",
+        ),
+    );
+    t.today = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let t = t.build();
     let page = "patterns/index.html";
-    t.contains(page, "<tr class=\"repeated\"><td><a href=\"/root-causes/config-change/\">config-change</a> <span class=\"badge badge-overdue\">repeats</span></td><td data-label=\"incidents\">2</td><td data-sort=\"90\" data-label=\"impact, total\">1h 30m</td><td data-sort=\"45\" data-label=\"impact, median\">45m</td><td data-sort=\"12.5\" data-label=\"to detect\">13m</td><td data-sort=\"45\" data-label=\"to resolve\">45m</td><td data-label=\"first\">2024-01-10</td><td data-label=\"last\">2024-02-20</td></tr>")
-        .contains(page, "<tr><td><a href=\"/root-causes/capacity/\">capacity</a></td><td data-label=\"incidents\">1</td>");
-    t.contains("index.html", "<h2>Repeated root causes</h2>")
+    t.contains(page, "<tr class=\"trend-up\"><td><a href=\"/root-causes/config-change/\">config-change</a></td><td data-sort=\"2\" data-label=\"last 90 days\">2 <span class=\"trend\" aria-label=\"up from 0\">▲</span></td><td data-sort=\"0\" data-label=\"90 days before\">0</td><td data-label=\"all time\">2</td><td data-sort=\"90\" data-label=\"impact, total\">1h 30m</td><td data-sort=\"45\" data-label=\"impact, median\">45m</td><td data-sort=\"12.5\" data-label=\"to detect\">13m</td><td data-sort=\"45\" data-label=\"to resolve\">45m</td><td data-label=\"last\">2024-02-20</td></tr>")
+        // dns: 121 days ago, in the window before; impact 10 minutes, resolution 4 hours.
+        .contains(page, "<tr class=\"trend-down\"><td><a href=\"/root-causes/dns/\">dns</a></td><td data-sort=\"0\" data-label=\"last 90 days\">0 <span class=\"trend\" aria-label=\"down from 1\">▼</span></td><td data-sort=\"1\" data-label=\"90 days before\">1</td><td data-label=\"all time\">1</td><td data-sort=\"10\" data-label=\"impact, total\">10m</td><td data-sort=\"10\" data-label=\"impact, median\">10m</td>")
+        .contains(page, "data-label=\"to resolve\">4h</td>");
+    // What is rising comes first.
+    let html = t.read(page);
+    let rows: Vec<&str> = html
+        .split("<h2>Root causes</h2>")
+        .nth(1)
+        .unwrap()
+        .split("<tr class=")
+        .skip(1)
+        .collect();
+    assert!(rows[0].contains("config-change"), "{rows:?}");
+    t.contains("index.html", "<h2>Root causes coming back</h2>")
         .contains(
             "index.html",
-            "config-change</a>: 2 incidents, last 2024-02-20",
+            "config-change</a>: 2 in the last 90 days (0 the 90 before), last 2024-02-20",
         );
-    // The window is configurable: 30 days makes the 41-day gap no repeat.
-    let t = fixture()
-        .file(
-            "pmsite.toml",
-            &format!("{CONFIG}\n[patterns]\nrepeat_window_days = 30\n"),
-        )
-        .build();
-    t.lacks("patterns/index.html", "class=\"repeated\"")
-        .lacks("index.html", "Repeated root causes");
+    // The window is configurable: 30 days holds only the Feb 20 incident.
+    let mut t = fixture().file(
+        "pmsite.toml",
+        &format!("{CONFIG}\n[patterns]\nrepeat_window_days = 30\n"),
+    );
+    t.today = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let t = t.build();
+    t.contains("patterns/index.html", "data-label=\"last 30 days\">1</td><td data-sort=\"1\" data-label=\"30 days before\">1</td>")
+        .lacks("index.html", "Root causes coming back");
 }
 
 #[test]
