@@ -155,7 +155,7 @@ fn rows(lib: &Library, terms: &Terms, window_days: u32) -> Vec<PatternRow> {
         })
         .collect::<Vec<_>>();
     // What is coming back now first, then what came most often.
-    rows.sort_by(|a, b| (b.recent, b.count).cmp(&(a.recent, a.count)));
+    rows.sort_by_key(|r| std::cmp::Reverse((r.recent, r.count)));
     rows
 }
 
