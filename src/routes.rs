@@ -64,6 +64,10 @@ pub enum Route<'a> {
     Actions,
     ActionsByOwner,
     ActionsByIncident,
+    /// A view of the tracker and its page from 1 (`library::tracker::View`): `filter` is
+    /// "" (every item), `overdue`, `open`, `done`, `priority/p1` or `owners/ana`;
+    /// `/actions/overdue/`, `/actions/overdue/page/2/`. Every item's first page is `Actions`.
+    ActionView(&'a str, usize),
     Patterns,
     /// A chart of `/patterns/`, by file name (`CHARTS`).
     PatternChart(&'a str),
@@ -149,6 +153,19 @@ impl<'a> Route<'a> {
             Route::Actions => fixed("actions/index.html"),
             Route::ActionsByOwner => fixed("actions/owners/index.html"),
             Route::ActionsByIncident => fixed("actions/incidents/index.html"),
+            Route::ActionView("", 1) => fixed("actions/index.html"),
+            Route::ActionView(filter, page) => {
+                let folder = if filter.is_empty() {
+                    "actions".to_string()
+                } else {
+                    format!("actions/{filter}")
+                };
+                Cow::Owned(if page <= 1 {
+                    format!("{folder}/index.html")
+                } else {
+                    format!("{folder}/page/{page}/index.html")
+                })
+            }
             Route::Patterns => fixed("patterns/index.html"),
             Route::PatternChart(name) => Cow::Owned(format!("patterns/{name}")),
             Route::External => fixed("external/index.html"),
@@ -206,6 +223,12 @@ impl<'a> Route<'a> {
             return taxonomy_of(dir)
                 .filter(|t| has_cards(*t))
                 .map(|t| Route::EmbedCard(t, slug));
+        }
+        if let Some(view) = path
+            .strip_prefix("actions/")
+            .and_then(|rest| rest.strip_suffix("index.html"))
+        {
+            return action_view(view.trim_end_matches('/'));
         }
         let (dir, rest) = path.split_once('/')?;
         if let Some(slug) = rest.strip_suffix("/index.html").filter(|s| is_segment(s)) {
@@ -276,7 +299,10 @@ impl<'a> Route<'a> {
             Route::ImpactCsv => Part::ImpactCsv,
             Route::Rss | Route::Atom | Route::TermFeed(..) => Part::Feeds,
             Route::Terms(_) | Route::Term(..) | Route::EmbedCard(..) => Part::Terms,
-            Route::Actions | Route::ActionsByOwner | Route::ActionsByIncident => Part::Actions,
+            Route::Actions
+            | Route::ActionsByOwner
+            | Route::ActionsByIncident
+            | Route::ActionView(..) => Part::Actions,
             Route::Patterns | Route::PatternChart(_) => Part::Patterns,
             Route::External => Part::External,
             Route::Review => Part::Review,
@@ -285,6 +311,20 @@ impl<'a> Route<'a> {
             Route::Static(_) => Part::Static,
         })
     }
+}
+
+/// A tracker view from its folder under `actions/` (`overdue`, `owners/ana/page/2`).
+fn action_view(folder: &str) -> Option<Route<'_>> {
+    let (filter, page) = match folder.rsplit_once("/page/") {
+        Some((filter, n)) => (filter, n.parse::<usize>().ok().filter(|n| *n >= 2)?),
+        None if folder.starts_with("page/") => ("", folder[5..].parse().ok().filter(|n| *n >= 2)?),
+        None => (folder, 1),
+    };
+    let known = match filter.split_once('/') {
+        None => ["overdue", "open", "done"].contains(&filter),
+        Some((kind, slug)) => ["priority", "owners"].contains(&kind) && is_segment(slug),
+    };
+    known.then_some(Route::ActionView(filter, page))
 }
 
 /// Which taxonomies have embed cards: components and tags, the pages a wiki embeds.
@@ -356,6 +396,10 @@ mod tests {
             Route::Term(Taxonomy::Components, "postgres"),
             Route::TermFeed(Taxonomy::Tags, "deploy"),
             Route::Team("payments"),
+            Route::ActionView("overdue", 1),
+            Route::ActionView("owners/ana", 3),
+            Route::ActionView("", 2),
+            Route::ActionView("priority/p1", 1),
             Route::SearchIndex("shards/3.json"),
         ] {
             assert_eq!(

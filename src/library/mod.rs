@@ -75,6 +75,8 @@ pub struct Library {
     pub patterns: patterns::Patterns,
     /// The vocabulary's teams, with what each owns and has open.
     pub teams: Vec<teams::TeamFacts>,
+    /// The tracker's views (every item first, in the tracker's order), each with its pages.
+    pub action_views: Vec<tracker::View>,
     /// The day overdue and ages are judged against.
     pub today: NaiveDate,
 }
@@ -180,6 +182,7 @@ pub fn derive_with(
         terms: Vec::new(),
         patterns: patterns::Patterns::default(),
         teams: Vec::new(),
+        action_views: Vec::new(),
         today: selection.today,
     };
     for incident in all {
@@ -247,6 +250,7 @@ pub fn derive_with(
     }
     lib.patterns = patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days);
     lib.teams = teams::teams(&lib, &config.vocabulary);
+    lib.action_views = tracker::views(&lib, &tracker::ordered(&lib));
     let (md_targets, link_problems) = links::check(&lib, config, selection.strict_links);
     for (d, t) in lib.derived.iter_mut().zip(md_targets) {
         d.md_targets = t;

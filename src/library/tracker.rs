@@ -124,3 +124,88 @@ pub fn age_days(lib: &Library, incident: usize, today: NaiveDate) -> Option<i64>
         .publication_date()
         .map(|d| (today - d.date()).num_days().max(0))
 }
+
+/// One list of the tracker with a page of its own (and more pages when long), so every
+/// filter works without JavaScript: every item, a state, a priority, an owner.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The path under `actions/`: "" for every item, `overdue`, `open`, `done`,
+    /// `priority/p1`, `owners/ana`.
+    pub filter: String,
+    /// What the page is headed with: "Every item", "Overdue", "Priority P1", "ana".
+    pub title: String,
+    /// Its items, in tracker order.
+    pub items: Vec<ItemRef>,
+}
+
+/// How many items a page of the tracker lists.
+pub const PAGE_ITEMS: usize = 250;
+
+/// The number of pages a view takes (at least one, so an empty view still has its page).
+pub fn page_count(items: usize) -> usize {
+    items.div_ceil(PAGE_ITEMS).max(1)
+}
+
+/// Every view of the tracker, from the items in tracker order: the state views and every
+/// item first, then priorities (as written, by name), then owners (open items only).
+pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
+    let state = |i: usize, k: usize| {
+        if lib.incidents[i].action_items[k].done {
+            "done"
+        } else if lib.derived[i].actions[k].overdue {
+            "overdue"
+        } else {
+            "open"
+        }
+    };
+    let mut out = vec![View {
+        filter: String::new(),
+        title: "Every item".into(),
+        items: ordered.to_vec(),
+    }];
+    for (name, title) in [
+        ("overdue", "Overdue"),
+        ("open", "Open, not overdue"),
+        ("done", "Done"),
+    ] {
+        out.push(View {
+            filter: name.into(),
+            title: title.into(),
+            items: ordered
+                .iter()
+                .copied()
+                .filter(|&(i, k)| state(i, k) == name)
+                .collect(),
+        });
+    }
+    let mut priorities: BTreeMap<String, (String, Vec<ItemRef>)> = BTreeMap::new();
+    for &(i, k) in ordered {
+        if let Some(p) = &lib.incidents[i].action_items[k].priority {
+            priorities
+                .entry(crate::vocabulary::term_slug(p))
+                .or_insert_with(|| (p.clone(), Vec::new()))
+                .1
+                .push((i, k));
+        }
+    }
+    for (slug, (name, items)) in priorities {
+        out.push(View {
+            filter: format!("priority/{slug}"),
+            title: format!("Priority {name}"),
+            items,
+        });
+    }
+    for (owner, items) in by_owner(lib, ordered) {
+        let Some(owner) = owner else { continue };
+        let open: Vec<ItemRef> = items
+            .into_iter()
+            .filter(|&(i, k)| !lib.incidents[i].action_items[k].done)
+            .collect();
+        out.push(View {
+            filter: format!("owners/{}", crate::vocabulary::term_slug(&owner)),
+            title: owner,
+            items: open,
+        });
+    }
+    out
+}

@@ -31,15 +31,32 @@ struct ActionRow<'a> {
     age_days: Option<i64>,
 }
 
+/// A row of the owners' and incidents' summaries.
 #[derive(Serialize)]
-struct ActionGroup {
+struct GroupRow {
     name: String,
-    url: Option<String>,
+    url: String,
     open: usize,
     overdue: usize,
     done: usize,
-    /// The open items' rows, rendered.
-    rows_html: String,
+}
+
+/// A link of the tracker's filter bar.
+#[derive(Serialize)]
+struct FilterLink {
+    name: String,
+    url: String,
+    count: usize,
+    current: bool,
+}
+
+/// The links from one page of a view to its others.
+#[derive(Serialize)]
+struct Pager {
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 impl Site<'_> {
@@ -65,94 +82,141 @@ impl Site<'_> {
             ticket: item.ticket.as_ref(),
             done: item.done,
             overdue: d.overdue,
-            age_days: tracker::age_days(self.lib, i, self.lib.today),
+            // A done item's age says nothing: when it was done is not recorded.
+            age_days: if item.done {
+                None
+            } else {
+                tracker::age_days(self.lib, i, self.lib.today)
+            },
         }
     }
 
-    /// A group of items: counts of all, rows of the open ones. `html[n]` is the row of `ordered[n]`.
-    fn group(
-        &self,
-        name: String,
-        url: Option<String>,
-        positions: &[usize],
-        ordered: &[tracker::ItemRef],
-        html: &[String],
-    ) -> ActionGroup {
-        let item = |p: usize| {
-            let (i, k) = ordered[p];
-            (
-                &self.lib.incidents[i].action_items[k],
-                &self.lib.derived[i].actions[k],
-            )
-        };
-        ActionGroup {
-            name,
-            url,
-            open: positions.iter().filter(|&&p| !item(p).0.done).count(),
-            overdue: positions.iter().filter(|&&p| item(p).1.overdue).count(),
-            done: positions.iter().filter(|&&p| item(p).0.done).count(),
-            // Grouped views list what is still to do; the counts keep the done ones.
-            rows_html: join_rows(
-                positions
-                    .iter()
-                    .filter(|&&p| !item(p).0.done)
-                    .map(|&p| html[p].as_str()),
-            ),
-        }
-    }
-
-    /// `/actions/` (every item in the order to act on it), `/actions/owners/`, `/actions/incidents/`.
+    /// `/actions/` and every view of it (state, priority, owner), a page per
+    /// `tracker::PAGE_ITEMS` items; `/actions/owners/` and `/actions/incidents/` as summaries.
     pub(super) fn write_actions(&self, sink: &dyn Sink) -> Result<usize> {
-        let ordered = tracker::ordered(self.lib);
-        // Each row is written once and shared by the three views: at 10,000 incidents there
-        // are some 55,000 items, too many to pass through a template one by one.
+        let lib = self.lib;
+        let root = self.config.root_path();
+        let views = &lib.action_views;
+        let ordered = &views[0].items;
+        // Each row is written once and shared by every view: at 10,000 incidents there are
+        // some 55,000 items, too many to pass through a template one by one.
         let html: Vec<String> = ordered
             .par_iter()
             .map(|&r| action_row_html(&self.action_row(r)))
             .collect();
         let position: rustc_hash::FxHashMap<tracker::ItemRef, usize> =
             ordered.iter().enumerate().map(|(p, r)| (*r, p)).collect();
-        let flags = |p: usize| {
-            let (i, k) = ordered[p];
-            (
-                self.lib.incidents[i].action_items[k].done,
-                self.lib.derived[i].actions[k].overdue,
-            )
-        };
-        let mut ctx = self.context();
-        ctx.insert("open", &(0..ordered.len()).filter(|&p| !flags(p).0).count());
-        ctx.insert(
-            "overdue",
-            &(0..ordered.len()).filter(|&p| flags(p).1).count(),
-        );
-        ctx.insert("done", &(0..ordered.len()).filter(|&p| flags(p).0).count());
-        ctx.insert("quarters", &tracker::per_quarter(self.lib));
-        let rows: Vec<&str> = html.iter().map(String::as_str).collect();
-        self.write_with_rows(
-            sink,
-            &Route::Actions.path(),
-            "actions.html",
-            &mut ctx,
-            &rows,
-        )?;
-        let mut count = 1;
-
-        let owners: Vec<ActionGroup> = tracker::by_owner(self.lib, &ordered)
-            .into_iter()
-            .map(|(owner, items)| {
-                let positions: Vec<usize> = items.iter().map(|r| position[r]).collect();
-                self.group(
-                    owner.unwrap_or_else(|| "no owner".into()),
-                    None,
-                    &positions,
-                    &ordered,
-                    &html,
-                )
+        let url = |filter: &str, page: usize| Route::ActionView(filter, page).url(&root);
+        let states: Vec<FilterLink> = views[..4]
+            .iter()
+            .map(|v| FilterLink {
+                name: if v.filter.is_empty() {
+                    "all".into()
+                } else {
+                    v.filter.clone()
+                },
+                url: url(&v.filter, 1),
+                count: v.items.len(),
+                current: false,
             })
             .collect();
+        let priorities: Vec<FilterLink> = views
+            .iter()
+            .filter(|v| v.filter.starts_with("priority/"))
+            .map(|v| FilterLink {
+                name: v.title.trim_start_matches("Priority ").to_string(),
+                url: url(&v.filter, 1),
+                count: v.items.len(),
+                current: false,
+            })
+            .collect();
+        let mut count = 0;
+        for view in views {
+            let owner_view = view.filter.starts_with("owners/");
+            let pages = tracker::page_count(view.items.len());
+            for page in 1..=pages {
+                let mut ctx = self.context();
+                let mark = |links: &[FilterLink]| -> Vec<FilterLink> {
+                    links
+                        .iter()
+                        .map(|l| FilterLink {
+                            name: l.name.clone(),
+                            url: l.url.clone(),
+                            count: l.count,
+                            current: l.url == url(&view.filter, 1),
+                        })
+                        .collect()
+                };
+                ctx.insert("states", &mark(&states));
+                ctx.insert("priorities", &mark(&priorities));
+                ctx.insert("title", &view.title);
+                ctx.insert("every_item", &view.filter.is_empty());
+                ctx.insert("owner_view", &owner_view);
+                ctx.insert("total", &view.items.len());
+                ctx.insert(
+                    "pager",
+                    &Pager {
+                        page,
+                        pages,
+                        prev: (page > 1).then(|| url(&view.filter, page - 1)),
+                        next: (page < pages).then(|| url(&view.filter, page + 1)),
+                    },
+                );
+                ctx.insert("overdue", &views[1].items.len());
+                ctx.insert("open", &(views[1].items.len() + views[2].items.len()));
+                ctx.insert("done", &views[3].items.len());
+                if view.filter.is_empty() && page == 1 {
+                    ctx.insert("quarters", &tracker::per_quarter(lib));
+                }
+                let rows: Vec<&str> = view
+                    .items
+                    .iter()
+                    .skip((page - 1) * tracker::PAGE_ITEMS)
+                    .take(tracker::PAGE_ITEMS)
+                    .map(|r| html[position[r]].as_str())
+                    .collect();
+                let path = Route::ActionView(&view.filter, page).path();
+                self.write_with_rows(sink, &path, "actions.html", &mut ctx, &rows)?;
+                count += 1;
+            }
+        }
+
+        // Owners: most overdue first; those with nothing open folded away.
+        let flags = |&(i, k): &tracker::ItemRef| {
+            (
+                lib.incidents[i].action_items[k].done,
+                lib.derived[i].actions[k].overdue,
+            )
+        };
+        let group_row = |name: String, url: String, items: &[tracker::ItemRef]| GroupRow {
+            name,
+            url,
+            open: items.iter().filter(|r| !flags(r).0).count(),
+            overdue: items.iter().filter(|r| flags(r).1).count(),
+            done: items.iter().filter(|r| flags(r).0).count(),
+        };
+        let mut owners: Vec<GroupRow> = tracker::by_owner(lib, ordered)
+            .into_iter()
+            .map(|(owner, items)| match owner {
+                Some(o) => {
+                    let url = url(&format!("owners/{}", crate::vocabulary::term_slug(&o)), 1);
+                    group_row(o, url, &items)
+                }
+                None => group_row("no owner".into(), String::new(), &items),
+            })
+            .collect();
+        owners.sort_by_key(|g| {
+            (
+                std::cmp::Reverse((g.overdue, g.open)),
+                g.name.to_lowercase(),
+            )
+        });
+        let (busy, idle): (Vec<GroupRow>, Vec<GroupRow>) =
+            owners.into_iter().partition(|g| g.open > 0);
         let mut ctx = self.context();
         ctx.insert("view", "owner");
-        ctx.insert("groups", &owners);
+        ctx.insert("groups", &busy);
+        ctx.insert("idle", &idle);
         count += self.page(
             sink,
             &Route::ActionsByOwner.path(),
@@ -160,30 +224,29 @@ impl Site<'_> {
             &ctx,
         )?;
 
-        let root = self.config.root_path();
-        let mut by_incident: Vec<Vec<usize>> = vec![Vec::new(); self.lib.incidents.len()];
-        for (p, (i, _)) in ordered.iter().enumerate() {
-            by_incident[*i].push(p);
+        let mut by_incident: Vec<Vec<tracker::ItemRef>> = vec![Vec::new(); lib.incidents.len()];
+        for r in ordered {
+            by_incident[r.0].push(*r);
         }
-        let incidents: Vec<ActionGroup> = by_incident
+        let mut incidents: Vec<GroupRow> = by_incident
             .iter()
             .enumerate()
             // Incidents whose items are all done have nothing to show here.
-            .filter(|(_, positions)| positions.iter().any(|&p| !flags(p).0))
-            .map(|(i, positions)| {
-                let inc = &self.lib.incidents[i];
-                self.group(
+            .filter(|(_, items)| items.iter().any(|r| !flags(r).0))
+            .map(|(i, items)| {
+                let inc = &lib.incidents[i];
+                group_row(
                     format!("{}: {}", inc.id, inc.title),
-                    Some(routes::incident_url(&root, &inc.slug)),
-                    positions,
-                    &ordered,
-                    &html,
+                    routes::incident_url(&root, &inc.slug),
+                    items,
                 )
             })
             .collect();
+        incidents.sort_by_key(|g| std::cmp::Reverse((g.overdue, g.open)));
         let mut ctx = self.context();
         ctx.insert("view", "incident");
         ctx.insert("groups", &incidents);
+        ctx.insert("idle", &Vec::<GroupRow>::new());
         count += self.page(
             sink,
             &Route::ActionsByIncident.path(),
@@ -194,9 +257,6 @@ impl Site<'_> {
     }
 }
 
-/// One row of an action-item table. Written here rather than in a template because of
-/// their number; the theme styles it through its classes (`done`, `overdue`, `open`,
-/// `col-incident`, `due`).
 fn action_row_html(a: &ActionRow<'_>) -> String {
     let (class, badge) = if a.done {
         ("done", "<span class=\"badge badge-done\">done</span>")
@@ -238,7 +298,7 @@ fn action_row_html(a: &ActionRow<'_>) -> String {
         None => String::new(),
     };
     format!(
-        "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td class=\"nowrap col-incident\"><a href=\"{}\" title=\"{}\">{}</a></td><td>{owner}</td><td class=\"due\"{due_label}>{due}</td><td data-sort=\"{age_sort}\"{age_label}>{age}</td><td>{}</td><td>{ticket}</td></tr>",
+        "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td class=\"nowrap col-incident\"><a href=\"{}\" title=\"{}\">{}</a></td><td class=\"col-owner\">{owner}</td><td class=\"due\"{due_label}>{due}</td><td data-sort=\"{age_sort}\"{age_label}>{age}</td><td>{}</td><td>{ticket}</td></tr>",
         esc(a.text),
         esc(&a.incident_url),
         esc(a.incident_title),

@@ -247,8 +247,23 @@ impl Site<'_> {
             }
         }
         routes.extend(self.lib.teams.iter().map(|t| Route::Team(&t.slug)));
+        routes.extend(self.action_view_routes());
         routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));
         routes
+    }
+
+    /// Every page of every tracker view but the first of every item (`Route::Actions`).
+    fn action_view_routes(&self) -> Vec<Route<'_>> {
+        let mut out = Vec::new();
+        for v in &self.lib.action_views {
+            let filter = v.filter.as_str();
+            for page in 1..=crate::library::tracker::page_count(v.items.len()) {
+                if !(filter.is_empty() && page == 1) {
+                    out.push(Route::ActionView(filter, page));
+                }
+            }
+        }
+        out
     }
 
     /// The part that writes `path`, if any does; pure, from the path's shape (`routes`).

@@ -175,6 +175,8 @@ pub struct IncidentPage<'a> {
     pub type_badge: Option<TermLink>,
     /// Why the library's metrics leave this one out, for a type whose metrics are off.
     pub metrics_note: Option<String>,
+    /// "1 overdue, 2 open, 3 done": above the action items, so what is late is read first.
+    pub action_summary: Option<String>,
     pub restricted: bool,
     pub dates: Vec<Field>,
     pub durations: Vec<Field>,
@@ -204,9 +206,12 @@ pub enum PartView<'a> {
         from: usize,
         to: usize,
     },
+    /// The action items `from..to`, in `order`: the author's. (Overdue and open first would
+    /// reorder what the author wrote; the table's counts line says what is overdue instead.)
     ActionItems {
         from: usize,
         to: usize,
+        order: Vec<usize>,
     },
     ExternalMessage,
 }
@@ -291,7 +296,19 @@ impl<'a> IncidentPage<'a> {
                 kind.title
             )
         });
+        let overdue = derived.actions.iter().filter(|d| d.overdue).count();
+        let done = incident.action_items.iter().filter(|a| a.done).count();
+        let open = incident.action_items.len() - done - overdue;
+        let action_summary = (!incident.action_items.is_empty()).then(|| {
+            [(overdue, "overdue"), (open, "open"), (done, "done")]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, w)| format!("{n} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         IncidentPage {
+            action_summary,
             type_badge,
             metrics_note,
             severity_url: incident
@@ -334,6 +351,9 @@ impl<'a> IncidentPage<'a> {
                     BodyPart::ActionItems { from, to } => PartView::ActionItems {
                         from: *from,
                         to: *to,
+                        order: (*from..*to)
+                            .filter(|&k| k < incident.action_items.len())
+                            .collect(),
                     },
                     BodyPart::ExternalMessage => PartView::ExternalMessage,
                 })

@@ -186,9 +186,9 @@ fn action_tracker_orders_overdue_open_done() {
     );
     t.contains(page, "<tr class=\"overdue\"><td><span class=\"badge badge-overdue\">overdue</span></td><td>Validate config ranges</td>")
         .contains(page, "<tr class=\"done\"><td><span class=\"badge badge-done\">done</span></td><td>Roll back</td>")
-        .contains(page, "<span class=\"stat-n\">1</span> overdue")
-        .contains(page, "<span class=\"stat-n\">3</span> open")
-        .contains(page, "<span class=\"stat-n\">1</span> done");
+        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/overdue/\">1</a></span> overdue")
+        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/open/\">3</a></span> open")
+        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/done/\">1</a></span> done");
     // Age: days since publication (2024-01-10 to 2026-11-24), with the incident's link.
     t.contains(page, "<td data-sort=\"1049\" data-label=\"age\">1049d</td>")
         .contains(
@@ -203,23 +203,91 @@ fn action_tracker_orders_overdue_open_done() {
 fn action_tracker_groups_by_owner_and_incident() {
     let t = fixture().build();
     let owners = "actions/owners/index.html";
+    // Most overdue first; an owner with nothing open folded away.
     assert_in_order(
         &t,
         owners,
-        &["<h2>ann</h2>", "<h2>bob</h2>", "<h2>no owner</h2>"],
+        &[
+            "<a href=\"/actions/owners/bob/\">bob</a></td><td data-sort=\"1\" data-label=\"overdue\"><strong class=\"overdue-count\">1</strong></td><td data-sort=\"2\" data-label=\"open\">2</td>",
+            "<td>no owner</td><td data-sort=\"0\" data-label=\"overdue\">0</td><td data-sort=\"1\" data-label=\"open\">1</td>",
+            "<summary>1 owner with nothing open</summary>",
+            "<a href=\"/actions/owners/ann/\">ann</a>",
+        ],
     );
-    t.contains(
-        owners,
-        "<p class=\"muted\">2 open, <strong class=\"overdue-count\">1 overdue</strong>, 0 done</p>",
-    )
-    .contains(owners, "<p class=\"muted\">0 open, 1 done</p>");
+    // An owner's own page: their open items, without an owner column to repeat them.
+    let bob = "actions/owners/bob/index.html";
+    t.contains(bob, "<h1>Open items of bob</h1>")
+        .contains(bob, "Validate config ranges")
+        .contains(bob, "Canary config changes")
+        .contains(bob, "actions sortable no-owner")
+        .lacks(bob, "Roll back");
     let incidents = "actions/incidents/index.html";
     assert_in_order(
         &t,
         incidents,
-        &["INC-B: Checkout slow", "INC-A: Checkout failed"],
+        &["INC-A: Checkout failed", "INC-B: Checkout slow"],
     );
     t.lacks(incidents, "Roll back");
+}
+
+#[test]
+fn tracker_views_work_without_javascript_and_long_lists_page() {
+    let t = fixture().build();
+    // A page per state and per priority, linked from every view.
+    t.contains("actions/overdue/index.html", "Validate config ranges")
+        .lacks("actions/overdue/index.html", "Canary config changes")
+        .contains("actions/done/index.html", "Roll back")
+        .contains("actions/priority/p1/index.html", "Validate config ranges")
+        .lacks("actions/priority/p1/index.html", "Roll back")
+        .contains(
+            "actions/index.html",
+            "<a href=\"/actions/overdue/\">overdue (1)</a>",
+        )
+        .contains(
+            "actions/index.html",
+            "<a href=\"/actions/priority/p0/\">P0 (1)</a>",
+        )
+        .contains(
+            "actions/open/index.html",
+            "<a href=\"/actions/open/\" aria-current=\"page\">open (2)</a>",
+        );
+    // The incident page says first what is late.
+    t.contains(
+        "incidents/inc-a/index.html",
+        "<p class=\"action-summary has-overdue\">1 overdue, 1 done</p>",
+    );
+    // A done item shows no age.
+    let done = t.read("actions/done/index.html");
+    let row = done.split("<tr class=\"done\">").nth(1).unwrap();
+    assert!(row.contains("<td data-sort=\"\"></td>"), "{row}");
+    // 600 items: three pages of 250, each linked to the next.
+    let items: String = (0..600)
+        .map(|k| format!("- [ ] Item {k} @ops due:2030-01-01\n"))
+        .collect();
+    let t = SiteTest::new()
+        .file(
+            "content/many.md",
+            &toml_pm(
+                "MANY",
+                "Many items",
+                "date = 2024-01-01",
+                &format!("\n## Action items\n\n{items}"),
+            ),
+        )
+        .build();
+    t.contains("actions/index.html", "Page 1 of 3")
+        .contains(
+            "actions/index.html",
+            "<a href=\"/actions/page/2/\" rel=\"next\">",
+        )
+        .contains("actions/page/3/index.html", "Item 599")
+        .lacks("actions/page/3/index.html", "Item 0 ")
+        .contains(
+            "actions/owners/ops/page/2/index.html",
+            "<a href=\"/actions/owners/ops/\" rel=\"prev\">",
+        );
+    let first = t.read("actions/index.html");
+    assert_eq!(first.matches("<tr class=\"open\">").count(), 250);
 }
 
 #[test]
