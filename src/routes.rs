@@ -41,6 +41,8 @@ pub enum Route<'a> {
     Home,
     NotFound,
     IncidentList,
+    /// A later page of `/incidents/` (from 2): `/incidents/page/2/`.
+    IncidentListPage(usize),
     /// An incident's page, by its slug.
     Incident(&'a str),
     IncidentsJson,
@@ -55,6 +57,8 @@ pub enum Route<'a> {
     Terms(Taxonomy),
     /// A term's page: `/components/postgres/`.
     Term(Taxonomy, &'a str),
+    /// A later page of a term's list (from 2): `/components/postgres/page/2/`.
+    TermPage(Taxonomy, &'a str, usize),
     /// A term's Atom feed: `/components/postgres/atom.xml`.
     TermFeed(Taxonomy, &'a str),
     /// A component's or tag's card for an iframe (no script): `/embed/components/postgres/`.
@@ -72,6 +76,8 @@ pub enum Route<'a> {
     /// A chart of `/patterns/`, by file name (`CHARTS`).
     PatternChart(&'a str),
     External,
+    /// A later page of `/external/` (from 2).
+    ExternalPage(usize),
     Review,
     /// `/teams/`: the teams of the vocabulary, with their components and open items.
     Teams,
@@ -134,6 +140,11 @@ impl<'a> Route<'a> {
             Route::Home => fixed("index.html"),
             Route::NotFound => fixed("404.html"),
             Route::IncidentList => fixed("incidents/index.html"),
+            Route::IncidentListPage(n) => Cow::Owned(format!("incidents/page/{n}/index.html")),
+            Route::TermPage(t, slug, n) => {
+                Cow::Owned(format!("{}/{slug}/page/{n}/index.html", taxonomy_dir(t)))
+            }
+            Route::ExternalPage(n) => Cow::Owned(format!("external/page/{n}/index.html")),
             Route::Incident(slug) => Cow::Owned(format!("incidents/{slug}/index.html")),
             Route::IncidentsJson => fixed("incidents.json"),
             Route::Latest => fixed("latest.json"),
@@ -224,6 +235,22 @@ impl<'a> Route<'a> {
                 .filter(|t| has_cards(*t))
                 .map(|t| Route::EmbedCard(t, slug));
         }
+        // A later page of a list: `<list>/page/<n>/index.html`.
+        if let Some((list, n)) = path
+            .strip_suffix("/index.html")
+            .and_then(|p| p.rsplit_once("/page/"))
+            .filter(|(list, _)| !list.starts_with("actions"))
+            && let Some(n) = n.parse::<usize>().ok().filter(|n| *n >= 2)
+        {
+            return match list.split_once('/') {
+                None if list == "incidents" => Some(Route::IncidentListPage(n)),
+                None if list == "external" => Some(Route::ExternalPage(n)),
+                Some((dir, slug)) if is_segment(slug) => {
+                    taxonomy_of(dir).map(|t| Route::TermPage(t, slug, n))
+                }
+                _ => None,
+            };
+        }
         if let Some(view) = path
             .strip_prefix("actions/")
             .and_then(|rest| rest.strip_suffix("index.html"))
@@ -290,7 +317,7 @@ impl<'a> Route<'a> {
     pub fn part(&self, incident: impl Fn(&str) -> Option<usize>) -> Option<Part> {
         Some(match *self {
             Route::Home | Route::NotFound => Part::Home,
-            Route::IncidentList => Part::IncidentList,
+            Route::IncidentList | Route::IncidentListPage(_) => Part::IncidentList,
             Route::Incident(slug) => Part::Incident(incident(slug)?),
             Route::IncidentsJson
             | Route::IncidentsPage(_)
@@ -298,18 +325,39 @@ impl<'a> Route<'a> {
             | Route::TermLatest(..) => Part::IncidentsJson,
             Route::ImpactCsv => Part::ImpactCsv,
             Route::Rss | Route::Atom | Route::TermFeed(..) => Part::Feeds,
-            Route::Terms(_) | Route::Term(..) | Route::EmbedCard(..) => Part::Terms,
+            Route::Terms(_) | Route::Term(..) | Route::TermPage(..) | Route::EmbedCard(..) => {
+                Part::Terms
+            }
             Route::Actions
             | Route::ActionsByOwner
             | Route::ActionsByIncident
             | Route::ActionView(..) => Part::Actions,
             Route::Patterns | Route::PatternChart(_) => Part::Patterns,
-            Route::External => Part::External,
+            Route::External | Route::ExternalPage(_) => Part::External,
             Route::Review => Part::Review,
             Route::Teams | Route::Team(_) => Part::Teams,
             Route::Search | Route::SearchIndex(_) => Part::Search,
             Route::Static(_) => Part::Static,
         })
+    }
+}
+
+/// How many incidents a page of a list shows (`/incidents/`, a term's page).
+pub const LIST_PAGE: usize = 500;
+/// How many messages a page of `/external/` shows.
+pub const EXTERNAL_PAGE: usize = 100;
+
+/// The pages `n` items take at `per` a page: at least one.
+pub fn pages(n: usize, per: usize) -> usize {
+    n.div_ceil(per).max(1)
+}
+
+/// The URL of page `page` of a list whose first page is `first` (`/incidents/`).
+pub fn page_url(first: &str, page: usize) -> String {
+    if page <= 1 {
+        first.to_string()
+    } else {
+        format!("{first}page/{page}/")
     }
 }
 
@@ -321,7 +369,7 @@ fn action_view(folder: &str) -> Option<Route<'_>> {
         None => (folder, 1),
     };
     let known = match filter.split_once('/') {
-        None => ["overdue", "open", "done"].contains(&filter),
+        None => ["", "overdue", "open", "done"].contains(&filter),
         Some((kind, slug)) => ["priority", "owners"].contains(&kind) && is_segment(slug),
     };
     known.then_some(Route::ActionView(filter, page))
@@ -400,6 +448,9 @@ mod tests {
             Route::ActionView("owners/ana", 3),
             Route::ActionView("", 2),
             Route::ActionView("priority/p1", 1),
+            Route::IncidentListPage(2),
+            Route::TermPage(Taxonomy::Tags, "deploy", 3),
+            Route::ExternalPage(4),
             Route::SearchIndex("shards/3.json"),
         ] {
             assert_eq!(

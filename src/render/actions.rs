@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Site;
+use super::views::Pager;
 use crate::content::model::{ActionType, Ticket};
 use crate::error::Result;
 use crate::library::tracker;
@@ -48,15 +49,6 @@ struct FilterLink {
     url: String,
     count: usize,
     current: bool,
-}
-
-/// The links from one page of a view to its others.
-#[derive(Serialize)]
-struct Pager {
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
 }
 
 impl Site<'_> {
@@ -153,15 +145,7 @@ impl Site<'_> {
                 ctx.insert("every_item", &view.filter.is_empty());
                 ctx.insert("owner_view", &owner_view);
                 ctx.insert("total", &view.items.len());
-                ctx.insert(
-                    "pager",
-                    &Pager {
-                        page,
-                        pages,
-                        prev: (page > 1).then(|| url(&view.filter, page - 1)),
-                        next: (page < pages).then(|| url(&view.filter, page + 1)),
-                    },
-                );
+                ctx.insert("pager", &Pager::new(&url(&view.filter, 1), page, pages));
                 ctx.insert("overdue", &views[1].items.len());
                 ctx.insert("open", &(views[1].items.len() + views[2].items.len()));
                 ctx.insert("done", &views[3].items.len());

@@ -53,9 +53,27 @@ impl Site<'_> {
                 })
             })
             .collect();
-        let mut ctx = self.context();
-        ctx.insert("messages", &messages);
-        self.page(sink, &Route::External.path(), "external.html", &ctx)
+        let per = crate::routes::EXTERNAL_PAGE;
+        let pages = crate::routes::pages(messages.len(), per);
+        let first = Route::External.url(&root);
+        let mut count = 0;
+        for page in 1..=pages {
+            let mut ctx = self.context();
+            ctx.insert("total", &messages.len());
+            ctx.insert("pager", &super::views::Pager::new(&first, page, pages));
+            let start = ((page - 1) * per).min(messages.len());
+            ctx.insert(
+                "messages",
+                &messages[start..(start + per).min(messages.len())],
+            );
+            let path = if page == 1 {
+                Route::External.path()
+            } else {
+                Route::ExternalPage(page).path()
+            };
+            count += self.page(sink, &path, "external.html", &ctx)?;
+        }
+        Ok(count)
     }
 
     /// `/review/`: drafts and post-mortems in review, in builds that show them.

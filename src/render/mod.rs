@@ -247,6 +247,25 @@ impl Site<'_> {
             }
         }
         routes.extend(self.lib.teams.iter().map(|t| Route::Team(&t.slug)));
+        let (list, per) = (crate::routes::LIST_PAGE, crate::routes::EXTERNAL_PAGE);
+        routes.extend(
+            (2..=crate::routes::pages(self.lib.incidents.len(), list)).map(Route::IncidentListPage),
+        );
+        let messages = self
+            .lib
+            .incidents
+            .iter()
+            .filter(|i| i.external_message.is_some())
+            .count();
+        routes.extend((2..=crate::routes::pages(messages, per)).map(Route::ExternalPage));
+        for t in Taxonomy::ALL {
+            for term in &self.lib.terms(t).terms {
+                routes.extend(
+                    (2..=crate::routes::pages(term.incidents.len(), list))
+                        .map(|n| Route::TermPage(t, &term.slug, n)),
+                );
+            }
+        }
         routes.extend(self.action_view_routes());
         routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));
         routes
@@ -431,15 +450,24 @@ impl Site<'_> {
         statuses.sort_unstable();
         statuses.dedup();
         ctx.insert("statuses", &statuses);
-        let list_rows: Vec<&str> = row_html.iter().map(String::as_str).collect();
-        self.write_with_rows(
-            sink,
-            &Route::IncidentList.path(),
-            "incidents.html",
-            &mut ctx,
-            &list_rows,
-        )?;
-        Ok(1)
+        let first = Route::IncidentList.url(&root);
+        let pages = crate::routes::pages(row_html.len(), crate::routes::LIST_PAGE);
+        for (k, chunk) in row_html
+            .chunks(crate::routes::LIST_PAGE)
+            .chain(row_html.is_empty().then_some(&row_html[..]))
+            .enumerate()
+        {
+            let page = k + 1;
+            ctx.insert("pager", &views::Pager::new(&first, page, pages));
+            let list_rows: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let path = if page == 1 {
+                Route::IncidentList.path()
+            } else {
+                Route::IncidentListPage(page).path()
+            };
+            self.write_with_rows(sink, &path, "incidents.html", &mut ctx, &list_rows)?;
+        }
+        Ok(pages)
     }
 
     /// The home page (latest reviews, incidents per month, repeated root causes) and 404.

@@ -80,14 +80,26 @@ impl Site<'_> {
                 if taxonomy == Taxonomy::Components {
                     ctx.insert("catalog", &self.catalog_entry(&term.name));
                 }
-                let rows: Vec<&str> = term
-                    .incidents
-                    .iter()
-                    .map(|&i| row_html[i].as_str())
-                    .collect();
-                let path = Route::Term(taxonomy, &term.slug).path();
-                self.write_with_rows(sink, &path, "term.html", &mut ctx, &rows)?;
-                count += 1;
+                // Long lists are pages of `routes::LIST_PAGE`.
+                let per = crate::routes::LIST_PAGE;
+                let pages = crate::routes::pages(term.incidents.len(), per);
+                for page in 1..=pages {
+                    ctx.insert("pager", &super::views::Pager::new(&link.url, page, pages));
+                    let rows: Vec<&str> = term
+                        .incidents
+                        .iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .map(|&i| row_html[i].as_str())
+                        .collect();
+                    let path = if page == 1 {
+                        Route::Term(taxonomy, &term.slug).path()
+                    } else {
+                        Route::TermPage(taxonomy, &term.slug, page).path()
+                    };
+                    self.write_with_rows(sink, &path, "term.html", &mut ctx, &rows)?;
+                    count += 1;
+                }
                 if crate::routes::has_cards(taxonomy) {
                     let mut ctx = self.context();
                     ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));

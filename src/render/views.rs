@@ -48,6 +48,27 @@ impl SiteView {
     }
 }
 
+/// The links from one page of a long list to its others.
+#[derive(Serialize)]
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Page `page` of `pages` of the list whose first page is at `first`.
+    pub fn new(first: &str, page: usize, pages: usize) -> Pager {
+        Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| crate::routes::page_url(first, page - 1)),
+            next: (page < pages).then(|| crate::routes::page_url(first, page + 1)),
+        }
+    }
+}
+
 /// An incident as a row in lists.
 #[derive(Serialize)]
 pub struct IncidentRow {

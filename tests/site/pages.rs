@@ -240,3 +240,55 @@ fn the_nav_marks_the_current_section_and_dates_read_as_words() {
     assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg\""));
     assert!(t.exists("favicon.svg"));
 }
+
+#[test]
+fn long_lists_are_pages_linked_in_order() {
+    let mut t = SiteTest::new();
+    for k in 0..1050 {
+        let body = if k < 150 {
+            "\n## External message\n\nSorry.\n"
+        } else {
+            ""
+        };
+        t = t.file(
+            &format!("content/{k:04}.md"),
+            &toml_pm(
+                &format!("INC-{k:04}"),
+                &format!("Incident {k:04}"),
+                &format!(
+                    "date = 2024-01-01T{:02}:{:02}:00Z\ntags = [\"everywhere\"]",
+                    k / 60 % 24,
+                    k % 60
+                ),
+                body,
+            ),
+        );
+    }
+    let t = t.build();
+    // 1,050 incidents at 500 a page: three pages of the list and of the tag.
+    for first in ["incidents/", "tags/everywhere/"] {
+        t.contains(&format!("{first}index.html"), "Page 1 of 3")
+            .contains(
+                &format!("{first}index.html"),
+                &format!("<a href=\"/{first}page/2/\" rel=\"next\">"),
+            )
+            .contains(
+                &format!("{first}page/3/index.html"),
+                &format!("<a href=\"/{first}page/2/\" rel=\"prev\">"),
+            )
+            .lacks(&format!("{first}page/3/index.html"), "rel=\"next\"");
+        let rows: usize = ["index.html", "page/2/index.html", "page/3/index.html"]
+            .iter()
+            .map(|p| {
+                t.read(&format!("{first}{p}"))
+                    .matches("<tr class=\"status-")
+                    .count()
+            })
+            .sum();
+        assert_eq!(rows, 1050, "{first}: every incident once");
+    }
+    // 150 customer messages at 100 a page.
+    t.contains("external/index.html", "150 messages; page 1 of 2")
+        .contains("external/page/2/index.html", "Page 2 of 2");
+    assert!(!t.exists("external/page/3/index.html"));
+}
