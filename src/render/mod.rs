@@ -454,7 +454,7 @@ impl Site<'_> {
         let pages = crate::routes::pages(row_html.len(), crate::routes::LIST_PAGE);
         for (k, chunk) in row_html
             .chunks(crate::routes::LIST_PAGE)
-            .chain(row_html.is_empty().then_some(&row_html[..]))
+            .chain(row_html.is_empty().then_some(row_html))
             .enumerate()
         {
             let page = k + 1;
