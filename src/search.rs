@@ -102,7 +102,34 @@ impl Analyzer {
             out.extend(term.iter().cloned());
             self.words.insert(word.into(), term);
         }
+        // Ids and ticket keys (`SRE-1249`, `INC-2024-017`) are also one term each, so a
+        // search for one finds it and not every page with its parts.
+        if text.as_bytes().contains(&b'-') {
+            for id in ID.find_iter(text) {
+                let term = id_term(id.as_str());
+                let term = match self.terms.get(term.as_str()) {
+                    Some(t) => Arc::clone(t),
+                    None => {
+                        let t: Arc<str> = Arc::from(term);
+                        self.terms.insert(Arc::clone(&t));
+                        t
+                    }
+                };
+                out.push(term);
+            }
+        }
     }
+}
+
+/// An id or ticket key: letters, `-`, digits (and more `-digits`). `search.js` has the same.
+static ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b[A-Za-z][A-Za-z0-9]*(?:-\d+)+\b").expect("id regex")
+});
+
+/// The one term an id is indexed as: lowercase, `-` as `_` (which elasticlunr's tokenizer
+/// and pipeline leave whole): `SRE-1249` is `sre_1249`.
+pub fn id_term(id: &str) -> String {
+    id.to_lowercase().replace('-', "_")
 }
 
 /// The shard a term's postings live in: FNV-1a of its first [`PREFIX_CHARS`] characters

@@ -68,9 +68,10 @@
   }
   window.pmsiteShardOf = shardOf;
 
-  // A query word matches a term exactly or, when it is long enough, as its prefix.
+  // A query word matches a term exactly or, when it is long enough, as its prefix; an id
+  // (`ops_123`) only exactly, so OPS-123 is not OPS-1234.
   function matches(word, term) {
-    return term === word || (chars(word).length >= meta.prefix && term.lastIndexOf(word, 0) === 0);
+    return term === word || (word.indexOf("_") < 0 && chars(word).length >= meta.prefix && term.lastIndexOf(word, 0) === 0);
   }
 
   function readState() {
@@ -89,8 +90,27 @@
     return location.pathname + (s ? "?" + s : "");
   }
 
-  // Documents matching every query word, with elasticlunr's scores.
+  // Ids and ticket keys (`SRE-1249`) are one term each, as `search::id_term` indexes them.
+  var ID = /\b[A-Za-z][A-Za-z0-9]*(?:-\d+)+\b/g;
+
+  function editDistance(a, b) {
+    var prev = [];
+    for (var j = 0; j <= b.length; j++) prev.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var cur = [i];
+      for (var k = 1; k <= b.length; k++) {
+        cur.push(Math.min(prev[k] + 1, cur[k - 1] + 1, prev[k - 1] + (a[i - 1] === b[k - 1] ? 0 : 1)));
+      }
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // Documents matching every query word, with elasticlunr's scores, and for a word that
+  // matches nothing, the nearest indexed term of its shard (a typo's suggestion).
   function find(query) {
+    var ids = (query.match(ID) || []).map(function (id) { return id.toLowerCase().replace(/-/g, "_"); });
+    query = query.replace(ID, " ") + " " + ids.join(" ");
     var words = analyze(query).filter(function (w, i, all) { return w && all.indexOf(w) === i; });
     if (!words.length) {
       var all = [];
@@ -143,7 +163,19 @@
       var hits = idx.search(query, { fields: fields, bool: "OR", expand: true })
         .map(function (r) { return { doc: +r.ref, score: r.score }; })
         .filter(function (h) { return perWord.every(function (m) { return m[h.doc]; }); });
-      return { words: words, hits: hits };
+      var suggest = [];
+      words.forEach(function (w, n) {
+        if (Object.keys(perWord[n]).length || chars(w).length < 4) return;
+        var best = null, bestD = 3;
+        shards.forEach(function (shard) {
+          for (var term in shard) {
+            var d = editDistance(w, term);
+            if (d < bestD || (d === bestD && best !== null && term < best)) { best = term; bestD = d; }
+          }
+        });
+        if (best !== null) suggest.push([w, best]);
+      });
+      return { words: words, hits: hits, suggest: suggest };
     });
   }
 
@@ -178,9 +210,26 @@
     current = found.words;
     list.textContent = "";
     var label = hits.length === 1 ? "1 post-mortem" : hits.length + " post-mortems";
+    var verb = hits.length === 1 ? " matches" : " match";
+    var active = FACETS.filter(function (f) { return state.f[f[0]] !== undefined; })
+      .map(function (f) { return f[2].toLowerCase() + " " + state.f[f[0]]; });
+    var within = active.length ? ", with " + active.join(" and ") : "";
     statusEl.textContent = state.q && !found.words.length
-      ? "Only common words: showing every post-mortem." : state.q
-        ? label + " match \u201c" + state.q + "\u201d." : label + ".";
+      ? "Only common words: showing every post-mortem" + within + "." : state.q
+        ? label + verb + " \u201c" + state.q + "\u201d" + within + "." : label + within + ".";
+    if (!hits.length && found.suggest && found.suggest.length) {
+      var q = state.q;
+      found.suggest.forEach(function (s) { q = q.replace(new RegExp(s[0].replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "\\w*", "i"), s[1]); });
+      var next = readState();
+      next.q = q;
+      statusEl.appendChild(document.createTextNode(" Did you mean "));
+      var a = document.createElement("a");
+      a.href = stateUrl(next);
+      a.className = "suggestion";
+      a.textContent = q;
+      statusEl.appendChild(a);
+      statusEl.appendChild(document.createTextNode("?"));
+    }
     return showMore();
   }
 
@@ -369,5 +418,11 @@
   window.addEventListener("popstate", function () { input.value = readState().q; update(); });
 
   input.value = readState().q;
-  update();
+  // Arriving with a query (the header's box), focus lands on the first result, as Enter
+  // here does, not on the page's body.
+  update().then(function () {
+    if (!readState().q || document.activeElement !== document.body) return;
+    var first = list.querySelector("a");
+    (first || input).focus();
+  });
 })();
