@@ -87,6 +87,22 @@ fn value_text(v: &Value) -> String {
             .map(|(k, v)| format!("{k}: {}", value_text(v)))
             .collect::<Vec<_>>()
             .join("; "),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), grouped),
     }
+}
+
+/// `1200` as `1,200`, `0.5` as `0.5`.
+pub fn grouped(n: f64) -> String {
+    if n.fract() != 0.0 || n.abs() >= 1e15 {
+        return n.to_string();
+    }
+    let digits = (n.abs() as u64).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 { format!("-{out}") } else { out }
 }

@@ -7,6 +7,7 @@ pub mod charts;
 mod csv;
 mod external;
 mod feeds;
+pub mod glance;
 pub mod json;
 mod patterns;
 mod teams;

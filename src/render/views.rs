@@ -149,6 +149,9 @@ pub struct TimelineView<'a> {
     pub text: String,
     pub sources: Vec<crate::content::model::Source>,
     pub milestone: Option<crate::content::model::Milestone>,
+    /// Whether the milestone's label is shown: not when the text already says it
+    /// ("… OUTAGE BEGINS", "(mitigated)").
+    pub label: bool,
     /// What the author wrote under the entry, as HTML.
     pub notes: Cow<'a, str>,
 }
@@ -198,6 +201,12 @@ pub struct IncidentPage<'a> {
     pub metrics_note: Option<String>,
     /// "1 overdue, 2 open, 3 done": above the action items, so what is late is read first.
     pub action_summary: Option<String>,
+    /// Impact began → detected → mitigated → resolved, with the time between.
+    pub milestones: Vec<super::glance::Step>,
+    /// The numbers a reader wants first, formatted.
+    pub key_numbers: Vec<Field>,
+    /// The level the contents' numbered entries are at (the page's top headings).
+    pub toc_top: u8,
     pub restricted: bool,
     pub dates: Vec<Field>,
     pub durations: Vec<Field>,
@@ -329,6 +338,15 @@ impl<'a> IncidentPage<'a> {
                 .join(", ")
         });
         IncidentPage {
+            milestones: super::glance::milestones(incident),
+            key_numbers: super::glance::key_numbers(incident, derived),
+            toc_top: incident
+                .toc
+                .iter()
+                .map(|t| t.level)
+                .filter(|l| *l <= 3)
+                .min()
+                .unwrap_or(2),
             action_summary,
             type_badge,
             metrics_note,
@@ -456,6 +474,15 @@ fn timeline_views<'a>(
                 text: e.text.clone(),
                 sources: e.sources.clone(),
                 milestone: e.milestone,
+                label: e.milestone.is_some_and(|m| {
+                    let word = match m {
+                        crate::content::model::Milestone::Begins => "begin",
+                        crate::content::model::Milestone::Detected => "detect",
+                        crate::content::model::Milestone::Mitigated => "mitigat",
+                        crate::content::model::Milestone::Resolved => "resolv",
+                    };
+                    !e.text.to_lowercase().contains(word)
+                }),
                 notes: rewrite(&e.notes),
             }
         })

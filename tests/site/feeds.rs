@@ -63,7 +63,7 @@ fn atom_feed_every_field() {
     let summary = &e.summary.as_ref().unwrap().content;
     assert_eq!(
         summary,
-        &format!("{NASTY_SUMMARY}\n\nImpact: Customers affected: 1200; Resolved in 1h 11m.")
+        &format!("{NASTY_SUMMARY}\n\nImpact: Customers affected: 1,200; Resolved in 1h 11m.")
     );
     assert_eq!(e.authors[0].name.as_deref(), Some("Ana"));
     assert!(
@@ -96,7 +96,7 @@ fn rss_feed_every_field() {
     assert_eq!(
         e.summary.as_ref().unwrap().content,
         format!(
-            "<p>{}</p><p>Impact: Customers affected: 1200; Resolved in 1h 11m.</p>",
+            "<p>{}</p><p>Impact: Customers affected: 1,200; Resolved in 1h 11m.</p>",
             pmsite::markdown::escape_html(NASTY_SUMMARY)
         )
     );

@@ -139,7 +139,7 @@ fn header_shows_people_impact_and_durations() {
         .file("content/a.md", &toml_pm("A", "T", fm, ""))
         .build();
     t.contains(PAGE, "<dt>Time to resolve</dt><dd>1h 56m</dd>")
-        .contains(PAGE, "<dt>Customers affected</dt><dd>1200</dd>")
+        .contains(PAGE, "<dt>Customers affected</dt><dd>1,200</dd>")
         .contains(PAGE, "<dt>SLA breached</dt><dd>yes</dd>")
         .contains(PAGE, "<dt>Incident commander</dt><dd>Ana</dd>")
         .contains(PAGE, "<dt>Responders</dt><dd>Cho, Dev</dd>")

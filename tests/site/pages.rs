@@ -292,3 +292,33 @@ fn long_lists_are_pages_linked_in_order() {
         .contains("external/page/2/index.html", "Page 2 of 2");
     assert!(!t.exists("external/page/3/index.html"));
 }
+
+#[test]
+fn the_incident_page_leads_with_its_numbers_and_milestones() {
+    let t = example_library().build();
+    let page = "incidents/inc-2024-017/index.html";
+    let html = t.read(page);
+    // Title and summary, then the numbers, formatted, then the milestone bar.
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {page}"))
+    };
+    assert!(
+        at("<h1>") < at("class=\"lede\"") && at("class=\"lede\"") < at("class=\"key-numbers\"")
+    );
+    t.contains(page, "<li><span class=\"key-n\">36m</span> customer impact</li><li><span class=\"key-n\">1h 11m</span> to resolve</li><li><span class=\"key-n\">1,200</span> customers affected</li>")
+        .contains(page, "<li class=\"ms\"><span class=\"ms-label\">Impact began</span> <time datetime=\"2024-03-12T21:04:00Z\">21:04 UTC</time></li><li class=\"ms-gap\" aria-hidden=\"true\">7m</li><li class=\"ms\"><span class=\"ms-label\">Detected</span>");
+    // The facts beside the story, after the header.
+    assert!(at("</header>") < at("<aside class=\"incident-side\""));
+    // Contents number the page's top headings only.
+    assert!(
+        html.contains("<li class=\"toc-2 toc-top\"><a href=\"#summary\">Summary</a></li>"),
+        "{page}"
+    );
+    assert!(
+        html.contains("<li class=\"toc-3\"><a href=\"#contributing-factors\">"),
+        "{page}"
+    );
+    // A milestone the text already names is not labelled twice.
+    assert!(html.contains("<span class=\"tl-text\">Config push reaches all checkout-api pods; OUTAGE BEGINS</span>"), "{page}");
+}
