@@ -33,6 +33,8 @@ impl Site<'_> {
     pub(super) fn write_terms(&self, sink: &dyn Sink, row_html: &[String]) -> Result<usize> {
         let root = self.config.root_path();
         let mut count = 0;
+        let library_ttr = crate::library::teams::medians(self.lib, 0..self.lib.incidents.len())[2]
+            .map(|m| crate::dates::human_minutes(m.round() as i64));
         for taxonomy in Taxonomy::ALL {
             let terms = self.lib.terms(taxonomy);
             let links: Vec<TermLink> = terms
@@ -79,6 +81,17 @@ impl Site<'_> {
                 );
                 if taxonomy == Taxonomy::Components {
                     ctx.insert("catalog", &self.catalog_entry(&term.name));
+                    // How it is doing: its pattern row, against the library, and what is open.
+                    let row = self
+                        .lib
+                        .patterns
+                        .components
+                        .iter()
+                        .find(|r| r.slug == term.slug);
+                    ctx.insert("pattern", &row);
+                    ctx.insert("window_days", &self.lib.patterns.window_days);
+                    ctx.insert("library_ttr", &library_ttr);
+                    ctx.insert("card", &self.card(term));
                 }
                 // Long lists are pages of `routes::LIST_PAGE`.
                 let per = crate::routes::LIST_PAGE;

@@ -138,6 +138,8 @@ pub struct TermLink {
 
 #[derive(Serialize)]
 pub struct TimelineView<'a> {
+    /// The quiet time before this entry when it is long (`30h`), drawn as a break.
+    pub gap: Option<String>,
     pub day: Option<String>,
     /// As written, or `HH:MM` from the front matter's time.
     pub time: String,
@@ -432,15 +434,30 @@ impl<'a> IncidentPage<'a> {
     }
 }
 
+/// Minutes between two timeline entries from which the quiet between them is shown.
+const GAP_MINUTES: i64 = 120;
+
 fn timeline_views<'a>(
     incident: &'a Incident,
     rewrite: &impl Fn(&'a str) -> Cow<'a, str>,
 ) -> Vec<TimelineView<'a>> {
     let mut last_day = None;
+    let mut last_at: Option<crate::dates::When> = None;
     incident
         .timeline
         .iter()
         .map(|e| {
+            // A long quiet spell is drawn as one: two hours or more since the last timed entry.
+            let gap = match (last_at, e.at) {
+                (Some(before), Some(at)) => before
+                    .minutes_until(&at)
+                    .filter(|m| *m >= GAP_MINUTES)
+                    .map(human_minutes),
+                _ => None,
+            };
+            if e.at.is_some() {
+                last_at = e.at;
+            }
             let (day, time, zone, iso) = match e.at {
                 Some(at) => {
                     let day = at.at.date_naive();
@@ -465,6 +482,7 @@ fn timeline_views<'a>(
                 (time.split(' ').next().unwrap_or_default().to_string(), time)
             };
             TimelineView {
+                gap,
                 day,
                 time,
                 written,

@@ -322,3 +322,39 @@ fn the_incident_page_leads_with_its_numbers_and_milestones() {
     // A milestone the text already names is not labelled twice.
     assert!(html.contains("<span class=\"tl-text\">Config push reaches all checkout-api pods; OUTAGE BEGINS</span>"), "{page}");
 }
+
+#[test]
+fn a_long_quiet_spell_in_the_timeline_is_shown() {
+    let t = SiteTest::one(
+        "date = 2024-03-01T10:00:00Z",
+        "\n## Timeline\n\n- 2024-03-01 10:00 Errors begin\n- 2024-03-01 10:05 Paged\n- 2024-03-02 16:05 Fix deployed\n",
+    );
+    let page = "incidents/inc-1/index.html";
+    t.contains(page, "<li class=\"tl-gap\"><span>1d 6h later</span></li>");
+    assert_eq!(
+        t.read(page).matches("class=\"tl-gap\"").count(),
+        1,
+        "five minutes is no gap"
+    );
+}
+
+#[test]
+fn a_component_page_says_how_the_component_is_doing() {
+    let mut t = example_library();
+    t.today = chrono::NaiveDate::from_ymd_opt(2024, 8, 1).unwrap();
+    let t = t.build();
+    let page = "components/postgres/index.html";
+    // postgres: INC-2024-041 (July 2) in the last 90 days, INC-2024-017 (March 12) before.
+    t.contains(
+        page,
+        "<span class=\"key-n\">1</span> in the last 90 days (1 the 90 before)",
+    )
+    .contains(page, "median time to resolve (library: ")
+    .contains(page, "open action item")
+    .contains(page, "<h2>Open action items</h2>");
+    t.contains("patterns/index.html", "href=\"/impact.csv\"")
+        .contains(
+            "index.html",
+            "href=\"/impact.csv\">impact.csv</a> for a spreadsheet",
+        );
+}
