@@ -69,8 +69,8 @@ pub enum Route<'a> {
     ActionsByOwner,
     ActionsByIncident,
     /// A view of the tracker and its page from 1 (`library::tracker::View`): `filter` is
-    /// "" (every item), `overdue`, `open`, `done`, `priority/p1` or `owners/ana`;
-    /// `/actions/overdue/`, `/actions/overdue/page/2/`. Every item's first page is `Actions`.
+    /// "" (the overdue items, the front page), `open`, `done`, `priority/p1` or `owners/ana`;
+    /// `/actions/open/`, `/actions/open/page/2/`. The overdue items' first page is `Actions`.
     ActionView(&'a str, usize),
     Patterns,
     /// A chart of `/patterns/`, by file name (`CHARTS`).
@@ -369,7 +369,7 @@ fn action_view(folder: &str) -> Option<Route<'_>> {
         None => (folder, 1),
     };
     let known = match filter.split_once('/') {
-        None => ["", "overdue", "open", "done"].contains(&filter),
+        None => ["", "open", "done"].contains(&filter),
         Some((kind, slug)) => ["priority", "owners"].contains(&kind) && is_segment(slug),
     };
     known.then_some(Route::ActionView(filter, page))
@@ -444,7 +444,7 @@ mod tests {
             Route::Term(Taxonomy::Components, "postgres"),
             Route::TermFeed(Taxonomy::Tags, "deploy"),
             Route::Team("payments"),
-            Route::ActionView("overdue", 1),
+            Route::ActionView("open", 1),
             Route::ActionView("owners/ana", 3),
             Route::ActionView("", 2),
             Route::ActionView("priority/p1", 1),

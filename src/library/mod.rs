@@ -75,7 +75,8 @@ pub struct Library {
     pub patterns: patterns::Patterns,
     /// The vocabulary's teams, with what each owns and has open.
     pub teams: Vec<teams::TeamFacts>,
-    /// The tracker's views (every item first, in the tracker's order), each with its pages.
+    /// The tracker's views (overdue, open, done, then priorities and owners), each with its
+    /// pages.
     pub action_views: Vec<tracker::View>,
     /// The day overdue and ages are judged against.
     pub today: NaiveDate,

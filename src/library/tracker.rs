@@ -129,7 +129,7 @@ pub fn age_days(lib: &Library, incident: usize, today: NaiveDate) -> Option<i64>
 /// filter works without JavaScript: every item, a state, a priority, an owner.
 #[derive(Debug, Clone)]
 pub struct View {
-    /// The path under `actions/`: "" for every item, `overdue`, `open`, `done`,
+    /// The path under `actions/`: "" for the overdue items (the front page), `open`, `done`,
     /// `priority/p1`, `owners/ana`.
     pub filter: String,
     /// What the page is headed with: "Every item", "Overdue", "Priority P1", "ana".
@@ -146,8 +146,9 @@ pub fn page_count(items: usize) -> usize {
     items.div_ceil(PAGE_ITEMS).max(1)
 }
 
-/// Every view of the tracker, from the items in tracker order: the state views and every
-/// item first, then priorities (as written, by name), then owners (open items only).
+/// Every view of the tracker, from the items in tracker order: the three states first (the
+/// overdue items are the front page, `/actions/`), then priorities and owners (their open
+/// items only).
 pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
     let state = |i: usize, k: usize| {
         if lib.incidents[i].action_items[k].done {
@@ -158,18 +159,16 @@ pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
             "open"
         }
     };
-    let mut out = vec![View {
-        filter: String::new(),
-        title: "Every item".into(),
-        items: ordered.to_vec(),
-    }];
-    for (name, title) in [
-        ("overdue", "Overdue"),
-        ("open", "Open, not overdue"),
-        ("done", "Done"),
+    // The front page is the overdue items: every item is the three states one after the
+    // other, so a list of every item would only repeat them.
+    let mut out = Vec::new();
+    for (filter, name, title) in [
+        ("", "overdue", "Overdue"),
+        ("open", "open", "Open, not overdue"),
+        ("done", "done", "Done"),
     ] {
         out.push(View {
-            filter: name.into(),
+            filter: filter.into(),
             title: title.into(),
             items: ordered
                 .iter()
@@ -179,7 +178,8 @@ pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
         });
     }
     let mut priorities: BTreeMap<String, (String, Vec<ItemRef>)> = BTreeMap::new();
-    for &(i, k) in ordered {
+    // Priorities and owners list what is still to do: the done items are on their own page.
+    for &(i, k) in ordered.iter().filter(|&&(i, k)| state(i, k) != "done") {
         if let Some(p) = &lib.incidents[i].action_items[k].priority {
             priorities
                 .entry(crate::vocabulary::term_slug(p))

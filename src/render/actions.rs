@@ -89,7 +89,7 @@ impl Site<'_> {
         let lib = self.lib;
         let root = self.config.root_path();
         let views = &lib.action_views;
-        let ordered = &views[0].items;
+        let ordered = &tracker::ordered(lib);
         // Each row is written once and shared by every view: at 10,000 incidents there are
         // some 55,000 items, too many to pass through a template one by one.
         let html: Vec<String> = ordered
@@ -99,11 +99,11 @@ impl Site<'_> {
         let position: rustc_hash::FxHashMap<tracker::ItemRef, usize> =
             ordered.iter().enumerate().map(|(p, r)| (*r, p)).collect();
         let url = |filter: &str, page: usize| Route::ActionView(filter, page).url(&root);
-        let states: Vec<FilterLink> = views[..4]
+        let states: Vec<FilterLink> = views[..3]
             .iter()
             .map(|v| FilterLink {
                 name: if v.filter.is_empty() {
-                    "all".into()
+                    "overdue".into()
                 } else {
                     v.filter.clone()
                 },
@@ -146,9 +146,9 @@ impl Site<'_> {
                 ctx.insert("owner_view", &owner_view);
                 ctx.insert("total", &view.items.len());
                 ctx.insert("pager", &Pager::new(&url(&view.filter, 1), page, pages));
-                ctx.insert("overdue", &views[1].items.len());
-                ctx.insert("open", &(views[1].items.len() + views[2].items.len()));
-                ctx.insert("done", &views[3].items.len());
+                ctx.insert("overdue", &views[0].items.len());
+                ctx.insert("open", &(views[0].items.len() + views[1].items.len()));
+                ctx.insert("done", &views[2].items.len());
                 if view.filter.is_empty() && page == 1 {
                     ctx.insert("quarters", &tracker::per_quarter(lib));
                 }

@@ -236,7 +236,7 @@ fn the_nav_marks_the_current_section_and_dates_read_as_words() {
     );
     // "Latest published" shows when each was published; the overdue count is a link.
     assert!(home.contains("Checkout API returned 500s after a config push</a> <span class=\"muted\">published 2024-03-19, began 2024-03-12</span>"), "{home}");
-    assert!(home.contains("<a href=\"/actions/#every-item\">"), "{home}");
+    assert!(home.contains("<a href=\"/actions/#items\">"), "{home}");
     assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg\""));
     assert!(t.exists("favicon.svg"));
 }

@@ -174,19 +174,18 @@ fn unicode_terms_get_stable_pages() {
 fn action_tracker_orders_overdue_open_done() {
     let t = fixture().build();
     let page = "actions/index.html";
+    // The front page is the overdue items; open and done have pages of their own, in order.
+    t.contains(page, "Validate config ranges")
+        .lacks(page, "Canary config changes")
+        .lacks(page, "Roll back");
     assert_in_order(
         &t,
-        page,
-        &[
-            "Validate config ranges",
-            "Canary config changes",
-            "Write the runbook",
-            "Roll back",
-        ],
+        "actions/open/index.html",
+        &["Canary config changes", "Write the runbook"],
     );
     t.contains(page, "<tr class=\"overdue\"><td><span class=\"badge badge-overdue\">overdue</span></td><td>Validate config ranges</td>")
-        .contains(page, "<tr class=\"done\"><td><span class=\"badge badge-done\">done</span></td><td>Roll back</td>")
-        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/overdue/\">1</a></span> overdue")
+        .contains("actions/done/index.html", "<tr class=\"done\"><td><span class=\"badge badge-done\">done</span></td><td>Roll back</td>")
+        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/#items\">1</a></span> overdue")
         .contains(page, "<span class=\"stat-n\"><a href=\"/actions/open/\">3</a></span> open")
         .contains(page, "<span class=\"stat-n\"><a href=\"/actions/done/\">1</a></span> done");
     // Age: days since publication (2024-01-10 to 2026-11-24), with the incident's link.
@@ -234,18 +233,18 @@ fn action_tracker_groups_by_owner_and_incident() {
 fn tracker_views_work_without_javascript_and_long_lists_page() {
     let t = fixture().build();
     // A page per state and per priority, linked from every view.
-    t.contains("actions/overdue/index.html", "Validate config ranges")
-        .lacks("actions/overdue/index.html", "Canary config changes")
+    t.contains("actions/index.html", "Validate config ranges")
+        .lacks("actions/index.html", "Canary config changes")
         .contains("actions/done/index.html", "Roll back")
         .contains("actions/priority/p1/index.html", "Validate config ranges")
         .lacks("actions/priority/p1/index.html", "Roll back")
         .contains(
             "actions/index.html",
-            "<a href=\"/actions/overdue/\">overdue (1)</a>",
+            "<a href=\"/actions/\" aria-current=\"page\">overdue (1)</a>",
         )
         .contains(
             "actions/index.html",
-            "<a href=\"/actions/priority/p0/\">P0 (1)</a>",
+            "<a href=\"/actions/priority/p1/\">P1 (1)</a>",
         )
         .contains(
             "actions/open/index.html",
@@ -262,7 +261,7 @@ fn tracker_views_work_without_javascript_and_long_lists_page() {
     assert!(row.contains("<td data-sort=\"\"></td>"), "{row}");
     // 600 items: three pages of 250, each linked to the next.
     let items: String = (0..600)
-        .map(|k| format!("- [ ] Item {k} @ops due:2030-01-01\n"))
+        .map(|k| format!("- [ ] Item {k} @ops due:2020-01-01\n"))
         .collect();
     let t = SiteTest::new()
         .file(
@@ -287,7 +286,7 @@ fn tracker_views_work_without_javascript_and_long_lists_page() {
             "<a href=\"/actions/owners/ops/\" rel=\"prev\">",
         );
     let first = t.read("actions/index.html");
-    assert_eq!(first.matches("<tr class=\"open\">").count(), 250);
+    assert_eq!(first.matches("<tr class=\"overdue\">").count(), 250);
 }
 
 #[test]
