@@ -27,16 +27,8 @@ fn chromium() -> PathBuf {
 fn dump_dom(url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-        ])
+        .args(crate::webdriver::CHROMIUM_FLAGS)
+        .arg("--virtual-time-budget=5000")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(url)

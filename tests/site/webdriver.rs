@@ -92,6 +92,18 @@ fn post_json(url: &str, body: &Value) -> Value {
     serde_json::from_str(&reply.into_string().unwrap()).unwrap()
 }
 
+/// How every test runs Chromium: headless, no sandbox (CI runs as root), nothing fetched
+/// from the internet, a fresh profile given by the caller.
+pub const CHROMIUM_FLAGS: [&str; 7] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// Headless Chromium, driven through chromedriver.
 pub struct Browser {
     driver: Child,
@@ -130,21 +142,13 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
-        let args: Vec<String> = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ]
-        .into_iter()
-        .map(String::from)
-        .chain([format!("--user-data-dir={}", profile.path().display())])
-        .chain(extra.iter().map(|a| a.to_string()))
-        .collect();
+        let args: Vec<String> = CHROMIUM_FLAGS
+            .into_iter()
+            .chain(["--hide-scrollbars"])
+            .map(String::from)
+            .chain([format!("--user-data-dir={}", profile.path().display())])
+            .chain(extra.iter().map(|a| a.to_string()))
+            .collect();
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": args
