@@ -358,3 +358,48 @@ fn a_component_page_says_how_the_component_is_doing() {
             "href=\"/impact.csv\">impact.csv</a> for a spreadsheet",
         );
 }
+
+#[test]
+#[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
+fn a_filter_on_a_paged_list_finds_the_matches_of_every_page() {
+    let mut t = SiteTest::new();
+    for k in 0..520 {
+        let component = if k % 100 == 7 { "ledger" } else { "web" };
+        t = t.file(
+            &format!("content/{k:04}.md"),
+            &toml_pm(
+                &format!("INC-{k:04}"),
+                &format!("Incident {k:04}"),
+                &format!(
+                    "date = 2024-01-01T{:02}:{:02}:00Z\ncomponents = [\"{component}\"]",
+                    k / 60 % 24,
+                    k % 60
+                ),
+                "",
+            ),
+        );
+    }
+    let t = t.build();
+    let site = serve_dir(t.public(), "", false);
+    let b = Browser::start();
+    b.goto(&format!("{site}/incidents/"));
+    b.wait(
+        "the filters are shown",
+        "!document.querySelector('form.filters').hidden",
+    );
+    // `ledger` is on six incidents, spread over both pages of the list.
+    b.run("const s = document.querySelector('select[name=component]'); s.value = 'ledger'; s.dispatchEvent(new Event('change', {bubbles: true}));");
+    b.wait(
+        "on the search page",
+        "location.pathname === '/search/' && location.search === '?component=ledger'",
+    );
+    b.wait(
+        "results",
+        "document.getElementById('search').getAttribute('data-state') === 'done'",
+    );
+    assert_eq!(
+        b.run("return document.querySelectorAll('#search-results li').length"),
+        6,
+        "every page's matches"
+    );
+}

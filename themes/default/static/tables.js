@@ -74,8 +74,23 @@
       history.replaceState(null, "", search ? "?" + search : window.location.pathname);
     }
 
+    // A list of several pages is filtered across all of them by the search page, which
+    // knows every post-mortem's severity, components, causes, type and year; the tag and
+    // status filters, which it does not have, filter the page in place.
+    var searchUrl = form.getAttribute("data-search");
+    var searchable = ["severity", "component", "root-cause", "contributing-factor", "type", "year"];
+    function acrossPages(e) {
+      if (!searchUrl || !e || !e.target || searchable.indexOf(e.target.name) < 0 || !e.target.value) return false;
+      var query = new URLSearchParams();
+      Array.prototype.forEach.call(selects, function (s) {
+        if (s.value && searchable.indexOf(s.name) >= 0) query.set(s.name, s.value);
+      });
+      window.location.href = searchUrl + "?" + query.toString();
+      return true;
+    }
+
     form.hidden = false;
-    form.addEventListener("change", apply);
+    form.addEventListener("change", function (e) { if (!acrossPages(e)) apply(); });
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     apply();
