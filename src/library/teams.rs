@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::Library;
 use super::patterns::median;
 use super::tracker::{self, ItemRef};
-use crate::vocabulary::{Vocabulary, term_slug};
+use rustc_hash::FxHashMap;
+
+use crate::vocabulary::{Vocabulary, person_key, term_slug};
 
 /// One team, derived from the library.
 #[derive(Debug, Clone, Serialize)]
@@ -53,31 +55,13 @@ pub fn teams(lib: &Library, vocabulary: &Vocabulary) -> Vec<TeamFacts> {
     if vocabulary.teams.is_empty() {
         return Vec::new();
     }
-    let owner_of = |component: &str| -> Option<String> {
-        let declared = vocabulary.list("components")?.find(component)?;
-        let owner = vocabulary
-            .components
-            .get(&declared.name)?
-            .owner
-            .as_deref()?;
-        Some(term_slug(owner))
-    };
     let mut out: Vec<TeamFacts> = vocabulary
         .teams
         .iter()
         .map(|t| TeamFacts {
             name: t.name.clone(),
             slug: term_slug(&t.name),
-            components: vocabulary
-                .components
-                .iter()
-                .filter(|(_, c)| {
-                    c.owner
-                        .as_deref()
-                        .is_some_and(|o| term_slug(o) == term_slug(&t.name))
-                })
-                .map(|(n, _)| n.clone())
-                .collect(),
+            components: Vec::new(),
             incidents: Vec::new(),
             open: Vec::new(),
             overdue: 0,
@@ -85,17 +69,32 @@ pub fn teams(lib: &Library, vocabulary: &Vocabulary) -> Vec<TeamFacts> {
             recurring: Vec::new(),
         })
         .collect();
-    let at: rustc_hash::FxHashMap<String, usize> = out
+    let at: FxHashMap<String, usize> = out
         .iter()
         .enumerate()
         .map(|(k, t)| (t.slug.clone(), k))
         .collect();
+    // Loading folded every component into its declared name: a map by that name finds its
+    // team, once per component rather than once per incident.
+    let mut owner_of: FxHashMap<&str, usize> = FxHashMap::default();
+    for (name, c) in &vocabulary.components {
+        if let Some(&k) = c.owner.as_deref().and_then(|o| at.get(&term_slug(o))) {
+            owner_of.insert(name, k);
+            out[k].components.push(name.clone());
+        }
+    }
+    // A person is in the first team that lists them.
+    let mut member_of: FxHashMap<&str, usize> = FxHashMap::default();
+    for (k, team) in vocabulary.teams.iter().enumerate() {
+        for m in &team.members {
+            member_of.entry(m).or_insert(k);
+        }
+    }
     for (i, inc) in lib.incidents.iter().enumerate() {
         let mut owning: Vec<usize> = inc
             .components
             .iter()
-            .filter_map(|c| owner_of(c))
-            .filter_map(|slug| at.get(&slug).copied())
+            .filter_map(|c| owner_of.get(c.as_str()).copied())
             .collect();
         owning.sort_unstable();
         owning.dedup();
@@ -106,17 +105,17 @@ pub fn teams(lib: &Library, vocabulary: &Vocabulary) -> Vec<TeamFacts> {
             if item.done {
                 continue;
             }
-            let member_of = item
+            let member = item
                 .owner
                 .as_deref()
-                .and_then(|o| vocabulary.team_of(o))
-                .and_then(|t| at.get(&term_slug(&t.name)).copied());
-            let teams: Vec<usize> = match member_of {
-                Some(k) => vec![k],
-                None => owning.clone(),
-            };
-            for k in teams {
-                out[k].open.push((i, n));
+                .and_then(|o| member_of.get(person_key(o).as_str()).copied());
+            match member {
+                Some(k) => out[k].open.push((i, n)),
+                None => {
+                    for &k in &owning {
+                        out[k].open.push((i, n));
+                    }
+                }
             }
         }
     }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::Site;
+use super::views::TermLink;
 use crate::dates::human_minutes;
 use crate::error::Result;
 use crate::library::teams::{TeamFacts, medians};
@@ -20,13 +21,6 @@ struct TeamRow<'a> {
     incidents: usize,
     open: usize,
     overdue: usize,
-}
-
-#[derive(Serialize)]
-struct Link {
-    name: String,
-    url: String,
-    count: usize,
 }
 
 #[derive(Serialize)]
@@ -71,10 +65,10 @@ impl Site<'_> {
                 &team.map(|i| i.members.clone()).unwrap_or_default(),
             );
             ctx.insert("email", &team.and_then(|i| i.email.clone()));
-            let components: Vec<Link> = t
+            let components: Vec<TermLink> = t
                 .components
                 .iter()
-                .map(|c| Link {
+                .map(|c| TermLink {
                     name: c.clone(),
                     url: routes::term_url(&root, Taxonomy::Components, &term_slug(c)),
                     count: lib
@@ -95,7 +89,7 @@ impl Site<'_> {
                     })
                     .collect();
             ctx.insert("durations", &durations);
-            let recurring: Vec<Link> = t
+            let recurring: Vec<TermLink> = t
                 .recurring
                 .iter()
                 .map(|(name, n)| {
@@ -104,7 +98,7 @@ impl Site<'_> {
                     } else {
                         Taxonomy::ContributingFactors
                     };
-                    Link {
+                    TermLink {
                         name: name.clone(),
                         url: routes::term_url(&root, taxonomy, &term_slug(name)),
                         count: *n,
@@ -112,16 +106,10 @@ impl Site<'_> {
                 })
                 .collect();
             ctx.insert("recurring", &recurring);
+            let actions: Vec<String> = t.open.iter().map(|&r| self.action_row_html(r)).collect();
             ctx.insert(
                 "actions_html",
-                &super::actions::join_rows(
-                    t.open
-                        .iter()
-                        .map(|&r| self.action_row_html(r))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str),
-                ),
+                &super::actions::join_rows(actions.iter().map(String::as_str)),
             );
             ctx.insert("open", &t.open.len());
             ctx.insert("overdue", &t.overdue);

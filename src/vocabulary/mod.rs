@@ -4,7 +4,7 @@
 //! term, so pages, JSON, feeds, search and patterns see one spelling.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -136,14 +136,20 @@ impl Vocabulary {
         self.teams.iter().find(|t| term_slug(&t.name) == key)
     }
 
-    /// The team a person (`@ana`, `Ana`) is a member of, if any: the first that lists them.
-    pub fn team_of(&self, person: &str) -> Option<&Team> {
-        let who = person_key(person);
-        self.teams.iter().find(|t| t.members.contains(&who))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lists.iter().all(TermList::is_empty) && self.teams.is_empty()
+    /// The team of that name, added (with nothing known of it) if there is none yet.
+    fn team_entry(&mut self, name: &str) -> &mut Team {
+        let key = term_slug(name);
+        let at = match self.teams.iter().position(|t| term_slug(&t.name) == key) {
+            Some(at) => at,
+            None => {
+                self.teams.push(Team {
+                    name: name.to_string(),
+                    ..Team::default()
+                });
+                self.teams.len() - 1
+            }
+        };
+        &mut self.teams[at]
     }
 }
 
@@ -238,37 +244,19 @@ pub fn load(root: &Path, config: &TaxonomyConfig) -> Result<LoadedVocabulary, Ve
                 for (name, info) in read.components {
                     vocabulary.add_component(&name, info);
                 }
-                for team in read.teams {
-                    match vocabulary
-                        .teams
-                        .iter_mut()
-                        .find(|t| term_slug(&t.name) == term_slug(&team.name))
-                    {
-                        Some(t) => {
-                            if t.email.is_none() {
-                                t.email = team.email;
-                            }
-                            if t.description.is_none() {
-                                t.description = team.description;
-                            }
-                        }
-                        None => vocabulary.teams.push(team),
+                for group in read.teams {
+                    let team = vocabulary.team_entry(&group.name);
+                    if team.email.is_none() {
+                        team.email = group.email;
+                    }
+                    if team.description.is_none() {
+                        team.description = group.description;
                     }
                 }
                 for (team, member) in read.members {
-                    if vocabulary.team(&team).is_none() {
-                        vocabulary.teams.push(Team {
-                            name: team.clone(),
-                            ..Team::default()
-                        });
-                    }
-                    if let Some(t) = vocabulary
-                        .teams
-                        .iter_mut()
-                        .find(|t| term_slug(&t.name) == term_slug(&team))
-                        && !t.members.contains(&member)
-                    {
-                        t.members.push(member);
+                    let team = vocabulary.team_entry(&team);
+                    if !team.members.contains(&member) {
+                        team.members.push(member);
                     }
                 }
             }
@@ -349,12 +337,7 @@ impl Vocabulary {
             .filter_map(|c| c.owner.clone())
             .collect();
         for owner in owners {
-            if self.team(&owner).is_none() {
-                self.teams.push(Team {
-                    name: owner,
-                    ..Team::default()
-                });
-            }
+            self.team_entry(&owner);
         }
     }
 }
@@ -555,13 +538,6 @@ fn header_line(text: &str, section: &str, name: &str) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// Where the vocabulary's files are, for the preview's watcher.
-pub fn watched(root: &Path, config: &TaxonomyConfig) -> Vec<PathBuf> {
-    let mut out = vec![root.join(config.file.as_deref().unwrap_or(TAXONOMY_FILE))];
-    out.extend(config.catalog.as_ref().map(|c| root.join(c)));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,7 +627,10 @@ mod tests {
             Some("payments"),
             "inherited from its parent"
         );
-        assert_eq!(v.team_of("@ana").unwrap().name, "sre");
-        assert!(v.team_of("cy").is_none());
+        assert_eq!(
+            v.team("sre").unwrap().members,
+            ["ana", "bo"],
+            "without @, lowercased"
+        );
     }
 }
