@@ -254,6 +254,8 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
             Vec::new(),
         ),
     };
+    // One theme for the digest and every team's, loaded when a digest has something to say.
+    let theme = std::cell::OnceCell::new();
     let teams: Vec<&TeamFacts> = match &opts.team {
         Some(name) => {
             let slug = crate::vocabulary::term_slug(name);
@@ -271,7 +273,7 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
                     }
                 ))
             })?;
-            let digest = compose(opts, config, lib, since, &skip, Some(team))?;
+            let digest = compose(opts, &theme, config, lib, since, &skip, Some(team))?;
             let Some(digest) = digest else {
                 return Ok(Outcome::Nothing { since });
             };
@@ -291,7 +293,7 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
         None if config.digest.teams => lib.teams.iter().collect(),
         None => Vec::new(),
     };
-    let Some(digest) = compose(opts, config, lib, since, &skip, None)? else {
+    let Some(digest) = compose(opts, &theme, config, lib, since, &skip, None)? else {
         return Ok(Outcome::Nothing { since });
     };
     let recipients = if opts.to.is_empty() {
@@ -323,7 +325,8 @@ pub fn run(opts: &DigestOptions) -> Result<Outcome> {
         else {
             continue;
         };
-        let Some(team_digest) = compose(opts, config, lib, since, &skip, Some(team))? else {
+        let Some(team_digest) = compose(opts, &theme, config, lib, since, &skip, Some(team))?
+        else {
             continue;
         };
         let out = opts.out.as_ref().map(|p| {
@@ -386,6 +389,7 @@ struct Composed {
 /// The digest of the library, or of one team; None when it would say nothing.
 fn compose(
     opts: &DigestOptions,
+    theme: &std::cell::OnceCell<Theme>,
     config: &Config,
     lib: &Library,
     since: NaiveDate,
@@ -422,7 +426,13 @@ fn compose(
         plural(counted, "new post-mortem", "new post-mortems"),
         plural(overdue, "overdue action item", "overdue action items")
     );
-    let theme = Theme::load(&opts.root, &config.theme)?;
+    let theme = match theme.get() {
+        Some(t) => t,
+        None => {
+            let loaded = Theme::load(&opts.root, &config.theme)?;
+            theme.get_or_init(|| loaded)
+        }
+    };
     let mut ctx = Context::new();
     ctx.insert("site_title", &config.title);
     ctx.insert("site_url", &format!("{}/", config.base()));

@@ -409,19 +409,19 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
     let factors = lib.terms(Taxonomy::ContributingFactors);
     let types = lib.terms(Taxonomy::Types);
     let n = lib.incidents.len();
-    let mut severity = vec![-1i32; n];
-    for (k, t) in severities.terms.iter().enumerate() {
-        for &i in &t.incidents {
-            severity[i] = k as i32;
+    // A single-valued facet: per document, the index of its term, or -1.
+    let one_per_doc = |terms: &crate::library::terms::Terms, len: usize| {
+        let mut v = vec![-1i32; len];
+        for (k, t) in terms.terms.iter().enumerate() {
+            for &i in &t.incidents {
+                v[i] = k as i32;
+            }
         }
-    }
+        v
+    };
+    let severity = one_per_doc(severities, n);
     // Types other than the default only (`Taxonomy::values`): none, no facet.
-    let mut incident_type = vec![-1i32; if types.terms.is_empty() { 0 } else { n }];
-    for (k, t) in types.terms.iter().enumerate() {
-        for &i in &t.incidents {
-            incident_type[i] = k as i32;
-        }
-    }
+    let incident_type = one_per_doc(types, if types.terms.is_empty() { 0 } else { n });
     // A facet with no values costs nothing per document.
     let per_doc = |terms: &crate::library::terms::Terms| {
         if terms.terms.is_empty() {

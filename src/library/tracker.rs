@@ -141,11 +141,6 @@ pub struct View {
 /// How many items a page of the tracker lists.
 pub const PAGE_ITEMS: usize = 250;
 
-/// The number of pages a view takes (at least one, so an empty view still has its page).
-pub fn page_count(items: usize) -> usize {
-    items.div_ceil(PAGE_ITEMS).max(1)
-}
-
 /// Every view of the tracker, from the items in tracker order: the three states first (the
 /// overdue items are the front page, `/actions/`), then priorities and owners (their open
 /// items only).

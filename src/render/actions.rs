@@ -89,7 +89,12 @@ impl Site<'_> {
         let lib = self.lib;
         let root = self.config.root_path();
         let views = &lib.action_views;
-        let ordered = &tracker::ordered(lib);
+        // Overdue, open, done: the three state views one after the other are every item in
+        // the tracker's order.
+        let ordered: &Vec<tracker::ItemRef> = &views[..3]
+            .iter()
+            .flat_map(|v| v.items.iter().copied())
+            .collect();
         // Each row is written once and shared by every view: at 10,000 incidents there are
         // some 55,000 items, too many to pass through a template one by one.
         let html: Vec<String> = ordered
@@ -125,7 +130,7 @@ impl Site<'_> {
         let mut count = 0;
         for view in views {
             let owner_view = view.filter.starts_with("owners/");
-            let pages = tracker::page_count(view.items.len());
+            let pages = routes::pages(view.items.len(), tracker::PAGE_ITEMS);
             for page in 1..=pages {
                 let mut ctx = self.context();
                 let mark = |links: &[FilterLink]| -> Vec<FilterLink> {

@@ -38,13 +38,10 @@ pub fn milestones(incident: &Incident) -> Vec<Step> {
     let mut out = Vec::new();
     let mut before: Option<When> = None;
     for (label, w) in known {
-        let at = if w.date() == first_day && !w.display().ends_with(char::is_numeric) {
-            w.display()
-                .split_once(' ')
-                .map(|(_, time)| time.to_string())
-                .unwrap_or_else(|| w.display())
-        } else {
-            w.display()
+        let shown = w.display();
+        let at = match shown.split_once(' ') {
+            Some((_, time)) if !w.date_only && w.date() == first_day => time.to_string(),
+            _ => shown,
         };
         out.push(Step {
             label,

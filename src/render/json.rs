@@ -45,7 +45,7 @@ struct Page<'a> {
 
 /// How many pages `incidents.json` lists for a library of `n` incidents (one, even empty).
 pub fn page_count(n: usize) -> usize {
-    n.div_ceil(PAGE).max(1)
+    crate::routes::pages(n, PAGE)
 }
 
 #[derive(Serialize)]
