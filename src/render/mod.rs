@@ -277,7 +277,8 @@ impl Site<'_> {
         let mut out = Vec::new();
         for v in &self.lib.action_views {
             let filter = v.filter.as_str();
-            for page in 1..=crate::library::tracker::page_count(v.items.len()) {
+            for page in 1..=crate::routes::pages(v.items.len(), crate::library::tracker::PAGE_ITEMS)
+            {
                 if !(filter.is_empty() && page == 1) {
                     out.push(Route::ActionView(filter, page));
                 }
@@ -412,8 +413,7 @@ impl Site<'_> {
             .iter()
             .map(|t| views::TermLink {
                 name: self.config.types.info(&t.name).title,
-                url: crate::routes::term_url(&root, Taxonomy::Types, &t.slug),
-                count: t.incidents.len(),
+                ..views::TermLink::of(&root, Taxonomy::Types, t)
             })
             .collect();
         ctx.insert("type_links", &type_links);

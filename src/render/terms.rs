@@ -35,21 +35,24 @@ impl Site<'_> {
         let mut count = 0;
         let library_ttr = crate::library::teams::medians(self.lib, 0..self.lib.incidents.len())[2]
             .map(|m| crate::dates::human_minutes(m.round() as i64));
+        // Each component's row of `/patterns/`, by slug, for its page.
+        let component_rows: rustc_hash::FxHashMap<&str, &crate::library::patterns::PatternRow> =
+            self.lib
+                .patterns
+                .components
+                .iter()
+                .map(|r| (r.slug.as_str(), r))
+                .collect();
         for taxonomy in Taxonomy::ALL {
             let terms = self.lib.terms(taxonomy);
             let links: Vec<TermLink> = terms
                 .terms
                 .iter()
-                .map(|t| TermLink {
-                    name: t.name.clone(),
-                    url: routes::term_url(&root, taxonomy, &t.slug),
-                    count: t.incidents.len(),
-                })
+                .map(|t| TermLink::of(&root, taxonomy, t))
                 .collect();
             let mut ctx = self.context();
             ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));
             ctx.insert("terms", &links);
-            count += self.page(sink, &Route::Terms(taxonomy).path(), "terms.html", &ctx)?;
             ctx.insert(
                 "descriptions",
                 &terms
@@ -58,17 +61,13 @@ impl Site<'_> {
                     .map(|t| t.description.as_deref().unwrap_or(""))
                     .collect::<Vec<_>>(),
             );
+            count += self.page(sink, &Route::Terms(taxonomy).path(), "terms.html", &ctx)?;
             for (term, link) in terms.terms.iter().zip(&links) {
                 let mut ctx = self.context();
                 ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));
                 ctx.insert("term", link);
-                let link_to = |name: &str| {
-                    terms.get(name).map(|t| TermLink {
-                        name: t.name.clone(),
-                        url: routes::term_url(&root, taxonomy, &t.slug),
-                        count: t.incidents.len(),
-                    })
-                };
+                let link_to =
+                    |name: &str| terms.get(name).map(|t| TermLink::of(&root, taxonomy, t));
                 ctx.insert("description", &term.description);
                 ctx.insert("parent", &term.parent.as_deref().and_then(link_to));
                 ctx.insert(
@@ -79,19 +78,16 @@ impl Site<'_> {
                         .filter_map(|c| link_to(c))
                         .collect::<Vec<_>>(),
                 );
+                // A term's latest incidents and open items: its embed card, and on a
+                // component's page.
+                let card = crate::routes::has_cards(taxonomy).then(|| self.card(term));
                 if taxonomy == Taxonomy::Components {
                     ctx.insert("catalog", &self.catalog_entry(&term.name));
                     // How it is doing: its pattern row, against the library, and what is open.
-                    let row = self
-                        .lib
-                        .patterns
-                        .components
-                        .iter()
-                        .find(|r| r.slug == term.slug);
-                    ctx.insert("pattern", &row);
+                    ctx.insert("pattern", &component_rows.get(term.slug.as_str()));
                     ctx.insert("window_days", &self.lib.patterns.window_days);
                     ctx.insert("library_ttr", &library_ttr);
-                    ctx.insert("card", &self.card(term));
+                    ctx.insert("card", &card);
                 }
                 // Long lists are pages of `routes::LIST_PAGE`.
                 let per = crate::routes::LIST_PAGE;
@@ -113,11 +109,11 @@ impl Site<'_> {
                     self.write_with_rows(sink, &path, "term.html", &mut ctx, &rows)?;
                     count += 1;
                 }
-                if crate::routes::has_cards(taxonomy) {
+                if let Some(card) = &card {
                     let mut ctx = self.context();
                     ctx.insert("taxonomy", &TaxonomyView::from(taxonomy));
                     ctx.insert("term", link);
-                    ctx.insert("card", &self.card(term));
+                    ctx.insert("card", card);
                     let path = Route::EmbedCard(taxonomy, &term.slug).path();
                     count += self.page(sink, &path, "embed_card.html", &ctx)?;
                 }

@@ -136,6 +136,17 @@ pub struct TermLink {
     pub count: usize,
 }
 
+impl TermLink {
+    /// A term's name, page and number of incidents, as every list of terms shows them.
+    pub fn of(root: &str, taxonomy: Taxonomy, term: &crate::library::terms::Term) -> TermLink {
+        TermLink {
+            name: term.name.clone(),
+            url: crate::routes::term_url(root, taxonomy, &term.slug),
+            count: term.incidents.len(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct TimelineView<'a> {
     /// The quiet time before this entry when it is long (`30h`), drawn as a break.
@@ -301,11 +312,7 @@ impl<'a> IncidentPage<'a> {
             values
                 .iter()
                 .filter_map(|v| terms.get(v))
-                .map(|t| TermLink {
-                    name: t.name.clone(),
-                    url: crate::routes::term_url(&root, taxonomy, &t.slug),
-                    count: t.incidents.len(),
-                })
+                .map(|t| TermLink::of(&root, taxonomy, t))
                 .collect()
         };
         let kind = config.types.info(&incident.incident_type);

@@ -109,6 +109,11 @@ fn contributing_factors_come_from_front_matter_wiki_lines_and_sections() {
     );
     // Its own pages, feed, facet and patterns rows.
     t.contains("contributing-factors/index.html", "alert-fatigue")
+        // The index shows each term's description too.
+        .contains(
+            "contributing-factors/index.html",
+            "Pages nobody reads any more",
+        )
         .contains(
             "contributing-factors/alert-fatigue/index.html",
             "Pages nobody reads any more",
