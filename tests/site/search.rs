@@ -663,7 +663,18 @@ fn long_result_lists_come_a_page_at_a_time() {
 #[test]
 #[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
 fn ids_stay_whole_typos_get_a_suggestion_and_the_status_says_what_is_filtered() {
-    let t = search_library().build();
+    // A near miss gives the library a Type facet that the results of `dns` do not have.
+    let t = search_library()
+        .file(
+            "content/nm.md",
+            &pm(
+                "NM-1",
+                "Near miss on the ledger",
+                "type = \"near-miss\"\ndate = 2024-02-01",
+                "",
+            ),
+        )
+        .build();
     let site = serve_dir(t.public(), "", false);
     let b = Browser::start();
     // A ticket key finds its post-mortem, not every page with `ops` and `123`.
@@ -721,4 +732,7 @@ fn ids_stay_whole_typos_get_a_suggestion_and_the_status_says_what_is_filtered() 
     );
     let order = b.run("const r = document.getElementById('search-results'), f = document.getElementById('search-facets'); return !!(r.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING)");
     assert_eq!(order, true, "results precede the filters");
+    // A facet no result has is not drawn as an empty heading.
+    let empty = b.run("return Array.from(document.querySelectorAll('#search-facets .facet')).filter(f => !f.querySelector('button')).length");
+    assert_eq!(empty, 0);
 }

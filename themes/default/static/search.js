@@ -275,6 +275,8 @@
         li.appendChild(b);
         ul.appendChild(li);
       });
+      // A facet none of the results has (no near miss among them) is not shown empty.
+      if (!ul.children.length) return;
       group.appendChild(ul);
       facetsEl.appendChild(group);
     });
