@@ -167,6 +167,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = diagnostics::Format::Concise)]
         format: diagnostics::Format,
     },
+    /// Print a report for a planning document: `pmsite report reinvestment --format md`.
+    Report {
+        /// Which report: `reinvestment` (where the library says to invest).
+        #[arg(value_enum)]
+        report: ReportKind,
+        /// md, csv or json.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write it to this file instead of standard output (never overwritten).
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Judge windows and overdue items against this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
     /// Print a shell completion script: `pmsite completions bash > /etc/bash_completion.d/pmsite`.
     Completions {
         /// The shell: bash, zsh, fish, powershell or elvish.
@@ -181,6 +196,56 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportKind {
+    Reinvestment,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Csv,
+    Json,
+}
+
+impl ReportFormat {
+    fn ext(self) -> &'static str {
+        match self {
+            ReportFormat::Md => "md",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Json => "json",
+        }
+    }
+}
+
+/// The library as the public site shows it (no drafts, no restricted post-mortems), for
+/// the commands that report on it; its problems printed, and none if it has errors.
+fn published_library(
+    root: &std::path::Path,
+    today: NaiveDate,
+) -> anyhow::Result<Option<build::Loaded>> {
+    let selection = crate::library::Selection {
+        drafts: false,
+        include_restricted: false,
+        today,
+        strict_links: false,
+    };
+    match build::load(root, None, selection) {
+        Ok(mut loaded) => {
+            if let Some(errors) = build::failing_errors(&mut loaded) {
+                print_diagnostics(&errors);
+                return Ok(None);
+            }
+            Ok(Some(loaded))
+        }
+        Err(Error::Invalid(diags)) => {
+            print_diagnostics(&diags);
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn today() -> NaiveDate {
@@ -459,6 +524,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Report {
+            report: ReportKind::Reinvestment,
+            format,
+            output,
+            today: day,
+        } => {
+            let Some(loaded) = published_library(&root, day.unwrap_or_else(today))? else {
+                crate::errln!("report not written: fix the library first");
+                return Ok(ExitCode::from(1));
+            };
+            let lib = &loaded.library;
+            let report =
+                crate::render::reinvestment::report(lib, &loaded.config.reinvestment.impact_fields);
+            let bytes = crate::render::reinvestment::report_file(
+                lib,
+                &loaded.config,
+                &report,
+                format.ext(),
+            )?;
+            match output {
+                Some(path) => {
+                    crate::output::write_new(&path, &bytes)?;
+                    crate::outln!("wrote {}", path.display());
+                }
+                None => crate::out!("{}", String::from_utf8_lossy(&bytes)),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

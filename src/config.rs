@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, line_of_offset};
 
+mod learning;
+pub mod tickets;
+pub use learning::{
+    GithubTickets, GitlabTickets, JiraTickets, PeriodKind, ReinvestmentConfig, ReviewConfig,
+    TicketsConfig,
+};
+
 pub const CONFIG_FILE: &str = "pmsite.toml";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -37,6 +44,11 @@ pub struct Config {
     pub feeds: FeedsConfig,
     pub digest: DigestConfig,
     pub search: SearchConfig,
+    /// Publication and review targets, and which operational review pages to write.
+    pub review: ReviewConfig,
+    pub reinvestment: ReinvestmentConfig,
+    /// Where action items' tickets live, for `pmsite tickets sync`.
+    pub tickets: TicketsConfig,
     /// Where the organisation's vocabulary and service catalog are.
     pub taxonomy: crate::vocabulary::TaxonomyConfig,
     /// Incident types beyond pmsite's own, and whether each counts in metrics.
@@ -47,6 +59,9 @@ pub struct Config {
     /// What the catalog could not read, reported with the library's other problems.
     #[serde(skip)]
     pub vocabulary_reported: Vec<Diagnostic>,
+    /// `.pmsite/tickets.json`, read by `Config::load`; empty from `parse`.
+    #[serde(skip)]
+    pub ticket_states: std::sync::Arc<tickets::TicketStates>,
 }
 
 impl Default for Config {
@@ -74,10 +89,14 @@ impl Default for Config {
             feeds: FeedsConfig::default(),
             digest: DigestConfig::default(),
             search: SearchConfig::default(),
+            review: ReviewConfig::default(),
+            reinvestment: ReinvestmentConfig::default(),
+            tickets: TicketsConfig::default(),
             taxonomy: Default::default(),
             types: Default::default(),
             vocabulary: Default::default(),
             vocabulary_reported: Vec::new(),
+            ticket_states: Default::default(),
         }
     }
 }
@@ -422,6 +441,9 @@ impl Config {
         let loaded = crate::vocabulary::load(root, &config.taxonomy)?;
         config.vocabulary = std::sync::Arc::new(loaded.vocabulary);
         config.vocabulary_reported = loaded.warnings;
+        let (states, problem) = tickets::load(root);
+        config.ticket_states = std::sync::Arc::new(states);
+        config.vocabulary_reported.extend(problem);
         Ok(config)
     }
 
@@ -459,6 +481,30 @@ impl Config {
                     .code("config"),
                 );
             }
+        }
+        for (key, url) in config.tickets.urls() {
+            let bad = url.is_empty()
+                || !matches!(crate::urls::scheme(url).as_deref(), Some("http" | "https"));
+            if bad {
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        find_line(text, key),
+                        format!("[tickets] {key} `{}` is not an http or https URL: write the tracker's address, e.g. \"https://acme.atlassian.net\"", url.escape_debug()),
+                    )
+                    .code("config"),
+                );
+            }
+        }
+        if config.review.periods.is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    find_line(text, "periods"),
+                    "[review] periods is empty: name one or more of \"quarter\", \"month\", \"week\"",
+                )
+                .code("config"),
+            );
         }
         for page in &config.wiki.pages {
             if !WIKI_PAGES.contains(&page.as_str()) {

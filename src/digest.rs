@@ -136,6 +136,57 @@ struct OverdueItem {
     days_overdue: i64,
 }
 
+/// A draft past `[review] publish_within_days`.
+#[derive(Serialize)]
+struct LateReview {
+    id: String,
+    title: String,
+    days_past: i64,
+    author: Option<String>,
+}
+
+/// Drafts and post-mortems in review past their publication target, latest first; a
+/// team's when it is a team digest.
+fn late_reviews(lib: &Library, config: &Config, team: Option<&TeamFacts>) -> Vec<LateReview> {
+    let mut out: Vec<LateReview> = (0..lib.incidents.len())
+        .filter(|&i| team.is_none_or(|t| t.incidents.contains(&i)))
+        .filter_map(|i| {
+            let inc = &lib.incidents[i];
+            let late = crate::library::review::lateness(
+                inc,
+                lib.today,
+                config.review.publish_within_days,
+                config.review.meeting_within_days,
+            );
+            late.publish_overdue_days.map(|days_past| LateReview {
+                id: inc.id.clone(),
+                title: inc.title.clone(),
+                days_past,
+                author: inc.people.author.clone(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.days_past));
+    out
+}
+
+/// The latest operational review that has ended (else the one in progress), of the first
+/// kind `[review] periods` names: (label, absolute URL).
+fn latest_review(lib: &Library, config: &Config) -> Option<(String, String)> {
+    let kind = config.review.periods.first()?;
+    let periods: Vec<&crate::library::reviews::ReviewPeriod> =
+        lib.reviews.iter().filter(|p| p.kind == *kind).collect();
+    let p = periods
+        .iter()
+        .rev()
+        .find(|p| p.end <= lib.today)
+        .or(periods.last())?;
+    Some((
+        p.label.clone(),
+        crate::routes::Route::ReviewPeriod(&p.slug).absolute(config),
+    ))
+}
+
 #[derive(Serialize)]
 struct OwnerGroup {
     owner: String,
@@ -189,7 +240,9 @@ fn select(
     };
     let overdue: Vec<tracker::ItemRef> = ordered
         .into_iter()
-        .filter(|&(i, k)| lib.derived[i].actions[k].overdue)
+        .filter(|&(i, k)| {
+            lib.derived[i].actions[k].overdue && lib.incidents[i].status == Status::Published
+        })
         .collect();
     let owners = tracker::by_owner(lib, &overdue)
         .into_iter()
@@ -221,8 +274,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Builds the digest and writes, prints or sends it.
 pub fn run(opts: &DigestOptions) -> Result<Outcome> {
+    // Drafts are loaded to count those overdue for review; nothing else of theirs is sent.
     let selection = Selection {
-        drafts: false,
+        drafts: true,
         include_restricted: false,
         today: opts.today,
         strict_links: false,
@@ -398,7 +452,8 @@ fn compose(
 ) -> Result<Option<Composed>> {
     let (incidents, owners) = select(lib, config, since, skip, team);
     let overdue: usize = owners.iter().map(|g| g.items.len()).sum();
-    if incidents.is_empty() && overdue == 0 {
+    let late = late_reviews(lib, config, team);
+    if incidents.is_empty() && overdue == 0 && late.is_empty() {
         return Ok(None);
     }
     let prefix = config
@@ -421,11 +476,17 @@ fn compose(
         }
     }
     let also: String = others.iter().map(|(t, n)| format!(" (+{n} {t})")).collect();
-    let subject = format!(
+    let mut subject = format!(
         "{prefix}: {}{also}, {}",
         plural(counted, "new post-mortem", "new post-mortems"),
         plural(overdue, "overdue action item", "overdue action items")
     );
+    if !late.is_empty() {
+        subject.push_str(&format!(
+            ", {} overdue for review",
+            plural(late.len(), "post-mortem", "post-mortems")
+        ));
+    }
     let theme = match theme.get() {
         Some(t) => t,
         None => {
@@ -442,6 +503,9 @@ fn compose(
     ctx.insert("incidents", &incidents);
     ctx.insert("owners", &owners);
     ctx.insert("overdue_count", &overdue);
+    ctx.insert("late_reviews", &late);
+    ctx.insert("publish_within_days", &config.review.publish_within_days);
+    ctx.insert("latest_review", &latest_review(lib, config));
     let render = |name: &str| {
         theme
             .tera

@@ -33,6 +33,10 @@ pub enum Part {
     Review,
     /// `/teams/` and each team's page.
     Teams,
+    /// `/reinvestment/` and its downloads.
+    Reinvestment,
+    /// `/reviews/`, each operational review period's page and feed.
+    Reviews,
 }
 
 /// One file of the site.
@@ -83,6 +87,17 @@ pub enum Route<'a> {
     Teams,
     /// A team's page: `/teams/payments/`.
     Team(&'a str),
+    /// `/reinvestment/`: where the library says to invest, per component, cause and team.
+    Reinvestment,
+    /// The reinvestment report as a file for a planning document, by its format (`md`,
+    /// `csv`, `json`): `/reinvestment/report.csv`.
+    ReinvestmentFile(&'a str),
+    /// `/reviews/`: the operational review periods.
+    Reviews,
+    /// An operational review's page, by its period (`2024-q1`, `2024-03`, `2024-w09`).
+    ReviewPeriod(&'a str),
+    /// A period's Atom feed: `/reviews/2024-q1/atom.xml`.
+    ReviewFeed(&'a str),
     /// `/search/`.
     Search,
     /// A file of the search index, by its path under `search/` (`meta.json`, `shards/3.json`).
@@ -95,7 +110,7 @@ pub enum Route<'a> {
 pub const CHARTS: [&str; 2] = ["incidents-by-severity.svg", "time-to-resolve.svg"];
 
 /// The pages and files every site has, whatever its library (`/review/` only with drafts).
-pub const FIXED: [Route<'static>; 18] = [
+pub const FIXED: [Route<'static>; 23] = [
     Route::Home,
     Route::NotFound,
     Route::IncidentList,
@@ -113,8 +128,16 @@ pub const FIXED: [Route<'static>; 18] = [
     Route::External,
     Route::Review,
     Route::Teams,
+    Route::Reinvestment,
+    Route::ReinvestmentFile(REPORT_FORMATS[0]),
+    Route::ReinvestmentFile(REPORT_FORMATS[1]),
+    Route::ReinvestmentFile(REPORT_FORMATS[2]),
+    Route::Reviews,
     Route::Search,
 ];
+
+/// The reinvestment report's file formats.
+pub const REPORT_FORMATS: [&str; 3] = ["md", "csv", "json"];
 
 /// The folder of a taxonomy's pages.
 pub fn taxonomy_dir(t: Taxonomy) -> &'static str {
@@ -183,6 +206,11 @@ impl<'a> Route<'a> {
             Route::Review => fixed("review/index.html"),
             Route::Teams => fixed("teams/index.html"),
             Route::Team(slug) => Cow::Owned(format!("teams/{slug}/index.html")),
+            Route::Reinvestment => fixed("reinvestment/index.html"),
+            Route::ReinvestmentFile(ext) => Cow::Owned(format!("reinvestment/report.{ext}")),
+            Route::Reviews => fixed("reviews/index.html"),
+            Route::ReviewPeriod(p) => Cow::Owned(format!("reviews/{p}/index.html")),
+            Route::ReviewFeed(p) => Cow::Owned(format!("reviews/{p}/atom.xml")),
             Route::Search => fixed("search/index.html"),
             Route::SearchIndex(file) => Cow::Owned(format!("search/{file}")),
             Route::Static(file) => Cow::Borrowed(file),
@@ -265,9 +293,15 @@ impl<'a> Route<'a> {
             if dir == "teams" {
                 return Some(Route::Team(slug));
             }
+            if dir == "reviews" {
+                return Some(Route::ReviewPeriod(slug));
+            }
             return taxonomy_of(dir).map(|t| Route::Term(t, slug));
         }
         if let Some(slug) = rest.strip_suffix("/atom.xml").filter(|s| is_segment(s)) {
+            if dir == "reviews" {
+                return Some(Route::ReviewFeed(slug));
+            }
             return taxonomy_of(dir).map(|t| Route::TermFeed(t, slug));
         }
         if let Some(slug) = rest.strip_suffix("/latest.json").filter(|s| is_segment(s)) {
@@ -310,6 +344,9 @@ impl<'a> Route<'a> {
         if dir == "teams" {
             return Some(Route::Team(slug));
         }
+        if dir == "reviews" {
+            return Some(Route::ReviewPeriod(slug));
+        }
         taxonomy_of(dir).map(|t| Route::Term(t, slug))
     }
 
@@ -336,6 +373,8 @@ impl<'a> Route<'a> {
             Route::External | Route::ExternalPage(_) => Part::External,
             Route::Review => Part::Review,
             Route::Teams | Route::Team(_) => Part::Teams,
+            Route::Reinvestment | Route::ReinvestmentFile(_) => Part::Reinvestment,
+            Route::Reviews | Route::ReviewPeriod(_) | Route::ReviewFeed(_) => Part::Reviews,
             Route::Search | Route::SearchIndex(_) => Part::Search,
             Route::Static(_) => Part::Static,
         })
@@ -413,6 +452,11 @@ pub fn page_urls(root: &str) -> std::collections::BTreeMap<&'static str, String>
         ("external", Route::External),
         ("review", Route::Review),
         ("teams", Route::Teams),
+        ("reinvestment", Route::Reinvestment),
+        ("reinvestment_md", Route::ReinvestmentFile("md")),
+        ("reinvestment_csv", Route::ReinvestmentFile("csv")),
+        ("reinvestment_json", Route::ReinvestmentFile("json")),
+        ("reviews", Route::Reviews),
         ("types", Route::Terms(Taxonomy::Types)),
         ("search", Route::Search),
         ("components", Route::Terms(Taxonomy::Components)),
@@ -444,6 +488,8 @@ mod tests {
             Route::Term(Taxonomy::Components, "postgres"),
             Route::TermFeed(Taxonomy::Tags, "deploy"),
             Route::Team("payments"),
+            Route::ReviewPeriod("2024-q1"),
+            Route::ReviewFeed("2024-w09"),
             Route::ActionView("open", 1),
             Route::ActionView("owners/ana", 3),
             Route::ActionView("", 2),

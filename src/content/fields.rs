@@ -564,8 +564,14 @@ fn read_actions(
             }
             k
         });
+        // `done = 2024-04-02` is done, on that day; `done_on` (or `completed`) says when.
+        let day = |k: &str| t.get(k).and_then(|v| when(v).ok()).map(|w| w.date());
+        let done_on = day("done")
+            .or_else(|| day("done_on"))
+            .or_else(|| day("completed"));
         let done = match t.get("done") {
             Some(Value::Boolean(b)) => *b,
+            _ if done_on.is_some() => true,
             _ => get("status").is_some_and(|s| s.eq_ignore_ascii_case("done")),
         };
         let ticket = get("ticket").map(|id| Ticket {
@@ -580,6 +586,7 @@ fn read_actions(
             kind,
             ticket,
             done,
+            done_on,
             line,
             html: String::new(),
             notes: String::new(),

@@ -132,6 +132,9 @@ pub struct ActionItem {
     pub kind: Option<ActionType>,
     pub ticket: Option<Ticket>,
     pub done: bool,
+    /// The day it was done, where the author wrote one (`done = 2024-04-02`, `done_on`):
+    /// whether a fix was in place before a later incident (`library::reinvestment`).
+    pub done_on: Option<NaiveDate>,
     pub line: usize,
     /// The item's words as written, as HTML with link slots (links stay links); empty for
     /// items from front matter, shown from `text`.
@@ -157,6 +160,7 @@ impl ActionItem {
             kind: None,
             ticket: None,
             done: false,
+            done_on: None,
             line,
             html: String::new(),
             notes: String::new(),

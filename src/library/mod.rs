@@ -16,10 +16,13 @@ use crate::diagnostics::{Diagnostic, Level};
 pub mod fields;
 pub mod links;
 pub mod patterns;
+pub mod reinvestment;
 pub mod related;
 pub mod review;
+pub mod reviews;
 pub mod teams;
 pub mod terms;
+pub mod tickets;
 pub mod tracker;
 pub mod words;
 
@@ -42,6 +45,10 @@ pub struct DerivedAction {
     pub due: Option<NaiveDate>,
     pub due_from_priority: bool,
     pub overdue: bool,
+    /// Its ticket as last synced (`.pmsite/tickets.json`), with any drift.
+    pub ticket: Option<tickets::TicketFacts>,
+    /// The day it was done: as written, else the day its ticket closed.
+    pub done_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -78,6 +85,8 @@ pub struct Library {
     /// The tracker's views (overdue, open, done, then priorities and owners), each with its
     /// pages.
     pub action_views: Vec<tracker::View>,
+    /// The operational review periods of every kind `[review] periods` names.
+    pub reviews: Vec<reviews::ReviewPeriod>,
     /// The day overdue and ages are judged against.
     pub today: NaiveDate,
 }
@@ -184,6 +193,7 @@ pub fn derive_with(
         patterns: patterns::Patterns::default(),
         teams: Vec::new(),
         action_views: Vec::new(),
+        reviews: Vec::new(),
         today: selection.today,
     };
     for incident in all {
@@ -252,6 +262,19 @@ pub fn derive_with(
     lib.patterns = patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days);
     lib.teams = teams::teams(&lib, &config.vocabulary);
     lib.action_views = tracker::views(&lib, &tracker::ordered(&lib));
+    lib.reviews = config
+        .review
+        .periods
+        .iter()
+        .flat_map(|kind| {
+            reviews::periods(
+                &lib,
+                *kind,
+                &config.severities.scale,
+                config.review.publish_within_days,
+            )
+        })
+        .collect();
     let (md_targets, link_problems) = links::check(&lib, config, selection.strict_links);
     for (d, t) in lib.derived.iter_mut().zip(md_targets) {
         d.md_targets = t;
@@ -313,10 +336,14 @@ fn due_dates(incident: &Incident, config: &Config, today: NaiveDate) -> Vec<Deri
                 _ => None,
             };
             let due = a.due.or(from_priority);
+            let ticket = tickets::facts(a, config);
+            let closed = ticket.as_ref().and_then(|t| t.closed_on);
             DerivedAction {
                 due,
                 due_from_priority: a.due.is_none() && from_priority.is_some(),
                 overdue: !a.done && due.is_some_and(|d| d < today),
+                done_on: a.done_on.or(if a.done { closed } else { None }),
+                ticket,
             }
         })
         .collect()

@@ -55,3 +55,44 @@ pub fn missing(incident: &Incident, scale: &[String]) -> Vec<String> {
     }
     out
 }
+
+/// How late a post-mortem is for its targets, judged against `today`.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq)]
+pub struct Lateness {
+    /// Days since the incident was resolved (else mitigated, else began).
+    pub days_since_resolved: Option<i64>,
+    /// Days past `[review] publish_within_days`, for a post-mortem not yet published.
+    pub publish_overdue_days: Option<i64>,
+    /// Days past `[review] meeting_within_days` with no review meeting held or set.
+    pub meeting_overdue_days: Option<i64>,
+}
+
+/// Whether a draft or in-review post-mortem is past its targets. A published one is never
+/// overdue (its lag is `reviews::publication_lag`).
+pub fn lateness(
+    incident: &Incident,
+    today: chrono::NaiveDate,
+    publish_within_days: u32,
+    meeting_within_days: u32,
+) -> Lateness {
+    let ended = incident.resolved.or(incident.mitigated).or(incident.date);
+    let Some(ended) = ended else {
+        return Lateness::default();
+    };
+    let since = (today - ended.date()).num_days();
+    let past = |target: u32| Some(since - i64::from(target)).filter(|d| *d > 0);
+    let unpublished = incident.status != crate::content::model::Status::Published;
+    Lateness {
+        days_since_resolved: Some(since),
+        publish_overdue_days: if unpublished {
+            past(publish_within_days)
+        } else {
+            None
+        },
+        meeting_overdue_days: if unpublished && incident.people.review_meeting.is_none() {
+            past(meeting_within_days)
+        } else {
+            None
+        },
+    }
+}

@@ -26,6 +26,7 @@ struct ReviewView<'a> {
     reviewers: &'a [String],
     review_meeting: Option<String>,
     missing: Vec<String>,
+    late: review::Lateness,
 }
 
 impl Site<'_> {
@@ -78,7 +79,8 @@ impl Site<'_> {
 
     /// `/review/`: drafts and post-mortems in review, in builds that show them.
     pub(super) fn write_review(&self, sink: &dyn Sink, rows: &[IncidentRow]) -> Result<usize> {
-        let queue: Vec<ReviewView<'_>> = self
+        let target = &self.config.review;
+        let mut queue: Vec<ReviewView<'_>> = self
             .lib
             .incidents
             .iter()
@@ -90,9 +92,26 @@ impl Site<'_> {
                 reviewers: &inc.people.reviewers,
                 review_meeting: inc.people.review_meeting.map(|w| w.display()),
                 missing: review::missing(inc, &self.config.severities),
+                late: review::lateness(
+                    inc,
+                    self.lib.today,
+                    target.publish_within_days,
+                    target.meeting_within_days,
+                ),
             })
             .collect();
+        // What is past its publication target first, the latest first.
+        queue.sort_by_key(|q| std::cmp::Reverse(q.late.publish_overdue_days.unwrap_or(-1)));
         let mut ctx = self.context();
+        ctx.insert(
+            "overdue",
+            &queue
+                .iter()
+                .filter(|q| q.late.publish_overdue_days.is_some())
+                .count(),
+        );
+        ctx.insert("publish_within_days", &target.publish_within_days);
+        ctx.insert("meeting_within_days", &target.meeting_within_days);
         ctx.insert("queue", &queue);
         self.page(sink, &Route::Review.path(), "review.html", &ctx)
     }

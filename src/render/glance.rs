@@ -73,6 +73,14 @@ pub fn key_numbers(incident: &Incident, derived: &Derived) -> Vec<Field> {
             value: human_minutes(m),
         });
     }
+    if let Some(days) =
+        crate::library::reviews::publication_lag(incident).filter(|_| incident.published.is_some())
+    {
+        out.push(Field {
+            label: "resolution to publication".into(),
+            value: format!("{days} day{}", if days == 1 { "" } else { "s" }),
+        });
+    }
     for (key, value) in &incident.impact {
         if out.len() >= 4 {
             break;

@@ -10,6 +10,8 @@ mod feeds;
 pub mod glance;
 pub mod json;
 mod patterns;
+pub mod reinvestment;
+mod reviews;
 mod teams;
 mod terms;
 pub mod theme;
@@ -216,6 +218,8 @@ impl Site<'_> {
             Part::ImpactCsv,
             Part::Static,
             Part::Teams,
+            Part::Reinvestment,
+            Part::Reviews,
         ];
         if self.drafts {
             parts.push(Part::Review);
@@ -248,6 +252,10 @@ impl Site<'_> {
             }
         }
         routes.extend(self.lib.teams.iter().map(|t| Route::Team(&t.slug)));
+        for p in &self.lib.reviews {
+            routes.push(Route::ReviewPeriod(&p.slug));
+            routes.push(Route::ReviewFeed(&p.slug));
+        }
         let (list, per) = (crate::routes::LIST_PAGE, crate::routes::EXTERNAL_PAGE);
         routes.extend(
             (2..=crate::routes::pages(self.lib.incidents.len(), list)).map(Route::IncidentListPage),
@@ -377,6 +385,8 @@ impl Site<'_> {
             Part::Feeds => self.write_feeds(sink),
             Part::Review => self.write_review(sink, &self.rows()),
             Part::Teams => self.write_teams(sink, self.row_html()?),
+            Part::Reinvestment => self.write_reinvestment(sink),
+            Part::Reviews => self.write_reviews(sink),
         }
     }
 

@@ -54,6 +54,7 @@ impl Site<'_> {
         ctx.insert("teams", &rows);
         let mut count = self.page(sink, &Route::Teams.path(), "teams.html", &ctx)?;
         let library = medians(lib, 0..lib.incidents.len());
+        let library_lag = crate::library::reviews::lag_median(lib, 0..lib.incidents.len());
         let human =
             |m: Option<f64>| m.map_or("–".to_string(), |m| human_minutes(m.round() as i64));
         for (t, row) in lib.teams.iter().zip(&rows) {
@@ -88,6 +89,16 @@ impl Site<'_> {
                         library: human(library[k]),
                     })
                     .collect();
+            let mut durations = durations;
+            let days = |d: Option<f64>| d.map_or("–".to_string(), |d| format!("{d} days"));
+            durations.push(Duration {
+                label: "Resolution to publication",
+                team: days(crate::library::reviews::lag_median(
+                    lib,
+                    t.incidents.iter().copied(),
+                )),
+                library: days(library_lag),
+            });
             ctx.insert("durations", &durations);
             let recurring: Vec<TermLink> = t
                 .recurring

@@ -16,6 +16,7 @@ mod example;
 mod feeds;
 mod files;
 mod json;
+mod learning;
 mod links;
 mod markdown;
 mod output;
