@@ -189,3 +189,138 @@ fn the_report_command_prints_each_format() {
     assert!(out.stderr.contains("pmsite.toml:"), "{}", out.stderr);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
 }
+
+#[test]
+fn operational_review_pages_and_their_feeds() {
+    let t = library().build();
+    // Quarters from the first incident's to today's, and months; an index of both.
+    for period in [
+        "2025-q4", "2026-q1", "2026-q2", "2026-q4", "2025-12", "2026-11",
+    ] {
+        assert!(
+            t.exists(&format!("reviews/{period}/index.html")),
+            "{period}"
+        );
+        assert!(t.exists(&format!("reviews/{period}/atom.xml")), "{period}");
+    }
+    assert!(!t.exists("reviews/2025-q3/index.html"));
+    t.contains("reviews/index.html", "href=\"/reviews/2026-q2/\"")
+        .contains("reviews/index.html", "Monthly");
+    // 2026 Q2: H and B began in it; B's 60 minutes to mitigation against Q1's none.
+    let q2 = t.read("reviews/2026-q2/index.html");
+    assert!(
+        q2.contains("INC-H title") && q2.contains("INC-B title"),
+        "{q2}"
+    );
+    assert!(q2.contains("<th scope=\"row\">Time to mitigate</th><td data-label=\"median\">1h</td><td data-label=\"90th percentile\">1h</td><td data-label=\"median before\">–</td>"), "{q2}");
+    // Published 4 days after mitigation: on time.
+    assert!(q2.contains("4 days after resolution"), "{q2}");
+    assert!(
+        q2.contains("href=\"/reviews/2026-q1/\" rel=\"prev\""),
+        "{q2}"
+    );
+    // 2025 Q4: A, published 20 days after mitigation, late against the 10-day target.
+    let q4 = t.read("reviews/2025-q4/index.html");
+    assert!(q4.contains("20 days after resolution, late"), "{q4}");
+    assert!(q4.contains("(1 late)"), "{q4}");
+    // Each period's feed parses and lists its post-mortems with absolute links.
+    let feed =
+        feed_rs::parser::parse(t.read("reviews/2026-q2/atom.xml").as_bytes()).expect("feed parses");
+    let links: Vec<String> = feed
+        .entries
+        .iter()
+        .flat_map(|e| e.links.iter().map(|l| l.href.clone()))
+        .collect();
+    assert!(
+        links.contains(&"https://incidents.quillon.example/incidents/inc-b/".to_string()),
+        "{links:?}"
+    );
+    assert!(feed.title.unwrap().content.contains("2026 Q2"));
+    t.contains(
+        "reviews/2026-q2/index.html",
+        "type=\"application/atom+xml\" title=\"2026 Q2: operational review\"",
+    );
+    // A period page durations table: the 90th percentile is a nearest-rank value.
+    let m = t.read("reviews/2026-11/index.html");
+    assert!(m.contains("INC-D title"), "{m}");
+}
+
+fn with_drafts() -> SiteTest {
+    library()
+        // Resolved 23 days before today, unpublished: 13 days past the 10-day target, and
+        // no review meeting 18 days past its 5.
+        .file("content/late.md", "+++\ntitle = \"Late draft\"\nid = \"INC-LATE\"\nstatus = \"draft\"\ndate = 2026-10-31T10:00:00Z\nresolved = 2026-11-01T10:00:00Z\n[people]\nauthor = \"Ola\"\n+++\n\n## Summary\n\nNot yet.\n")
+        // Resolved 3 days ago: not late.
+        .file("content/fresh.md", "+++\ntitle = \"Fresh draft\"\nid = \"INC-FRESH\"\nstatus = \"review\"\ndate = 2026-11-21T10:00:00Z\nresolved = 2026-11-21T12:00:00Z\n+++\n\n## Summary\n\nSoon.\n")
+}
+
+#[test]
+fn drafts_past_the_publication_target_come_first() {
+    let t = with_drafts().drafts().build();
+    let review = t.read("review/index.html");
+    assert!(
+        review.contains("1 post-mortem overdue for review"),
+        "{review}"
+    );
+    let (late, fresh) = (
+        review.find("Late draft").unwrap(),
+        review.find("Fresh draft").unwrap(),
+    );
+    assert!(late < fresh, "the late draft first");
+    assert!(
+        review.contains("23 days<br><strong class=\"overdue-count\">13 past target</strong>"),
+        "{review}"
+    );
+    assert!(
+        review.contains("no meeting, 18 days past target"),
+        "{review}"
+    );
+    // The judging day is --today's: a week later it is 20 past.
+    let mut later = with_drafts().drafts();
+    later.today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    later
+        .build()
+        .contains("review/index.html", "20 past target");
+    // A published post-mortem shows its lag on its page.
+    t.contains("incidents/inc-a/index.html", "resolution to publication");
+}
+
+#[test]
+fn the_digest_counts_post_mortems_overdue_for_review_and_links_the_latest_review() {
+    let t = with_drafts().file(
+        "pmsite.toml",
+        &format!("{CONFIG}\n[digest]\nfrom = \"Incidents <incidents@quillon.example>\"\nto = [\"sre@quillon.example\"]\n"),
+    );
+    let out = t.cli(&[
+        "digest",
+        "--today",
+        "2026-11-24",
+        "--since",
+        "2026-11-01",
+        "--dry-run",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let message = mail_parser::MessageParser::default()
+        .parse(out.stdout.as_bytes())
+        .expect("MIME parses");
+    let subject = message.subject().unwrap().to_string();
+    assert!(
+        subject.ends_with(", 1 post-mortem overdue for review"),
+        "{subject}"
+    );
+    let text = message.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains("Late draft (INC-LATE, Ola): 13 days past the target"),
+        "{text}"
+    );
+    assert!(!text.contains("Fresh draft"), "{text}");
+    // The latest quarter that has ended: 2026 Q3.
+    assert!(
+        text.contains(
+            "Latest operational review: 2026 Q3, https://incidents.quillon.example/reviews/2026-q3/"
+        ),
+        "{text}"
+    );
+    // Drafts are counted, never listed as published or as owners of overdue items.
+    assert!(!text.contains("Not yet."), "{text}");
+}
