@@ -182,6 +182,26 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
     },
+    /// The past incidents most like a text (an alert, a message, a guess at the cause):
+    /// `pmsite similar "checkout 500s after config push"`, `--file alert.txt`, or standard
+    /// input. Reads the last build's search index (`public/`), or builds one if it is older
+    /// than the library.
+    Similar {
+        /// The text; `-` or nothing reads standard input.
+        text: Option<String>,
+        /// Read the text from this file.
+        #[arg(long, value_name = "FILE", conflicts_with = "text")]
+        file: Option<PathBuf>,
+        /// How many incidents to list.
+        #[arg(short = 'n', long, default_value_t = 5)]
+        limit: usize,
+        /// Print JSON (for chat bots and runbooks).
+        #[arg(long)]
+        json: bool,
+        /// The built site whose search index to read.
+        #[arg(long, value_name = "DIR", default_value = "public")]
+        site: PathBuf,
+    },
     /// Print a shell completion script: `pmsite completions bash > /etc/bash_completion.d/pmsite`.
     Completions {
         /// The shell: bash, zsh, fish, powershell or elvish.
@@ -550,6 +570,90 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     crate::outln!("wrote {}", path.display());
                 }
                 None => crate::out!("{}", String::from_utf8_lossy(&bytes)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Similar {
+            text,
+            file,
+            limit,
+            json,
+            site,
+        } => {
+            let text = match (text, file) {
+                (_, Some(path)) => {
+                    std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?
+                }
+                (Some(t), None) if t != "-" => t,
+                _ => {
+                    let mut t = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+                        .map_err(|e| Error::io("standard input", e))?;
+                    t
+                }
+            };
+            if text.trim().is_empty() {
+                crate::errln!(
+                    "similar: no text: give it as an argument, with --file, or on standard input"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let site = if site.is_absolute() {
+                site
+            } else {
+                root.join(site)
+            };
+            let (files, base, built) = match crate::similar::index_for(&root, &site, today()) {
+                Ok(found) => found,
+                Err(Error::Invalid(diags)) => {
+                    print_diagnostics(&diags);
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if !built {
+                crate::errln!(
+                    "note: {} has no search index as new as the library; built one in memory (run `pmsite build` for instant answers)",
+                    site.display()
+                );
+            }
+            let found = crate::similar::similar(&files, &text, limit, &base)?;
+            if json {
+                crate::outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&found)
+                        .map_err(|e| Error::Refused(e.to_string()))?
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            if found.is_empty() {
+                crate::outln!("No past incident shares a word with that text.");
+            }
+            for (k, m) in found.iter().enumerate() {
+                let t = |s: &str| crate::escape::terminal(s).into_owned();
+                let mut head = format!("{}. {}", k + 1, t(&m.title));
+                if let Some(s) = &m.severity {
+                    head = format!("{}. [{}] {}", k + 1, t(s), t(&m.title));
+                }
+                crate::outln!("{head}");
+                let mut facts = vec![t(&m.id)];
+                facts.extend(m.date.as_deref().map(t));
+                facts.extend(
+                    m.time_to_mitigate
+                        .as_ref()
+                        .map(|d| format!("mitigated in {}", t(d))),
+                );
+                crate::outln!("   {}", facts.join(" · "));
+                if let Some(by) = &m.mitigated_by {
+                    crate::outln!("   What mitigated it: {}", t(by));
+                }
+                let why: Vec<String> = m
+                    .because
+                    .iter()
+                    .map(|b| format!("{} ({})", t(&b.word), b.fields.join(", ")))
+                    .collect();
+                crate::outln!("   Because: {}", why.join(", "));
+                crate::outln!("   {}", t(&m.url));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -53,6 +53,7 @@ pub mod routes;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod similar;
 pub mod urls;
 pub mod vocabulary;
 pub mod wiki;

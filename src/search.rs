@@ -121,6 +121,14 @@ impl Analyzer {
     }
 }
 
+/// The terms the index holds for a text (what a query for it looks up): elasticlunr's
+/// English pipeline, and ids as one term each.
+pub fn text_terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    ANALYZER.with_borrow_mut(|a| a.terms(text, &mut out));
+    out.into_iter().map(|t| t.to_string()).collect()
+}
+
 /// An id or ticket key: letters, `-`, digits (and more `-digits`). `search.js` has the same.
 static ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"\b[A-Za-z][A-Za-z0-9]*(?:-\d+)+\b").expect("id regex")
@@ -526,15 +534,32 @@ struct ResultLine<'a> {
     summary: &'a str,
     /// Relative to the site root, so the site can move under any base path.
     path: String,
+    /// Time to mitigate (else resolve), as people read it: for "find similar".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttm: Option<String>,
+    /// What mitigated it: the words of the timeline entry that marks mitigation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mitigated: Option<&'a str>,
 }
 
 fn doc_chunks(lib: &Library) -> Vec<Vec<u8>> {
     lib.incidents
         .par_chunks(DOCS_PER_CHUNK)
-        .map(|chunk| {
+        .zip(lib.derived.par_chunks(DOCS_PER_CHUNK))
+        .map(|(chunk, derived)| {
             let lines: Vec<ResultLine> = chunk
                 .iter()
-                .map(|i| ResultLine {
+                .zip(derived)
+                .map(|(i, d)| ResultLine {
+                    ttm: d
+                        .time_to_mitigate
+                        .or(d.time_to_resolve)
+                        .map(crate::dates::human_minutes),
+                    mitigated: i
+                        .timeline
+                        .iter()
+                        .find(|e| e.milestone == Some(crate::content::model::Milestone::Mitigated))
+                        .map(|e| e.text.as_str()),
                     id: &i.id,
                     title: &i.title,
                     date: i.date.map(|d| d.date().format("%Y-%m-%d").to_string()),

@@ -91,6 +91,18 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
             ]),
         ),
         (
+            "similar",
+            stage(&[
+                "config",
+                "vocabulary",
+                "content",
+                "routes",
+                "library",
+                "search",
+                "build",
+            ]),
+        ),
+        (
             "wiki",
             stage(&[
                 "config",
@@ -137,6 +149,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "digest",
                 "scaffold",
                 "serve",
+                "similar",
                 "wiki",
             ]),
         ),

@@ -29,6 +29,7 @@ mod routes;
 mod search;
 mod serve;
 mod severity;
+mod similar;
 mod taxonomy;
 mod timeline;
 mod tracking;

@@ -419,6 +419,127 @@
   });
   window.addEventListener("popstate", function () { input.value = readState().q; update(); });
 
+  // "Find similar": the past incidents most like a pasted text, scored as `pmsite similar`
+  // scores them (`similar::similar`): per distinct term of the text, ln(1 + N / df) times,
+  // per field, the field's boost times sqrt(count) / sqrt(field length); a repeated term
+  // counts 1 + ln(repeats) times. Every field's words count; none is required.
+  var similarForm = document.getElementById("similar-form");
+  var FIELD_WORDS = { title: "title", summary: "summary", components: "component", tags: "tag", root_causes: "cause", body: "body" };
+  function similarTerms(text) {
+    var counts = {};
+    analyze(text).concat((text.match(ID) || []).map(function (id) { return id.toLowerCase().replace(/-/g, "_"); }))
+      .forEach(function (t) { if (t) counts[t] = (counts[t] || 0) + 1; });
+    return counts;
+  }
+  function findSimilar(text, limit) {
+    var query = similarTerms(text);
+    var terms = Object.keys(query);
+    var needed = {};
+    terms.forEach(function (t) { needed[shardOf(t, meta.prefix, meta.shards)] = true; });
+    return Promise.all(Object.keys(needed).map(function (s) {
+      return load("search/shards/" + s + ".json");
+    })).then(function (shards) {
+      var scores = {}, why = {};
+      terms.forEach(function (term) {
+        var flat = null;
+        shards.forEach(function (sh) { if (Object.prototype.hasOwnProperty.call(sh, term)) flat = sh[term]; });
+        if (!flat) return;
+        var hits = [], docs = {}, df = 0;
+        for (var i = 0; i + 1 < flat.length;) {
+          var field = flat[i], n = flat[i + 1], doc = 0;
+          i += 2;
+          for (var k = 0; k < n && i + 1 < flat.length; k++, i += 2) {
+            doc += flat[i];
+            hits.push([field, doc, flat[i + 1]]);
+            if (!docs[doc]) { docs[doc] = true; df++; }
+          }
+        }
+        if (!df) return;
+        var idf = Math.log(1 + meta.n / df);
+        var repeats = 1 + Math.log(query[term]);
+        hits.forEach(function (h) {
+          var boost = meta.boost[h[0]];
+          var len = Math.max(1, (meta.lengths[h[0]] || [])[h[1]] || 1);
+          var x = repeats * idf * boost * Math.sqrt(h[2]) / Math.sqrt(len);
+          if (!(x > 0)) return;
+          scores[h[1]] = (scores[h[1]] || 0) + x;
+          var list = why[h[1]] = why[h[1]] || [];
+          var name = FIELD_WORDS[meta.fields[h[0]]] || "body";
+          var r = list.filter(function (r) { return r[0] === term; })[0];
+          if (r) { r[1] += x; if (r[2].indexOf(name) < 0) r[2].push(name); } else list.push([term, x, [name]]);
+        });
+      });
+      return Object.keys(scores).map(function (d) { return { doc: +d, score: scores[d], why: why[d] }; })
+        .sort(function (a, b) { return b.score - a.score || a.doc - b.doc; })
+        .slice(0, limit);
+    });
+  }
+  if (similarForm) {
+    var similarList = document.getElementById("similar-results");
+    var similarStatus = document.getElementById("similar-status");
+    similarForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = document.getElementById("similar-text").value;
+      similarList.textContent = "";
+      if (!text.trim()) { similarStatus.textContent = "Paste the text of an alert, a message or a first guess."; return; }
+      similarStatus.textContent = "Looking…";
+      box.setAttribute("data-similar", "loading");
+      load("search/meta.json").then(function (m) {
+        meta = meta || m;
+        return findSimilar(text, 10);
+      }).then(function (found) {
+        var chunks = {};
+        found.forEach(function (h) { chunks[Math.floor(h.doc / meta.chunk)] = true; });
+        return Promise.all(Object.keys(chunks).map(function (c) {
+          return load("search/docs/" + c + ".json").then(function (lines) { return [c, lines]; });
+        })).then(function (loaded) {
+          var byChunk = {};
+          loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
+          found.forEach(function (h) {
+            var line = byChunk[Math.floor(h.doc / meta.chunk)][h.doc % meta.chunk];
+            var li = document.createElement("li");
+            li.className = "result";
+            var a = document.createElement("a");
+            a.href = safeHref(root + line.path);
+            a.className = "result-title";
+            a.textContent = line.title;
+            var head = document.createElement("p");
+            head.className = "result-meta";
+            if (line.severity) {
+              var sev = document.createElement("span");
+              sev.className = "sev sev-" + line.severity.toLowerCase();
+              sev.textContent = line.severity;
+              head.appendChild(sev);
+              head.appendChild(document.createTextNode(" "));
+            }
+            head.appendChild(document.createTextNode([line.id, line.date || "undated"].concat(line.ttm ? ["mitigated in " + line.ttm] : []).join(" \u00b7 ")));
+            li.appendChild(a);
+            li.appendChild(head);
+            if (line.mitigated) {
+              var by = document.createElement("p");
+              by.className = "result-summary";
+              by.textContent = "What mitigated it: " + line.mitigated;
+              li.appendChild(by);
+            }
+            var because = document.createElement("p");
+            because.className = "muted similar-why";
+            h.why.sort(function (x, y) { return y[1] - x[1] || (x[0] < y[0] ? -1 : 1); });
+            because.textContent = "Because: " + h.why.slice(0, 6).map(function (r) { return r[0] + " (" + r[2].join(", ") + ")"; }).join(", ");
+            li.appendChild(because);
+            similarList.appendChild(li);
+          });
+          similarStatus.textContent = found.length ? found.length + " past incident" + (found.length === 1 ? "" : "s") + " like it, most alike first." : "No past incident shares a word with that text.";
+          box.setAttribute("data-similar", "done");
+          var first = similarList.querySelector("a");
+          if (first) first.focus();
+        });
+      }).catch(function (err) {
+        similarStatus.textContent = "The search index could not be loaded (" + err.message + ").";
+        box.setAttribute("data-similar", "error");
+      });
+    });
+  }
+
   input.value = readState().q;
   // Arriving with a query (the header's box), focus lands on the first result, as Enter
   // here does, not on the page's body.
