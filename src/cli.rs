@@ -202,6 +202,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "public")]
         site: PathBuf,
     },
+    /// Action items' tickets in GitHub, GitLab or Jira: `pmsite tickets sync`.
+    Tickets {
+        #[command(subcommand)]
+        action: TicketsAction,
+    },
     /// Print a shell completion script: `pmsite completions bash > /etc/bash_completion.d/pmsite`.
     Completions {
         /// The shell: bash, zsh, fish, powershell or elvish.
@@ -215,6 +220,19 @@ pub enum Command {
         /// Replace man pages already there.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketsAction {
+    /// Read every action item's ticket from the trackers in pmsite.toml's [tickets] into
+    /// .pmsite/tickets.json (commit it: builds read it and stay offline). Tokens come from
+    /// the environment variables the config names, never from the command line. A failed
+    /// sync leaves the previous file as it was.
+    Sync {
+        /// The day for the library's dates (YYYY-MM-DD); default today.
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
     },
 }
 
@@ -657,6 +675,49 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tickets {
+            action: TicketsAction::Sync { today: day },
+        } => match crate::tickets::sync(&root, day.unwrap_or_else(today), chrono::Utc::now()) {
+            Ok(done) => {
+                for w in &done.warnings {
+                    crate::errln!("warning: {w}");
+                }
+                let read: Vec<String> = done
+                    .read
+                    .iter()
+                    .map(|(t, n)| format!("{n} from {t}"))
+                    .collect();
+                crate::outln!(
+                    "Wrote {}: {} tickets read ({}), {} missing, {} items with a ticket no configured tracker answers for",
+                    done.path.display(),
+                    done.read.values().sum::<usize>(),
+                    if read.is_empty() {
+                        "none".to_string()
+                    } else {
+                        read.join(", ")
+                    },
+                    done.missing,
+                    done.untracked
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(Error::Invalid(diags)) => {
+                print_diagnostics(&diags);
+                crate::errln!(
+                    "tickets sync: fix the library first; {} was not changed",
+                    crate::config::tickets::TICKETS_FILE
+                );
+                Ok(ExitCode::from(1))
+            }
+            Err(Error::Refused(why)) => {
+                crate::errln!(
+                    "tickets sync failed: {why}\n{} was not changed",
+                    crate::config::tickets::TICKETS_FILE
+                );
+                Ok(ExitCode::from(1))
+            }
+            Err(e) => Err(e.into()),
+        },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

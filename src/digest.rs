@@ -134,6 +134,40 @@ struct OverdueItem {
     url: String,
     due: String,
     days_overdue: i64,
+    /// Its ticket and what the tracker last said (`PAY-7, open, ana`).
+    ticket: Option<String>,
+}
+
+/// An action item whose ticket and post-mortem disagree (`.pmsite/tickets.json`).
+#[derive(Serialize)]
+struct Drifted {
+    text: String,
+    incident_id: String,
+    ticket: String,
+    drift: &'static str,
+    url: String,
+}
+
+/// Every published item whose ticket disagrees with it; a team's items when a team digest.
+fn drifted(lib: &Library, config: &Config, team: Option<&TeamFacts>) -> Vec<Drifted> {
+    let mut out = Vec::new();
+    for (i, inc) in lib.incidents.iter().enumerate() {
+        if inc.status != Status::Published || team.is_some_and(|t| !t.incidents.contains(&i)) {
+            continue;
+        }
+        for (a, d) in inc.action_items.iter().zip(&lib.derived[i].actions) {
+            if let Some(words) = d.ticket.as_ref().and_then(|t| t.drift_words) {
+                out.push(Drifted {
+                    text: a.text.clone(),
+                    incident_id: inc.id.clone(),
+                    ticket: a.ticket.as_ref().map(|t| t.id.clone()).unwrap_or_default(),
+                    drift: words,
+                    url: crate::routes::Route::Incident(&inc.slug).absolute(config),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A draft past `[review] publish_within_days`.
@@ -260,6 +294,14 @@ fn select(
                         url: url(&inc.slug),
                         due: due.to_string(),
                         days_overdue: (lib.today - due).num_days(),
+                        ticket: inc.action_items[k].ticket.as_ref().map(|t| {
+                            let mut words = vec![t.id.clone()];
+                            if let Some(f) = &lib.derived[i].actions[k].ticket {
+                                words.push(format!("ticket {}", f.state));
+                                words.extend(f.assignee.clone());
+                            }
+                            words.join(", ")
+                        }),
                     }
                 })
                 .collect(),
@@ -504,6 +546,7 @@ fn compose(
     ctx.insert("owners", &owners);
     ctx.insert("overdue_count", &overdue);
     ctx.insert("late_reviews", &late);
+    ctx.insert("drifted", &drifted(lib, config, team));
     ctx.insert("publish_within_days", &config.review.publish_within_days);
     ctx.insert("latest_review", &latest_review(lib, config));
     let render = |name: &str| {

@@ -54,6 +54,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod similar;
+pub mod tickets;
 pub mod urls;
 pub mod vocabulary;
 pub mod wiki;

@@ -103,6 +103,18 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
             ]),
         ),
         (
+            "tickets",
+            stage(&[
+                "config",
+                "vocabulary",
+                "content",
+                "routes",
+                "library",
+                "output",
+                "build",
+            ]),
+        ),
+        (
             "wiki",
             stage(&[
                 "config",
@@ -150,6 +162,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "scaffold",
                 "serve",
                 "similar",
+                "tickets",
                 "wiki",
             ]),
         ),

@@ -27,6 +27,7 @@ struct ActionRow<'a> {
     #[serde(rename = "type")]
     kind: Option<ActionType>,
     ticket: Option<&'a Ticket>,
+    ticket_state: Option<&'a crate::library::tickets::TicketFacts>,
     done: bool,
     overdue: bool,
     age_days: Option<i64>,
@@ -72,6 +73,7 @@ impl Site<'_> {
             priority: item.priority.as_deref(),
             kind: item.kind,
             ticket: item.ticket.as_ref(),
+            ticket_state: d.ticket.as_ref(),
             done: item.done,
             overdue: d.overdue,
             // A done item's age says nothing: when it was done is not recorded.
@@ -281,11 +283,12 @@ fn action_row_html(a: &ActionRow<'_>) -> String {
     } else {
         " data-label=\"age\""
     };
-    let ticket = match a.ticket {
+    let mut ticket = match a.ticket {
         Some(Ticket { id, url: Some(url) }) => format!("<a href=\"{}\">{}</a>", esc(url), esc(id)),
         Some(Ticket { id, url: None }) => esc(id),
         None => String::new(),
     };
+    ticket.push_str(&ticket_state_html(a.ticket_state));
     format!(
         "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td class=\"nowrap col-incident\"><a href=\"{}\" title=\"{}\">{}</a></td><td class=\"col-owner\">{owner}</td><td class=\"due\"{due_label}>{due}</td><td data-sort=\"{age_sort}\"{age_label}>{age}</td><td>{}</td><td>{ticket}</td></tr>",
         esc(a.text),
@@ -294,6 +297,25 @@ fn action_row_html(a: &ActionRow<'_>) -> String {
         esc(a.incident_id),
         esc(a.priority.unwrap_or("")),
     )
+}
+
+/// A ticket's synced state beside its link: `closed · ana`, and any drift, flagged.
+/// The incident page's template writes the same.
+pub fn ticket_state_html(facts: Option<&crate::library::tickets::TicketFacts>) -> String {
+    let Some(f) = facts else {
+        return String::new();
+    };
+    let mut out = format!(
+        " <span class=\"ticket-state ticket-{}\">{}</span>",
+        f.state, f.state
+    );
+    if let Some(a) = &f.assignee {
+        out.push_str(&format!(" <span class=\"muted\">{}</span>", esc(a)));
+    }
+    if let Some(words) = f.drift_words {
+        out.push_str(&format!(" <strong class=\"drift\">{words}</strong>"));
+    }
+    out
 }
 
 /// Rows rendered from a partial, one per line.

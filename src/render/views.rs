@@ -184,6 +184,8 @@ pub struct ActionView<'a> {
     #[serde(rename = "type")]
     pub kind: Option<crate::content::model::ActionType>,
     pub ticket: Option<crate::content::model::Ticket>,
+    /// The ticket as last synced, with any drift from the item.
+    pub ticket_state: Option<crate::library::tickets::TicketFacts>,
     pub done: bool,
     pub overdue: bool,
     /// The author's word for its state, for its badge.
@@ -421,6 +423,7 @@ impl<'a> IncidentPage<'a> {
                     priority: a.priority.clone(),
                     kind: a.kind,
                     ticket: a.ticket.clone(),
+                    ticket_state: d.ticket.clone(),
                     done: a.done,
                     overdue: d.overdue,
                     status_word: a.status_word.clone(),

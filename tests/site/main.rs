@@ -31,6 +31,7 @@ mod serve;
 mod severity;
 mod similar;
 mod taxonomy;
+mod tickets;
 mod timeline;
 mod tracking;
 mod webdriver;

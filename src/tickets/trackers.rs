@@ -1,0 +1,271 @@
+//! The three trackers' REST APIs, read as their public documentation describes them:
+//!
+//! - GitHub: `GET /repos/{owner}/{repo}/issues?state=all&per_page=100`, pages by the `Link`
+//!   header's `rel="next"`; issues have `number`, `state` (`open`, `closed`), `title`,
+//!   `html_url`, `assignee.login`, `closed_at`.
+//! - GitLab: `GET /projects/{path}/issues?iids[]=…&per_page=100`, pages by `X-Next-Page`;
+//!   issues have `iid`, `state` (`opened`, `closed`), `title`, `web_url`,
+//!   `assignee.username`, `closed_at`.
+//! - Jira: `GET /rest/api/2/search?jql=key in (…)&startAt=…&maxResults=…`, pages by `startAt`
+//!   and `total`; issues have `key` and `fields.status.name`, `fields.status.statusCategory.key`
+//!   (`done` is closed), `fields.assignee.displayName`, `fields.summary`,
+//!   `fields.resolutiondate`.
+//!
+//! A ticket the tracker does not return is missing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+
+use super::http::{Client, next_link};
+use crate::config::tickets::{TicketRef, TicketState};
+use crate::error::{Error, Result};
+
+/// The tracker's date-time (`2024-03-20T10:00:00Z`, Jira's `2024-03-20T10:00:00.000+0000`)
+/// as a day.
+fn day(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|s| s.get(..10))
+        .and_then(|d| d.parse().ok())
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(client: &Client, url: &str, body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|e| {
+        Error::Refused(format!(
+            "{}: {url} did not answer as its API documents ({e})",
+            client.name
+        ))
+    })
+}
+
+#[derive(Deserialize)]
+struct Person {
+    login: Option<String>,
+    username: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "displayName")]
+    display_name: Option<String>,
+}
+
+impl Person {
+    fn name(&self) -> Option<String> {
+        self.display_name
+            .clone()
+            .or(self.login.clone())
+            .or(self.username.clone())
+            .or(self.name.clone())
+    }
+}
+
+#[derive(Deserialize)]
+struct GithubIssue {
+    number: u64,
+    state: String,
+    title: Option<String>,
+    html_url: Option<String>,
+    assignee: Option<Person>,
+    closed_at: Option<String>,
+}
+
+/// Every wanted issue of one GitHub repository.
+pub fn github(
+    client: &Client,
+    api: &str,
+    repo: &str,
+    wanted: &BTreeSet<u64>,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<u64, TicketState>> {
+    let mut found = BTreeMap::new();
+    let mut url = Some(format!(
+        "{}/repos/{repo}/issues?state=all&per_page=100",
+        api.trim_end_matches('/')
+    ));
+    while let Some(page) = url.take() {
+        let answer = client.get(&page)?;
+        if answer.status != 200 {
+            warnings.push(format!("GitHub: no repository {repo} that this token can read ({}); its tickets are marked missing", answer.status));
+            break;
+        }
+        let issues: Vec<GithubIssue> = parse(client, &page, &answer.body)?;
+        for i in issues.into_iter().filter(|i| wanted.contains(&i.number)) {
+            found.insert(
+                i.number,
+                TicketState {
+                    missing: false,
+                    state: if i.state == "closed" {
+                        "closed".into()
+                    } else {
+                        "open".into()
+                    },
+                    status: i.state,
+                    assignee: i.assignee.and_then(|p| p.name()),
+                    closed_on: day(&i.closed_at),
+                    url: i.html_url,
+                    title: i.title,
+                },
+            );
+        }
+        // Every wanted issue seen: the rest of the pages say nothing new.
+        if found.len() < wanted.len() {
+            url = answer.link.as_deref().and_then(next_link);
+        }
+    }
+    Ok(found)
+}
+
+#[derive(Deserialize)]
+struct GitlabIssue {
+    iid: u64,
+    state: String,
+    title: Option<String>,
+    web_url: Option<String>,
+    assignee: Option<Person>,
+    closed_at: Option<String>,
+}
+
+/// Every wanted issue of one GitLab project, a hundred `iids` a request.
+pub fn gitlab(
+    client: &Client,
+    api: &str,
+    project: &str,
+    wanted: &BTreeSet<u64>,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<u64, TicketState>> {
+    let mut found = BTreeMap::new();
+    let ids: Vec<u64> = wanted.iter().copied().collect();
+    let path = utf8_percent_encode(project, NON_ALPHANUMERIC).to_string();
+    for batch in ids.chunks(100) {
+        let iids: String = batch.iter().map(|n| format!("&iids[]={n}")).collect();
+        let first = format!(
+            "{}/projects/{path}/issues?per_page=100{iids}",
+            api.trim_end_matches('/')
+        );
+        let mut page = Some("1".to_string());
+        while let Some(n) = page.take() {
+            let url = format!("{first}&page={n}");
+            let answer = client.get(&url)?;
+            if answer.status != 200 {
+                warnings.push(format!("GitLab: no project {project} that this token can read ({}); its tickets are marked missing", answer.status));
+                return Ok(found);
+            }
+            let issues: Vec<GitlabIssue> = parse(client, &url, &answer.body)?;
+            for i in issues {
+                found.insert(
+                    i.iid,
+                    TicketState {
+                        missing: false,
+                        state: if i.state == "closed" {
+                            "closed".into()
+                        } else {
+                            "open".into()
+                        },
+                        status: i.state,
+                        assignee: i.assignee.and_then(|p| p.name()),
+                        closed_on: day(&i.closed_at),
+                        url: i.web_url,
+                        title: i.title,
+                    },
+                );
+            }
+            page = answer.next_page.filter(|p| !p.trim().is_empty());
+        }
+    }
+    Ok(found)
+}
+
+#[derive(Deserialize)]
+struct JiraPage {
+    #[serde(rename = "startAt", default)]
+    start_at: u64,
+    total: u64,
+    issues: Vec<JiraIssue>,
+}
+
+#[derive(Deserialize)]
+struct JiraIssue {
+    key: String,
+    fields: JiraFields,
+}
+
+#[derive(Deserialize)]
+struct JiraFields {
+    summary: Option<String>,
+    status: Option<JiraStatus>,
+    assignee: Option<Person>,
+    resolutiondate: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JiraStatus {
+    name: String,
+    #[serde(rename = "statusCategory")]
+    category: Option<JiraCategory>,
+}
+
+#[derive(Deserialize)]
+struct JiraCategory {
+    key: String,
+}
+
+/// Every wanted Jira issue, by key, fifty keys a query.
+pub fn jira(
+    client: &Client,
+    site: &str,
+    wanted: &BTreeSet<TicketRef>,
+) -> Result<BTreeMap<String, TicketState>> {
+    let mut found = BTreeMap::new();
+    let keys: Vec<String> = wanted
+        .iter()
+        .map(|t| format!("{}-{}", t.project, t.number))
+        .collect();
+    let site = site.trim_end_matches('/');
+    for batch in keys.chunks(50) {
+        let jql = format!("key in ({})", batch.join(","));
+        let mut start = 0u64;
+        loop {
+            let url = format!(
+                "{site}/rest/api/2/search?jql={}&fields=summary,status,assignee,resolutiondate&validateQuery=warn&maxResults=50&startAt={start}",
+                utf8_percent_encode(&jql, NON_ALPHANUMERIC)
+            );
+            let answer = client.get(&url)?;
+            if answer.status != 200 {
+                return Err(Error::Refused(format!(
+                    "Jira: {url} answered {}; is [tickets.jira] url the site's address?",
+                    answer.status
+                )));
+            }
+            let page: JiraPage = parse(client, &url, &answer.body)?;
+            let got = page.issues.len() as u64;
+            for i in page.issues {
+                let status = i.fields.status;
+                let closed = status
+                    .as_ref()
+                    .and_then(|s| s.category.as_ref())
+                    .is_some_and(|c| c.key == "done");
+                found.insert(
+                    i.key.clone(),
+                    TicketState {
+                        missing: false,
+                        state: if closed {
+                            "closed".into()
+                        } else {
+                            "open".into()
+                        },
+                        status: status.map(|s| s.name).unwrap_or_default(),
+                        assignee: i.fields.assignee.and_then(|p| p.name()),
+                        closed_on: day(&i.fields.resolutiondate),
+                        url: Some(format!("{site}/browse/{}", i.key)),
+                        title: i.fields.summary,
+                    },
+                );
+            }
+            start = page.start_at + got;
+            if got == 0 || start >= page.total {
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
