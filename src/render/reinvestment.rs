@@ -37,6 +37,8 @@ struct RowView<'a> {
     /// The term's or team's page under the site's root (or absolute, in files).
     url: String,
     sentence: &'a str,
+    /// The sentence without the name it starts with, for a page that shows the name above.
+    said: &'a str,
     score: f64,
     last_90: usize,
     prior_90: usize,
@@ -73,6 +75,10 @@ fn views<'a>(lib: &Library, report: &'a Report, root: &str) -> Vec<RowView<'a>> 
                 None => Route::Team(&r.slug).url(root),
             },
             sentence: &r.sentence,
+            said: r
+                .sentence
+                .strip_prefix(&format!("{}: ", r.name))
+                .unwrap_or(&r.sentence),
             score: r.score,
             last_90: r.last_90,
             prior_90: r.prior_90,

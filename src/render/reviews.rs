@@ -92,6 +92,12 @@ impl Site<'_> {
             let mut ctx = self.context();
             ctx.insert("period", p);
             ctx.insert("kind_title", kind_title(p.kind));
+            let by_type: Vec<(String, usize)> = p
+                .by_type
+                .iter()
+                .map(|(t, n)| (self.config.types.info(t).title, *n))
+                .collect();
+            ctx.insert("by_type", &by_type);
             ctx.insert(
                 "incidents",
                 &p.incidents

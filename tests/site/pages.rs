@@ -40,6 +40,9 @@ const PAGES: &[&str] = &[
     "review/",
     "teams/",
     "teams/shop/",
+    "reinvestment/",
+    "reviews/",
+    "reviews/2024-q1/",
     "search/?q=config",
 ];
 

@@ -277,4 +277,32 @@ fn find_similar_in_the_browser_ranks_as_the_command_does() {
         b.run("document.getElementById('search').removeAttribute('data-similar')");
     }
     assert!(b.console().is_empty(), "{:?}", b.console());
+    // Pictures to look at: desktop, phone, and phone in dark mode.
+    let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let ask = |b: &Browser| {
+        b.run("document.getElementById('similar').open = true; document.getElementById('similar-text').value = 'checkout 500s after config push'; document.querySelector('#similar-form button').click();");
+        b.wait(
+            "similar results",
+            "document.getElementById('search').getAttribute('data-similar') === 'done'",
+        );
+    };
+    b.resize(1366, 1000);
+    ask(&b);
+    std::fs::write(shots.join("search-similar-desktop.png"), b.screenshot()).unwrap();
+    b.resize(390, 1400);
+    std::fs::write(shots.join("search-similar-phone.png"), b.screenshot()).unwrap();
+    let width = b.run("return document.documentElement.scrollWidth");
+    assert!(
+        width.as_u64().unwrap() <= 390,
+        "no side scroll on a phone: {width}"
+    );
+    let dark = Browser::start_with(&[
+        "--force-dark-mode",
+        "--blink-settings=preferredColorScheme=0",
+    ]);
+    dark.goto(&format!("{site}/search/"));
+    dark.resize(390, 1400);
+    ask(&dark);
+    std::fs::write(shots.join("search-similar-dark.png"), dark.screenshot()).unwrap();
 }
