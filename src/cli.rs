@@ -10,6 +10,8 @@ use crate::build::{self, BuildOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::error::Error;
 
+mod learn;
+
 /// The version and the commit it was built from: `0.1.0 (commit 1a2b3c4d5e6f)`.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -258,40 +260,12 @@ impl ReportFormat {
     }
 }
 
-/// The library as the public site shows it (no drafts, no restricted post-mortems), for
-/// the commands that report on it; its problems printed, and none if it has errors.
-fn published_library(
-    root: &std::path::Path,
-    today: NaiveDate,
-) -> anyhow::Result<Option<build::Loaded>> {
-    let selection = crate::library::Selection {
-        drafts: false,
-        include_restricted: false,
-        today,
-        strict_links: false,
-    };
-    match build::load(root, None, selection) {
-        Ok(mut loaded) => {
-            if let Some(errors) = build::failing_errors(&mut loaded) {
-                print_diagnostics(&errors);
-                return Ok(None);
-            }
-            Ok(Some(loaded))
-        }
-        Err(Error::Invalid(diags)) => {
-            print_diagnostics(&diags);
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
 /// Prints diagnostics to stderr, one `file:line:col: level[code]: message` per line.
-fn print_diagnostics(diags: &[Diagnostic]) {
+pub(crate) fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         crate::errln!("{d}");
     }
@@ -568,156 +542,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             output,
             today: day,
-        } => {
-            let Some(loaded) = published_library(&root, day.unwrap_or_else(today))? else {
-                crate::errln!("report not written: fix the library first");
-                return Ok(ExitCode::from(1));
-            };
-            let lib = &loaded.library;
-            let report =
-                crate::render::reinvestment::report(lib, &loaded.config.reinvestment.impact_fields);
-            let bytes = crate::render::reinvestment::report_file(
-                lib,
-                &loaded.config,
-                &report,
-                format.ext(),
-            )?;
-            match output {
-                Some(path) => {
-                    crate::output::write_new(&path, &bytes)?;
-                    crate::outln!("wrote {}", path.display());
-                }
-                None => crate::out!("{}", String::from_utf8_lossy(&bytes)),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => learn::report(&root, format.ext(), output, day.unwrap_or_else(today)),
         Command::Similar {
             text,
             file,
             limit,
             json,
             site,
-        } => {
-            let text = match (text, file) {
-                (_, Some(path)) => {
-                    std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?
-                }
-                (Some(t), None) if t != "-" => t,
-                _ => {
-                    let mut t = String::new();
-                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
-                        .map_err(|e| Error::io("standard input", e))?;
-                    t
-                }
-            };
-            if text.trim().is_empty() {
-                crate::errln!(
-                    "similar: no text: give it as an argument, with --file, or on standard input"
-                );
-                return Ok(ExitCode::from(2));
-            }
-            let site = if site.is_absolute() {
-                site
-            } else {
-                root.join(site)
-            };
-            let (files, base, built) = match crate::similar::index_for(&root, &site, today()) {
-                Ok(found) => found,
-                Err(Error::Invalid(diags)) => {
-                    print_diagnostics(&diags);
-                    return Ok(ExitCode::from(1));
-                }
-                Err(e) => return Err(e.into()),
-            };
-            if !built {
-                crate::errln!(
-                    "note: {} has no search index as new as the library; built one in memory (run `pmsite build` for instant answers)",
-                    site.display()
-                );
-            }
-            let found = crate::similar::similar(&files, &text, limit, &base)?;
-            if json {
-                crate::outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&found)
-                        .map_err(|e| Error::Refused(e.to_string()))?
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            if found.is_empty() {
-                crate::outln!("No past incident shares a word with that text.");
-            }
-            for (k, m) in found.iter().enumerate() {
-                let t = |s: &str| crate::escape::terminal(s).into_owned();
-                let mut head = format!("{}. {}", k + 1, t(&m.title));
-                if let Some(s) = &m.severity {
-                    head = format!("{}. [{}] {}", k + 1, t(s), t(&m.title));
-                }
-                crate::outln!("{head}");
-                let mut facts = vec![t(&m.id)];
-                facts.extend(m.date.as_deref().map(t));
-                facts.extend(
-                    m.time_to_mitigate
-                        .as_ref()
-                        .map(|d| format!("mitigated in {}", t(d))),
-                );
-                crate::outln!("   {}", facts.join(" · "));
-                if let Some(by) = &m.mitigated_by {
-                    crate::outln!("   What mitigated it: {}", t(by));
-                }
-                let why: Vec<String> = m
-                    .because
-                    .iter()
-                    .map(|b| format!("{} ({})", t(&b.word), b.fields.join(", ")))
-                    .collect();
-                crate::outln!("   Because: {}", why.join(", "));
-                crate::outln!("   {}", t(&m.url));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => learn::similar(&root, text, file, limit, json, site),
         Command::Tickets {
             action: TicketsAction::Sync { today: day },
-        } => match crate::tickets::sync(&root, day.unwrap_or_else(today), chrono::Utc::now()) {
-            Ok(done) => {
-                for w in &done.warnings {
-                    crate::errln!("warning: {w}");
-                }
-                let read: Vec<String> = done
-                    .read
-                    .iter()
-                    .map(|(t, n)| format!("{n} from {t}"))
-                    .collect();
-                crate::outln!(
-                    "Wrote {}: {} tickets read ({}), {} missing, {} items with a ticket no configured tracker answers for",
-                    done.path.display(),
-                    done.read.values().sum::<usize>(),
-                    if read.is_empty() {
-                        "none".to_string()
-                    } else {
-                        read.join(", ")
-                    },
-                    done.missing,
-                    done.untracked
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(Error::Invalid(diags)) => {
-                print_diagnostics(&diags);
-                crate::errln!(
-                    "tickets sync: fix the library first; {} was not changed",
-                    crate::config::tickets::TICKETS_FILE
-                );
-                Ok(ExitCode::from(1))
-            }
-            Err(Error::Refused(why)) => {
-                crate::errln!(
-                    "tickets sync failed: {why}\n{} was not changed",
-                    crate::config::tickets::TICKETS_FILE
-                );
-                Ok(ExitCode::from(1))
-            }
-            Err(e) => Err(e.into()),
-        },
+        } => learn::tickets_sync(&root, day.unwrap_or_else(today)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -135,7 +135,8 @@ pub struct ReviewPeriod {
     pub actions_overdue: usize,
     /// Components, root causes and contributing factors on two or more of its incidents.
     pub recurring: Vec<(Taxonomy, String, usize)>,
-    /// The period's slug before and after (none at the ends).
+    /// The slugs of the pages before and after (none at the ends): the nearest periods with
+    /// an incident or a publication.
     pub previous: Option<String>,
     pub next: Option<String>,
 }
@@ -155,7 +156,8 @@ pub fn lag_median(lib: &Library, incidents: impl Iterator<Item = usize>) -> Opti
     super::patterns::median(&mut days)
 }
 
-/// Every period of `kind` from the first incident's to today's, oldest first.
+/// Every period of `kind` with an incident or a publication, and the current one, oldest
+/// first.
 pub fn periods(
     lib: &Library,
     kind: PeriodKind,
@@ -178,16 +180,22 @@ pub fn periods(
                 .push(i);
         }
     }
-    let Some(first) = began.keys().chain(published.keys()).min().copied() else {
+    // The periods with an incident or a publication, and the current one: a date mistyped
+    // as the year 1 adds one page, not eight thousand empty quarters.
+    let mut starts: std::collections::BTreeSet<NaiveDate> =
+        began.keys().chain(published.keys()).copied().collect();
+    if starts.is_empty() {
         return Vec::new();
-    };
-    let last = period_start(kind, lib.today)
-        .max(*began.keys().chain(published.keys()).max().unwrap_or(&first));
+    }
+    starts.insert(period_start(kind, lib.today));
     let none = Vec::new();
     let mut out: Vec<ReviewPeriod> = Vec::new();
-    let mut start = first;
     let mut before_durations: [Vec<i64>; 3] = Default::default();
-    while start <= last {
+    for start in starts {
+        // The period before counts only when it is the one just before.
+        if out.last().is_none_or(|p| p.end != start) {
+            before_durations = Default::default();
+        }
         let end = next_start(kind, start);
         let incidents = began.get(&start).unwrap_or(&none).clone();
         let counted: Vec<usize> = incidents
@@ -307,7 +315,6 @@ pub fn periods(
             recurring,
         });
         before_durations = now;
-        start = end;
     }
     out
 }

@@ -126,7 +126,7 @@ fn the_reinvestment_report_by_hand() {
     // The page says it in words and links the incidents.
     t.contains(
         "reinvestment/index.html",
-        "billing-api: 2 incidents in 12 months",
+        "2 incidents in 12 months (0 the year before), 3 h of customer impact",
     )
     .contains("reinvestment/index.html", "Fix did not hold")
     .contains("reinvestment/index.html", "href=\"/incidents/inc-b/\"")
@@ -323,4 +323,39 @@ fn the_digest_counts_post_mortems_overdue_for_review_and_links_the_latest_review
     );
     // Drafts are counted, never listed as published or as owners of overdue items.
     assert!(!text.contains("Not yet."), "{text}");
+}
+
+#[test]
+fn a_mistyped_year_adds_one_review_page_not_thousands() {
+    let t = SiteTest::new()
+        .file(
+            "pmsite.toml",
+            &format!("{CONFIG}\n[review]\nperiods = [\"week\"]\n").replace(
+                "[review]\nperiods = [\"quarter\", \"month\"]\npublish_within_days = 10\n",
+                "",
+            ),
+        )
+        .file("content/a.md", &pm("INC-OLD", "0001-06-01", None, "", ""))
+        .file(
+            "content/b.md",
+            &pm("INC-NEW", "2026-11-20", Some(5), "", ""),
+        )
+        .build();
+    let pages = std::fs::read_dir(t.public().join("reviews"))
+        .unwrap()
+        .count();
+    // Year 1's week, INC-NEW's week, the current week (today is 2026-11-24), and the index.
+    assert_eq!(pages, 4, "{pages} entries under reviews/");
+    t.contains("reviews/2026-w47/index.html", "INC-NEW title")
+        .contains("reviews/2026-w47/index.html", "rel=\"prev\"");
+    // An empty [review] periods is a config error at its line.
+    let bad = SiteTest::new().file(
+        "pmsite.toml",
+        &format!("{}\n[review]\nperiods = []\n", crate::harness::CONFIG),
+    );
+    assert_diag(
+        &bad.build_errors(),
+        "pmsite.toml:6: error",
+        "[review] periods is empty",
+    );
 }

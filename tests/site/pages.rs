@@ -309,7 +309,7 @@ fn the_incident_page_leads_with_its_numbers_and_milestones() {
     assert!(
         at("<h1>") < at("class=\"lede\"") && at("class=\"lede\"") < at("class=\"key-numbers\"")
     );
-    t.contains(page, "<li><span class=\"key-n\">36m</span> customer impact</li><li><span class=\"key-n\">1h 11m</span> to resolve</li><li><span class=\"key-n\">1,200</span> customers affected</li>")
+    t.contains(page, "<li><span class=\"key-n\">36m</span> customer impact</li><li><span class=\"key-n\">1h 11m</span> to resolve</li><li><span class=\"key-n\">7 days</span> resolution to publication</li><li><span class=\"key-n\">1,200</span> customers affected</li>")
         .contains(page, "<li class=\"ms\"><span class=\"ms-label\">Impact began</span> <time datetime=\"2024-03-12T21:04:00Z\">21:04 UTC</time></li><li class=\"ms-gap\" aria-hidden=\"true\">7m</li><li class=\"ms\"><span class=\"ms-label\">Detected</span>");
     // The facts beside the story, after the header.
     assert!(at("</header>") < at("<aside class=\"incident-side\""));

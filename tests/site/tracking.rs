@@ -493,7 +493,8 @@ fn review_queue_only_with_drafts_and_says_what_is_missing() {
         .file("content/r.md", &toml_pm("R", "In review", "status = \"review\"\nseverity = \"SEV3\"\ncomponents = [\"api\"]\nroot_causes = [\"bug\"]\n\n[people]\nauthor = \"Uma\"\nreviewers = [\"Vik\", \"Wen\"]\nreview_meeting = 2024-03-01", "\n## Timeline\n\n- 2024-02-01 10:00 Start\n\n## Action items\n\n- [ ] Fix it\n"))
         .drafts()
         .build();
-    t.contains(page, "<td data-label=\"author\">Uma</td><td data-label=\"reviewers\">Vik, Wen</td><td data-label=\"review meeting\">2024-03-01</td><td><ul class=\"missing\"><li>1 action item(s) without an owner</li></ul></td>");
+    t.contains(page, "<td data-label=\"author\">Uma</td><td data-label=\"reviewers\">Vik, Wen</td><td data-label=\"review meeting\">2024-03-01</td>")
+        .contains(page, "<td><ul class=\"missing\"><li>1 action item(s) without an owner</li></ul></td>");
 }
 
 #[test]
