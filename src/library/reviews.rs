@@ -135,6 +135,9 @@ pub struct ReviewPeriod {
     pub actions_overdue: usize,
     /// Components, root causes and contributing factors on two or more of its incidents.
     pub recurring: Vec<(Taxonomy, String, usize)>,
+    /// On the current period only: drafts and post-mortems in review past
+    /// `publish_within_days` today, with the days past, latest first (builds with drafts).
+    pub overdue_reviews: Vec<(usize, i64)>,
     /// The slugs of the pages before and after (none at the ends): the nearest periods with
     /// an incident or a publication.
     pub previous: Option<String>,
@@ -154,6 +157,19 @@ pub fn lag_median(lib: &Library, incidents: impl Iterator<Item = usize>) -> Opti
         .filter_map(|i| publication_lag(&lib.incidents[i]))
         .collect();
     super::patterns::median(&mut days)
+}
+
+/// Drafts and post-mortems in review past the publication target today, latest first.
+pub fn overdue_reviews(lib: &Library, publish_within_days: u32) -> Vec<(usize, i64)> {
+    let mut out: Vec<(usize, i64)> = (0..lib.incidents.len())
+        .filter_map(|i| {
+            let late =
+                super::review::lateness(&lib.incidents[i], lib.today, publish_within_days, 0);
+            late.publish_overdue_days.map(|d| (i, d))
+        })
+        .collect();
+    out.sort_by_key(|&(_, d)| std::cmp::Reverse(d));
+    out
 }
 
 /// Every period of `kind` with an incident or a publication, and the current one, oldest
@@ -313,6 +329,11 @@ pub fn periods(
             actions_done: done,
             actions_overdue: overdue,
             recurring,
+            overdue_reviews: if (start..end).contains(&lib.today) {
+                overdue_reviews(lib, publish_within_days)
+            } else {
+                Vec::new()
+            },
         });
         before_durations = now;
     }

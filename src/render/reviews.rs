@@ -129,6 +129,12 @@ impl Site<'_> {
                 })
                 .collect();
             ctx.insert("recurring", &recurring);
+            let overdue: Vec<(IncidentLink, i64)> = p
+                .overdue_reviews
+                .iter()
+                .map(|&(i, days)| (link(lib, &root, i), days))
+                .collect();
+            ctx.insert("overdue_reviews", &overdue);
             ctx.insert(
                 "previous_url",
                 &p.previous

@@ -281,6 +281,10 @@ fn drafts_past_the_publication_target_come_first() {
     later
         .build()
         .contains("review/index.html", "20 past target");
+    // The current period's operational review lists it too.
+    t.contains("reviews/2026-q4/index.html", "Overdue for review")
+        .contains("reviews/2026-q4/index.html", "13 days past the target")
+        .lacks("reviews/2026-q3/index.html", "Overdue for review");
     // A published post-mortem shows its lag on its page.
     t.contains("incidents/inc-a/index.html", "resolution to publication");
 }
