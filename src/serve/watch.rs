@@ -51,6 +51,10 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
             Some(ChangeKind::Config)
         }
         CATALOG_DIR => Some(ChangeKind::Config),
+        // What `tickets sync` last read: the items' ticket states.
+        ".pmsite" if rel == Path::new(crate::config::tickets::TICKETS_FILE) => {
+            Some(ChangeKind::Config)
+        }
         CONTENT_DIR
             if name.ends_with(".md") || name.ends_with(".markdown") || !name.contains('.') =>
         {
@@ -94,7 +98,14 @@ pub fn watch(
     watcher
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| watch_err(&root, e))?;
-    for dir in [CONTENT_DIR, "themes", "templates", "static", CATALOG_DIR] {
+    for dir in [
+        CONTENT_DIR,
+        "themes",
+        "templates",
+        "static",
+        CATALOG_DIR,
+        ".pmsite",
+    ] {
         let path = root.join(dir);
         if path.is_dir() {
             watcher
@@ -138,6 +149,8 @@ mod tests {
         );
         assert_eq!(c("/lib/pmsite.toml"), Some(ChangeKind::Config));
         assert_eq!(c("/lib/taxonomy.toml"), Some(ChangeKind::Config));
+        assert_eq!(c("/lib/.pmsite/tickets.json"), Some(ChangeKind::Config));
+        assert_eq!(c("/lib/.pmsite/digest.toml"), None);
         assert_eq!(c("/lib/catalog-info.yaml"), Some(ChangeKind::Config));
         assert_eq!(c("/lib/catalog/payments.yaml"), Some(ChangeKind::Config));
         assert_eq!(c("/lib/templates/incident.html"), Some(ChangeKind::Theme));
