@@ -1,7 +1,11 @@
 //! `/reviews/`: an operational review page per quarter, month or week (`[review] periods`),
 //! each with its Atom feed of the post-mortems of the period.
 
+use rayon::prelude::*;
 use serde::Serialize;
+
+/// How many incidents (and post-mortems published) a period's page lists.
+const LISTED: usize = 100;
 
 use super::Site;
 use crate::config::PeriodKind;
@@ -88,7 +92,23 @@ impl Site<'_> {
             &self.config.review.publish_within_days,
         );
         count += self.page(sink, &Route::Reviews.path(), "reviews.html", &ctx)?;
-        for p in periods {
+        let pages: Result<Vec<usize>> = periods
+            .par_iter()
+            .map(|p| self.write_period(sink, p))
+            .collect();
+        Ok(count + pages?.iter().sum::<usize>())
+    }
+
+    /// One period's page and feed.
+    fn write_period(
+        &self,
+        sink: &dyn Sink,
+        p: &crate::library::reviews::ReviewPeriod,
+    ) -> Result<usize> {
+        let lib = self.lib;
+        let root = self.config.root_path();
+        let mut count = 0;
+        {
             let mut ctx = self.context();
             ctx.insert("period", p);
             ctx.insert("kind_title", kind_title(p.kind));
@@ -98,14 +118,28 @@ impl Site<'_> {
                 .map(|(t, n)| (self.config.types.info(t).title, *n))
                 .collect();
             ctx.insert("by_type", &by_type);
+            // A page stays small at any size of library: the most severe incidents, the
+            // late post-mortems first; the counts say how many there are in all.
+            let scale = &self.config.severities.scale;
+            let rank = |i: usize| {
+                lib.incidents[i]
+                    .severity
+                    .as_ref()
+                    .and_then(|s| scale.iter().position(|x| x == s))
+                    .unwrap_or(scale.len())
+            };
+            let mut shown: Vec<usize> = p.incidents.clone();
+            shown.sort_by_key(|&i| (rank(i), std::cmp::Reverse(lib.incidents[i].date)));
+            shown.truncate(LISTED);
             ctx.insert(
                 "incidents",
-                &p.incidents
+                &shown
                     .iter()
                     .map(|&i| link(lib, &root, i))
                     .collect::<Vec<_>>(),
             );
-            let published: Vec<IncidentLink> = p
+            ctx.insert("incidents_more", &(p.incidents.len() - shown.len()));
+            let mut published: Vec<IncidentLink> = p
                 .published
                 .iter()
                 .map(|x| IncidentLink {
@@ -117,6 +151,9 @@ impl Site<'_> {
                 "published_late",
                 &published.iter().filter(|x| x.late).count(),
             );
+            ctx.insert("published_count", &published.len());
+            published.sort_by_key(|x| !x.late);
+            published.truncate(LISTED);
             ctx.insert("published", &published);
             let recurring: Vec<Recurring> = p
                 .recurring
@@ -165,6 +202,7 @@ impl Site<'_> {
             );
             let mut entries = entries;
             entries.dedup();
+            let limit = self.config.feeds.limit;
             let title = format!("{}: operational review, {}", self.config.title, p.label);
             let description = format!(
                 "Post-mortems of incidents in {} and published in it",
@@ -180,7 +218,7 @@ impl Site<'_> {
             };
             sink.write(
                 &Route::ReviewFeed(&p.slug).path(),
-                feeds::atom(self.config, lib, &meta, &entries, entries.len().max(1)).as_bytes(),
+                feeds::atom(self.config, lib, &meta, &entries, limit).as_bytes(),
             )?;
             count += 1;
         }
