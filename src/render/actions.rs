@@ -109,10 +109,10 @@ impl Site<'_> {
         let states: Vec<FilterLink> = views[..3]
             .iter()
             .map(|v| FilterLink {
-                name: if v.filter.is_empty() {
-                    "overdue".into()
-                } else {
-                    v.filter.clone()
+                name: match v.filter.as_str() {
+                    "" => "overdue".into(),
+                    "open" => "open, not overdue".into(),
+                    other => other.to_string(),
                 },
                 url: url(&v.filter, 1),
                 count: v.items.len(),
@@ -154,7 +154,9 @@ impl Site<'_> {
                 ctx.insert("total", &view.items.len());
                 ctx.insert("pager", &Pager::new(&url(&view.filter, 1), page, pages));
                 ctx.insert("overdue", &views[0].items.len());
-                ctx.insert("open", &(views[0].items.len() + views[1].items.len()));
+                // Each number is the length of the list it links: "open" is the open items
+                // not yet overdue, as `/actions/open/` lists them.
+                ctx.insert("open", &views[1].items.len());
                 ctx.insert("done", &views[2].items.len());
                 if view.filter.is_empty() && page == 1 {
                     ctx.insert("quarters", &tracker::per_quarter(lib));

@@ -186,7 +186,9 @@ fn action_tracker_orders_overdue_open_done() {
     t.contains(page, "<tr class=\"overdue\"><td><span class=\"badge badge-overdue\">overdue</span></td><td>Validate config ranges</td>")
         .contains("actions/done/index.html", "<tr class=\"done\"><td><span class=\"badge badge-done\">done</span></td><td>Roll back</td>")
         .contains(page, "<span class=\"stat-n\"><a href=\"/actions/#items\">1</a></span> overdue")
-        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/open/\">3</a></span> open")
+        // Each number is the length of the list it links.
+        .contains(page, "<span class=\"stat-n\"><a href=\"/actions/open/\">2</a></span> open, not overdue")
+        .contains(page, ">open, not overdue (2)</a>")
         .contains(page, "<span class=\"stat-n\"><a href=\"/actions/done/\">1</a></span> done");
     // Age: days since publication (2024-01-10 to 2026-11-24), with the incident's link.
     t.contains(page, "<td data-sort=\"1049\" data-label=\"age\">1049d</td>")
@@ -248,7 +250,7 @@ fn tracker_views_work_without_javascript_and_long_lists_page() {
         )
         .contains(
             "actions/open/index.html",
-            "<a href=\"/actions/open/\" aria-current=\"page\">open (2)</a>",
+            "<a href=\"/actions/open/\" aria-current=\"page\">open, not overdue (2)</a>",
         );
     // The incident page says first what is late.
     t.contains(
