@@ -186,6 +186,8 @@ pub struct ActionView<'a> {
     pub ticket: Option<crate::content::model::Ticket>,
     /// The ticket as last synced, with any drift from the item.
     pub ticket_state: Option<crate::library::tickets::TicketFacts>,
+    /// The author's words already link the ticket: the ticket column does not repeat it.
+    pub ticket_in_text: bool,
     pub done: bool,
     pub overdue: bool,
     /// The author's word for its state, for its badge.
@@ -424,6 +426,11 @@ impl<'a> IncidentPage<'a> {
                     kind: a.kind,
                     ticket: a.ticket.clone(),
                     ticket_state: d.ticket.clone(),
+                    ticket_in_text: a.ticket.as_ref().is_some_and(|t| {
+                        !a.html.is_empty()
+                            && a.html
+                                .contains(&format!(">{}</a>", tera::escape_html(&t.id)))
+                    }),
                     done: a.done,
                     overdue: d.overdue,
                     status_word: a.status_word.clone(),

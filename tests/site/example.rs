@@ -43,3 +43,22 @@ fn example_library_passes_check() {
     let diags = pmsite::build::check(t.root(), t.today).unwrap();
     assert!(diags.is_empty(), "{:?}", lines(&diags));
 }
+
+#[test]
+fn a_ticket_the_author_linked_in_the_item_is_linked_once() {
+    let t = example().build();
+    let page = t.read("incidents/inc-2024-017/index.html");
+    assert_eq!(
+        page.matches("href=\"https://tickets.example.com/PAY-102\"")
+            .count(),
+        1,
+        "{page}"
+    );
+    // The ticket column still names it, without a second link.
+    assert!(
+        page.contains(
+            "<td><span class=\"muted\" title=\"linked in the item's words\">PAY-102</span></td>"
+        ),
+        "{page}"
+    );
+}
