@@ -88,44 +88,37 @@ pub fn sync(root: &Path, today: NaiveDate, now: chrono::DateTime<chrono::Utc>) -
         }
     }
     for ((tracker, project), numbers) in &groups {
-        let found = match tracker {
+        let (name, api, token_env) = match tracker {
             Tracker::Github => {
                 let g = tc
                     .github
                     .as_ref()
                     .expect("a GitHub ref has a GitHub config");
-                let client = http::Client::new(
-                    "GitHub",
-                    tc.timeout_seconds,
-                    tc.max_wait_seconds,
-                    token(&g.token_env).map(|t| format!("Bearer {t}")),
-                    &g.token_env,
-                );
-                trackers::github(&client, &g.api, project, numbers, &mut warnings)?
+                ("GitHub", &g.api, &g.token_env)
             }
             Tracker::Gitlab => {
                 let g = tc
                     .gitlab
                     .as_ref()
                     .expect("a GitLab ref has a GitLab config");
-                let client = http::Client::new(
-                    "GitLab",
-                    tc.timeout_seconds,
-                    tc.max_wait_seconds,
-                    token(&g.token_env).map(|t| format!("Bearer {t}")),
-                    &g.token_env,
-                );
-                trackers::gitlab(&client, &g.api, project, numbers, &mut warnings)?
+                ("GitLab", &g.api, &g.token_env)
             }
             Tracker::Jira => unreachable!("Jira tickets are read by key"),
         };
-        *read
-            .entry(if *tracker == Tracker::Github {
-                "GitHub"
-            } else {
-                "GitLab"
-            })
-            .or_default() += found.len();
+        let auth = token(token_env).map(|t| format!("Bearer {t}"));
+        let client = http::Client::new(
+            name,
+            tc.timeout_seconds,
+            tc.max_wait_seconds,
+            auth,
+            token_env,
+        );
+        let found = if *tracker == Tracker::Github {
+            trackers::github(&client, api, project, numbers, &mut warnings)?
+        } else {
+            trackers::gitlab(&client, api, project, numbers, &mut warnings)?
+        };
+        *read.entry(name).or_default() += found.len();
         for n in numbers {
             let r = TicketRef {
                 tracker: *tracker,

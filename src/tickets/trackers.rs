@@ -59,14 +59,36 @@ impl Person {
     }
 }
 
+/// An issue as GitHub and GitLab both answer it: GitHub's `number` and `html_url` are
+/// GitLab's `iid` and `web_url`; GitLab's open state is `opened`.
 #[derive(Deserialize)]
-struct GithubIssue {
+struct Issue {
+    #[serde(alias = "iid")]
     number: u64,
     state: String,
     title: Option<String>,
+    #[serde(alias = "web_url")]
     html_url: Option<String>,
     assignee: Option<Person>,
     closed_at: Option<String>,
+}
+
+impl Issue {
+    fn state(self) -> TicketState {
+        TicketState {
+            missing: false,
+            state: if self.state == "closed" {
+                "closed".into()
+            } else {
+                "open".into()
+            },
+            status: self.state,
+            assignee: self.assignee.and_then(|p| p.name()),
+            closed_on: day(&self.closed_at),
+            url: self.html_url,
+            title: self.title,
+        }
+    }
 }
 
 /// Every wanted issue of one GitHub repository.
@@ -88,24 +110,9 @@ pub fn github(
             warnings.push(format!("GitHub: no repository {repo} that this token can read ({}); its tickets are marked missing", answer.status));
             break;
         }
-        let issues: Vec<GithubIssue> = parse(client, &page, &answer.body)?;
+        let issues: Vec<Issue> = parse(client, &page, &answer.body)?;
         for i in issues.into_iter().filter(|i| wanted.contains(&i.number)) {
-            found.insert(
-                i.number,
-                TicketState {
-                    missing: false,
-                    state: if i.state == "closed" {
-                        "closed".into()
-                    } else {
-                        "open".into()
-                    },
-                    status: i.state,
-                    assignee: i.assignee.and_then(|p| p.name()),
-                    closed_on: day(&i.closed_at),
-                    url: i.html_url,
-                    title: i.title,
-                },
-            );
+            found.insert(i.number, i.state());
         }
         // Every wanted issue seen: the rest of the pages say nothing new.
         if found.len() < wanted.len() {
@@ -113,16 +120,6 @@ pub fn github(
         }
     }
     Ok(found)
-}
-
-#[derive(Deserialize)]
-struct GitlabIssue {
-    iid: u64,
-    state: String,
-    title: Option<String>,
-    web_url: Option<String>,
-    assignee: Option<Person>,
-    closed_at: Option<String>,
 }
 
 /// Every wanted issue of one GitLab project, a hundred `iids` a request.
@@ -150,24 +147,9 @@ pub fn gitlab(
                 warnings.push(format!("GitLab: no project {project} that this token can read ({}); its tickets are marked missing", answer.status));
                 return Ok(found);
             }
-            let issues: Vec<GitlabIssue> = parse(client, &url, &answer.body)?;
+            let issues: Vec<Issue> = parse(client, &url, &answer.body)?;
             for i in issues {
-                found.insert(
-                    i.iid,
-                    TicketState {
-                        missing: false,
-                        state: if i.state == "closed" {
-                            "closed".into()
-                        } else {
-                            "open".into()
-                        },
-                        status: i.state,
-                        assignee: i.assignee.and_then(|p| p.name()),
-                        closed_on: day(&i.closed_at),
-                        url: i.web_url,
-                        title: i.title,
-                    },
-                );
+                found.insert(i.number, i.state());
             }
             page = answer.next_page.filter(|p| !p.trim().is_empty());
         }

@@ -302,35 +302,53 @@
     return frag;
   }
 
-  function showMore() {
-    var page = shown.slice(shownCount, shownCount + PAGE);
-    var words = current;
+  // The result lines of some hits: a function from a document number to its line, once
+  // the chunks holding them are loaded.
+  function linesOf(hits) {
     var chunks = {};
-    page.forEach(function (h) { chunks[Math.floor(h.doc / meta.chunk)] = true; });
-    var mine = run;
+    hits.forEach(function (h) { chunks[Math.floor(h.doc / meta.chunk)] = true; });
     return Promise.all(Object.keys(chunks).map(function (c) {
       return load("search/docs/" + c + ".json").then(function (lines) { return [c, lines]; });
     })).then(function (loaded) {
-      if (mine !== run) return;
       var byChunk = {};
       loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
+      return function (doc) { return byChunk[Math.floor(doc / meta.chunk)][doc % meta.chunk]; };
+    });
+  }
+
+  // A result's item: its title (a node) as a link, and a meta line that starts with the
+  // severity badge; the caller adds the rest.
+  function resultItem(line, title) {
+    var li = document.createElement("li");
+    li.className = "result";
+    var a = document.createElement("a");
+    a.href = safeHref(root + line.path);
+    a.className = "result-title";
+    a.appendChild(title);
+    var head = document.createElement("p");
+    head.className = "result-meta";
+    if (line.severity) {
+      var sev = document.createElement("span");
+      sev.className = "sev sev-" + line.severity.toLowerCase();
+      sev.textContent = line.severity;
+      head.appendChild(sev);
+      head.appendChild(document.createTextNode(" "));
+    }
+    li.appendChild(a);
+    li.appendChild(head);
+    return { li: li, head: head };
+  }
+
+  function showMore() {
+    var page = shown.slice(shownCount, shownCount + PAGE);
+    var words = current;
+    var mine = run;
+    return linesOf(page).then(function (lineOf) {
+      if (mine !== run) return;
       page.forEach(function (h) {
-        var line = byChunk[Math.floor(h.doc / meta.chunk)][h.doc % meta.chunk];
-        var li = document.createElement("li");
-        li.className = "result";
-        var a = document.createElement("a");
-        a.href = safeHref(root + line.path);
-        a.className = "result-title";
-        a.appendChild(highlighted(line.title, words));
-        var head = document.createElement("p");
-        head.className = "result-meta";
-        if (line.severity) {
-          var sev = document.createElement("span");
-          sev.className = "sev sev-" + line.severity.toLowerCase();
-          sev.textContent = line.severity;
-          head.appendChild(sev);
-          head.appendChild(document.createTextNode(" "));
-        }
+        var line = lineOf(h.doc);
+        var item = resultItem(line, highlighted(line.title, words));
+        var li = item.li, head = item.head;
         if (line.type) {
           var kind = document.createElement("span");
           kind.className = "chip chip-type";
@@ -346,8 +364,6 @@
         var summary = document.createElement("p");
         summary.className = "result-summary";
         summary.appendChild(highlighted(line.summary, words));
-        li.appendChild(a);
-        li.appendChild(head);
         li.appendChild(summary);
         list.appendChild(li);
       });
@@ -488,33 +504,12 @@
         meta = meta || m;
         return findSimilar(text, 10);
       }).then(function (found) {
-        var chunks = {};
-        found.forEach(function (h) { chunks[Math.floor(h.doc / meta.chunk)] = true; });
-        return Promise.all(Object.keys(chunks).map(function (c) {
-          return load("search/docs/" + c + ".json").then(function (lines) { return [c, lines]; });
-        })).then(function (loaded) {
-          var byChunk = {};
-          loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
+        return linesOf(found).then(function (lineOf) {
           found.forEach(function (h) {
-            var line = byChunk[Math.floor(h.doc / meta.chunk)][h.doc % meta.chunk];
-            var li = document.createElement("li");
-            li.className = "result";
-            var a = document.createElement("a");
-            a.href = safeHref(root + line.path);
-            a.className = "result-title";
-            a.textContent = line.title;
-            var head = document.createElement("p");
-            head.className = "result-meta";
-            if (line.severity) {
-              var sev = document.createElement("span");
-              sev.className = "sev sev-" + line.severity.toLowerCase();
-              sev.textContent = line.severity;
-              head.appendChild(sev);
-              head.appendChild(document.createTextNode(" "));
-            }
-            head.appendChild(document.createTextNode([line.id, line.date || "undated"].concat(line.ttm ? ["mitigated in " + line.ttm] : []).join(" \u00b7 ")));
-            li.appendChild(a);
-            li.appendChild(head);
+            var line = lineOf(h.doc);
+            var item = resultItem(line, document.createTextNode(line.title));
+            var li = item.li;
+            item.head.appendChild(document.createTextNode([line.id, line.date || "undated"].concat(line.ttm ? ["mitigated in " + line.ttm] : []).join(" \u00b7 ")));
             if (line.mitigated) {
               var by = document.createElement("p");
               by.className = "result-summary";
