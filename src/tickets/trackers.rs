@@ -6,8 +6,10 @@
 //! - GitLab: `GET /projects/{path}/issues?iids[]=…&per_page=100`, pages by `X-Next-Page`;
 //!   issues have `iid`, `state` (`opened`, `closed`), `title`, `web_url`,
 //!   `assignee.username`, `closed_at`.
-//! - Jira: `GET /rest/api/2/search?jql=key in (…)&startAt=…&maxResults=…`, pages by `startAt`
-//!   and `total`; issues have `key` and `fields.status.name`, `fields.status.statusCategory.key`
+//! - Jira: Cloud's `GET /rest/api/3/search/jql?jql=key in (…)`, pages by `nextPageToken` and
+//!   `isLast`; where a site has no such endpoint (Data Center, Server: 404 or 410),
+//!   `GET /rest/api/2/search?jql=…&startAt=…&maxResults=…`, pages by `startAt` and `total`.
+//!   Issues have `key` and `fields.status.name`, `fields.status.statusCategory.key`
 //!   (`done` is closed), `fields.assignee.displayName`, `fields.summary`,
 //!   `fields.resolutiondate`.
 //!
@@ -157,12 +159,19 @@ pub fn gitlab(
     Ok(found)
 }
 
+/// A page of Jira's search: `startAt` and `total` (`/rest/api/2/search`, Data Center and
+/// Server), or `nextPageToken` and `isLast` (Cloud's `/rest/api/3/search/jql`).
 #[derive(Deserialize)]
 struct JiraPage {
     #[serde(rename = "startAt", default)]
     start_at: u64,
+    #[serde(default)]
     total: u64,
     issues: Vec<JiraIssue>,
+    #[serde(rename = "nextPageToken", default)]
+    next_page_token: Option<String>,
+    #[serde(rename = "isLast", default)]
+    is_last: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -203,15 +212,35 @@ pub fn jira(
         .map(|t| format!("{}-{}", t.project, t.number))
         .collect();
     let site = site.trim_end_matches('/');
+    // Cloud's search first; a site without it (404, or 410 Gone) is searched the older way.
+    let mut cloud = true;
     for batch in keys.chunks(50) {
-        let jql = format!("key in ({})", batch.join(","));
-        let mut start = 0u64;
+        let jql = utf8_percent_encode(&format!("key in ({})", batch.join(",")), NON_ALPHANUMERIC)
+            .to_string();
+        let fields = "fields=summary,status,assignee,resolutiondate&maxResults=50";
+        let (mut start, mut token): (u64, Option<String>) = (0, None);
         loop {
-            let url = format!(
-                "{site}/rest/api/2/search?jql={}&fields=summary,status,assignee,resolutiondate&validateQuery=warn&maxResults=50&startAt={start}",
-                utf8_percent_encode(&jql, NON_ALPHANUMERIC)
-            );
+            let url = if cloud {
+                let next = token
+                    .as_ref()
+                    .map(|t| {
+                        format!(
+                            "&nextPageToken={}",
+                            utf8_percent_encode(t, NON_ALPHANUMERIC)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!("{site}/rest/api/3/search/jql?jql={jql}&{fields}{next}")
+            } else {
+                format!(
+                    "{site}/rest/api/2/search?jql={jql}&{fields}&validateQuery=warn&startAt={start}"
+                )
+            };
             let answer = client.get(&url)?;
+            if cloud && token.is_none() && matches!(answer.status, 404 | 410) {
+                cloud = false;
+                continue;
+            }
             if answer.status != 200 {
                 return Err(Error::Refused(format!(
                     "Jira: {url} answered {}; is [tickets.jira] url the site's address?",
@@ -243,9 +272,18 @@ pub fn jira(
                     },
                 );
             }
-            start = page.start_at + got;
-            if got == 0 || start >= page.total {
-                break;
+            if cloud {
+                token = page
+                    .next_page_token
+                    .filter(|_| page.is_last != Some(true) && got > 0);
+                if token.is_none() {
+                    break;
+                }
+            } else {
+                start = page.start_at + got;
+                if got == 0 || start >= page.total {
+                    break;
+                }
             }
         }
     }

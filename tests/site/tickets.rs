@@ -132,6 +132,18 @@ fn documented() -> impl Fn(&Seen, usize) -> Option<Answer> + Send + Sync + 'stat
             }
             return Some((200, vec![("X-Next-Page".into(), String::new())], r#"[{"id": 900, "iid": 4, "title": "Rotate the keys", "state": "closed", "web_url": "https://gitlab.quillon.example/infra/vault/-/issues/4", "assignee": {"username": "kai", "name": "Kai"}, "closed_at": "2026-04-01T09:00:00.000Z"}]"#.into()));
         }
+        if t.starts_with("/jira/rest/api/3/search/jql") {
+            // Cloud's search: pages by token.
+            if t.contains("nextPageToken=") {
+                assert!(t.contains("nextPageToken=page%202"), "{t}");
+                return ok(
+                    r#"{"isLast": true, "issues": [{"id": "2", "key": "OPS-8", "fields": {"summary": "Tune the alert", "status": {"name": "Done", "statusCategory": {"key": "done"}}, "assignee": null, "resolutiondate": "2026-05-05T12:00:00.000+0000"}}]}"#,
+                );
+            }
+            return ok(
+                r#"{"isLast": false, "nextPageToken": "page 2", "issues": [{"id": "1", "key": "OPS-7", "fields": {"summary": "Fix the runbook", "status": {"name": "In Progress", "statusCategory": {"key": "indeterminate"}}, "assignee": {"displayName": "Bo Li"}, "resolutiondate": null}}]}"#,
+            );
+        }
         if t.starts_with("/jira/rest/api/2/search") {
             if t.contains("startAt=0") {
                 return ok(
@@ -245,7 +257,7 @@ fn every_tracker_is_read_page_by_page_and_builds_show_the_drift() {
     assert!(
         targets
             .iter()
-            .any(|t| t.starts_with("/jira/") && t.contains("startAt=1")),
+            .any(|t| t.starts_with("/jira/rest/api/3/") && t.contains("nextPageToken=")),
         "{targets:?}"
     );
     for s in &seen {
@@ -451,4 +463,40 @@ fn no_tracker_configured_and_a_broken_file_are_clear() {
         &format!("{CONFIG}\n[tickets.jira]\nurl = \"file:///etc/passwd\"\n"),
     );
     assert_diag(&t.build_errors(), "pmsite.toml:6: error", "[tickets] url");
+}
+
+#[test]
+fn a_jira_without_the_cloud_search_is_read_with_the_older_one() {
+    // Data Center and Server have no /rest/api/3/search/jql: 404, then /rest/api/2/search.
+    let server = Tracker::start(|r, n| {
+        if r.target.starts_with("/jira/rest/api/3/") {
+            return Some((404, Vec::new(), "{}".into()));
+        }
+        documented()(r, n)
+    });
+    let t = library(server.port);
+    let out = sync(&t);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = tickets_json(&t);
+    assert_eq!(json["tickets"]["jira:OPS-7"]["assignee"], "Bo Li");
+    assert_eq!(json["tickets"]["jira:OPS-8"]["state"], "closed");
+    let jira: Vec<String> = server
+        .seen()
+        .into_iter()
+        .map(|s| s.target)
+        .filter(|t| t.starts_with("/jira/"))
+        .collect();
+    assert!(
+        jira.iter()
+            .any(|t| t.starts_with("/jira/rest/api/2/search") && t.contains("startAt=1")),
+        "{jira:?}"
+    );
+    // The Cloud search was asked once, not once a page.
+    assert_eq!(
+        jira.iter()
+            .filter(|t| t.starts_with("/jira/rest/api/3/"))
+            .count(),
+        1,
+        "{jira:?}"
+    );
 }
