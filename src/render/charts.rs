@@ -89,11 +89,20 @@ fn trim(v: f64) -> String {
 fn x_labels(out: &mut String, labels: &[String], x_of: impl Fn(usize) -> f64) {
     let sparse = labels.len() > 16;
     let y = TOP + PLOT_H + 14.0;
+    // Labels never touch: every k-th, k from a label's width (about 6 px a character at 10
+    // px, and a gap) against the space between two periods.
+    let step = if labels.len() > 1 {
+        x_of(1) - x_of(0)
+    } else {
+        f64::MAX
+    };
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 6.0 + 8.0;
+    let every = ((widest / step).ceil() as usize).max(1);
     for (i, label) in labels.iter().enumerate() {
         let shown = if sparse {
             label.ends_with("-01") || label.ends_with("Q1") || i == 0
         } else {
-            true
+            i % every == 0
         };
         if shown {
             let text = if sparse {
@@ -202,15 +211,23 @@ pub fn time_to_resolve(p: &Patterns) -> String {
         .iter()
         .map(|x| x.time_to_resolve_median.map(|m| m / 60.0))
         .collect();
-    let max = nice_max(hours.iter().flatten().cloned().fold(0.0, f64::max));
+    let (max, clipped) = scale(&hours.iter().flatten().copied().collect::<Vec<_>>());
     let mut out = String::new();
+    let above = if clipped {
+        format!(
+            " Values above {}h are drawn at the top, marked with a triangle; the table has them all.",
+            trim(max)
+        )
+    } else {
+        String::new()
+    };
     open(
         &mut out,
         "chart-ttr",
         width,
         &format!("Median time to resolve per {}, in hours", p.period),
         &format!(
-            "Median hours from the start of impact to resolution for each {}; gaps where no incident had both times.",
+            "Median hours from the start of impact to resolution for each {}; gaps where no incident had both times.{above}",
             p.period
         ),
     );
@@ -228,21 +245,29 @@ pub fn time_to_resolve(p: &Patterns) -> String {
         }
         segment.clear();
     };
+    // A value over the top of a clipped scale is drawn at the top.
+    let y_of = |h: f64| base - PLOT_H * h.min(max) / max;
     for (i, h) in hours.iter().enumerate() {
         match h {
-            Some(h) => segment.push(format!("{:.1},{:.1}", x_of(i), base - PLOT_H * h / max)),
+            Some(h) => segment.push(format!("{:.1},{:.1}", x_of(i), y_of(*h))),
             None => flush(&mut segment, &mut out),
         }
     }
     flush(&mut segment, &mut out);
     for (i, h) in hours.iter().enumerate() {
-        if let Some(h) = h {
+        let Some(h) = h else { continue };
+        let (x, y, label) = (x_of(i), y_of(*h), esc(&p.periods[i].label));
+        if *h > max {
             let _ = write!(
                 out,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#1f5fbf\"><title>{}: {h:.1} h</title></circle>",
-                x_of(i),
-                base - PLOT_H * h / max,
-                esc(&p.periods[i].label)
+                "<path class=\"over\" d=\"M{:.1},{:.1} l4,7 h-8 z\" fill=\"#b3261e\"><title>{label}: {h:.1} h, above the scale</title></path>",
+                x,
+                y - 3.0
+            );
+        } else {
+            let _ = write!(
+                out,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#1f5fbf\"><title>{label}: {h:.1} h</title></circle>"
             );
         }
     }
@@ -258,9 +283,38 @@ pub fn time_to_resolve(p: &Patterns) -> String {
     out
 }
 
+/// The top of a duration axis, and whether values above it are clipped: one long outage
+/// (a median of two days among medians of an hour) would flatten every other point, so when
+/// the largest is over three times the 75th percentile the axis ends at twice that.
+fn scale(values: &[f64]) -> (f64, bool) {
+    let max = values.iter().copied().fold(0.0, f64::max);
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let q3 = sorted
+        .get((sorted.len() * 3).div_ceil(4).saturating_sub(1))
+        .copied()
+        .unwrap_or(0.0);
+    if sorted.len() >= 4 && q3 > 0.0 && max > 3.0 * q3 {
+        (nice_max(2.0 * q3), true)
+    } else {
+        (nice_max(max), false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_long_outage_does_not_flatten_the_rest() {
+        // Medians of about an hour and one of 52 hours: the 75th percentile is 3.1 h, so
+        // the axis ends at 10 h (6.2 rounded up) and the 52 is drawn at the top.
+        assert_eq!(scale(&[1.2, 0.75, 1.1, 52.0, 0.6, 3.1]), (10.0, true));
+        // Values close together keep their whole range.
+        assert_eq!(scale(&[1.0, 2.0, 3.0, 4.0]), (5.0, false));
+        assert_eq!(scale(&[52.0]), (100.0, false));
+        assert_eq!(scale(&[]), (1.0, false));
+    }
 
     #[test]
     fn count_axes_have_whole_steps() {
