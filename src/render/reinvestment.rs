@@ -49,9 +49,18 @@ struct RowView<'a> {
     impact_fields: std::collections::BTreeMap<&'a str, f64>,
     prevent_open: usize,
     prevent_overdue: usize,
+    /// The first `LISTED` fixes that did not hold, newest first, of `fixes_not_held_count`.
     fixes_not_held: Vec<NotHeldView>,
+    fixes_not_held_count: usize,
+    /// The newest `LISTED` of the last year's incidents (all `last_365` are on the row's
+    /// page), and how many more there are.
     incidents: Vec<Link>,
+    more_incidents: usize,
 }
+
+/// How many incidents and fixes a row lists: a page and a file stay small at any size of
+/// library; the row's own page lists every incident.
+const LISTED: usize = 25;
 
 /// The report's rows as pages and files show them: links under `root`.
 fn views<'a>(lib: &Library, report: &'a Report, root: &str) -> Vec<RowView<'a>> {
@@ -93,9 +102,12 @@ fn views<'a>(lib: &Library, report: &'a Report, root: &str) -> Vec<RowView<'a>> 
                 .collect(),
             prevent_open: r.prevent_open,
             prevent_overdue: r.prevent_overdue,
+            fixes_not_held_count: r.not_held.len(),
+            more_incidents: r.incidents.len().saturating_sub(LISTED),
             fixes_not_held: r
                 .not_held
                 .iter()
+                .take(LISTED)
                 .map(|n| NotHeldView {
                     later: link(n.later),
                     earlier: link(n.earlier),
@@ -108,7 +120,7 @@ fn views<'a>(lib: &Library, report: &'a Report, root: &str) -> Vec<RowView<'a>> 
                         .join(", "),
                 })
                 .collect(),
-            incidents: r.incidents.iter().map(|&i| link(i)).collect(),
+            incidents: r.incidents.iter().take(LISTED).map(|&i| link(i)).collect(),
         })
         .collect()
 }
@@ -188,7 +200,7 @@ fn csv(rows: &[RowView<'_>], fields: &[String]) -> Result<Vec<u8>> {
             r.impact_hours.to_string(),
             r.prevent_open.to_string(),
             r.prevent_overdue.to_string(),
-            r.fixes_not_held.len().to_string(),
+            r.fixes_not_held_count.to_string(),
             cell(r.sentence),
         ];
         for f in fields {
@@ -249,11 +261,17 @@ fn markdown(rows: &[RowView<'_>], report: &Report, config: &Config) -> String {
                 esc(&n.shared)
             ));
         }
-        let ids: Vec<String> = r
+        let mut ids: Vec<String> = r
             .incidents
             .iter()
             .map(|l| format!("[{}]({})", esc(&l.id), l.url))
             .collect();
+        if r.more_incidents > 0 {
+            ids.push(format!(
+                "and {} more on [its page]({})",
+                r.more_incidents, r.url
+            ));
+        }
         if !ids.is_empty() {
             md.push_str(&format!("  - Incidents: {}\n", ids.join(", ")));
         }

@@ -363,3 +363,40 @@ fn a_mistyped_year_adds_one_review_page_not_thousands() {
         "[review] periods is empty",
     );
 }
+
+#[test]
+fn a_row_lists_its_newest_incidents_and_counts_the_rest() {
+    let mut t = SiteTest::new().file("pmsite.toml", CONFIG);
+    for n in 0..30 {
+        t = t.file(
+            &format!("content/q{n}.md"),
+            &pm(
+                &format!("INC-Q{n:02}"),
+                &format!("2026-{:02}-{:02}", n % 10 + 1, n % 27 + 1),
+                None,
+                "components = [\"queue\"]\n",
+                "",
+            ),
+        );
+    }
+    let t = t.build();
+    let json: serde_json::Value =
+        serde_json::from_str(&t.read("reinvestment/report.json")).unwrap();
+    let queue = row(&json, "component", "queue");
+    assert_eq!(queue["last_365"], 30);
+    assert_eq!(queue["incidents"].as_array().unwrap().len(), 25);
+    assert_eq!(queue["more_incidents"], 5);
+    t.contains(
+        "reinvestment/index.html",
+        "30 incidents in the last 365 days",
+    )
+    .contains(
+        "reinvestment/index.html",
+        "The newest 25; 5 more on <a href=\"/components/queue/\">its page</a>.",
+    );
+    assert!(
+        t.read("reinvestment/report.md").contains(
+            "and 5 more on [its page](https://incidents.quillon.example/components/queue/)"
+        )
+    );
+}
