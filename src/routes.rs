@@ -72,6 +72,8 @@ pub enum Route<'a> {
     Actions,
     ActionsByOwner,
     ActionsByIncident,
+    /// A later page of `/actions/incidents/` (from 2): `/actions/incidents/page/2/`.
+    ActionsByIncidentPage(usize),
     /// A view of the tracker and its page from 1 (`library::tracker::View`): `filter` is
     /// "" (the overdue items, the front page), `open`, `done`, `priority/p1` or `owners/ana`;
     /// `/actions/open/`, `/actions/open/page/2/`. The overdue items' first page is `Actions`.
@@ -187,6 +189,9 @@ impl<'a> Route<'a> {
             Route::Actions => fixed("actions/index.html"),
             Route::ActionsByOwner => fixed("actions/owners/index.html"),
             Route::ActionsByIncident => fixed("actions/incidents/index.html"),
+            Route::ActionsByIncidentPage(n) => {
+                Cow::Owned(format!("actions/incidents/page/{n}/index.html"))
+            }
             Route::ActionView("", 1) => fixed("actions/index.html"),
             Route::ActionView(filter, page) => {
                 let folder = if filter.is_empty() {
@@ -368,6 +373,7 @@ impl<'a> Route<'a> {
             Route::Actions
             | Route::ActionsByOwner
             | Route::ActionsByIncident
+            | Route::ActionsByIncidentPage(_)
             | Route::ActionView(..) => Part::Actions,
             Route::Patterns | Route::PatternChart(_) => Part::Patterns,
             Route::External | Route::ExternalPage(_) => Part::External,
@@ -383,6 +389,8 @@ impl<'a> Route<'a> {
 
 /// How many incidents a page of a list shows (`/incidents/`, a term's page).
 pub const LIST_PAGE: usize = 500;
+/// How many incidents a page of `/actions/incidents/` shows.
+pub const GROUP_PAGE: usize = 500;
 /// How many messages a page of `/external/` shows.
 pub const EXTERNAL_PAGE: usize = 100;
 
@@ -407,6 +415,9 @@ fn action_view(folder: &str) -> Option<Route<'_>> {
         None if folder.starts_with("page/") => ("", folder[5..].parse().ok().filter(|n| *n >= 2)?),
         None => (folder, 1),
     };
+    if filter == "incidents" {
+        return (page >= 2).then_some(Route::ActionsByIncidentPage(page));
+    }
     let known = match filter.split_once('/') {
         None => ["", "open", "done"].contains(&filter),
         Some((kind, slug)) => ["priority", "owners"].contains(&kind) && is_segment(slug),
@@ -497,6 +508,7 @@ mod tests {
             Route::IncidentListPage(2),
             Route::TermPage(Taxonomy::Tags, "deploy", 3),
             Route::ExternalPage(4),
+            Route::ActionsByIncidentPage(2),
             Route::SearchIndex("shards/3.json"),
         ] {
             assert_eq!(

@@ -236,16 +236,26 @@ impl Site<'_> {
             })
             .collect();
         incidents.sort_by_key(|g| std::cmp::Reverse((g.overdue, g.open)));
-        let mut ctx = self.context();
-        ctx.insert("view", "incident");
-        ctx.insert("groups", &incidents);
-        ctx.insert("idle", &Vec::<GroupRow>::new());
-        count += self.page(
-            sink,
-            &Route::ActionsByIncident.path(),
-            "actions_grouped.html",
-            &ctx,
-        )?;
+        // A page at 100,000 incidents is no bigger than at 1,000.
+        let pages = routes::pages(incidents.len(), routes::GROUP_PAGE);
+        let first = Route::ActionsByIncident.url(&root);
+        for page in 1..=pages {
+            let from = (page - 1) * routes::GROUP_PAGE;
+            let rows = &incidents
+                [from.min(incidents.len())..(from + routes::GROUP_PAGE).min(incidents.len())];
+            let mut ctx = self.context();
+            ctx.insert("view", "incident");
+            ctx.insert("groups", rows);
+            ctx.insert("group_count", &incidents.len());
+            ctx.insert("idle", &Vec::<GroupRow>::new());
+            ctx.insert("pager", &Pager::new(&first, page, pages));
+            let path = if page == 1 {
+                Route::ActionsByIncident.path()
+            } else {
+                Route::ActionsByIncidentPage(page).path()
+            };
+            count += self.page(sink, &path, "actions_grouped.html", &ctx)?;
+        }
         Ok(count)
     }
 }

@@ -276,6 +276,16 @@ impl Site<'_> {
             }
         }
         routes.extend(self.action_view_routes());
+        let with_open = self
+            .lib
+            .incidents
+            .iter()
+            .filter(|i| i.action_items.iter().any(|a| !a.done))
+            .count();
+        routes.extend(
+            (2..=crate::routes::pages(with_open, crate::routes::GROUP_PAGE))
+                .map(Route::ActionsByIncidentPage),
+        );
         routes.extend(self.theme.static_files.keys().map(|p| Route::Static(p)));
         routes
     }

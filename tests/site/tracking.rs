@@ -550,3 +550,40 @@ fn incident_list_rows_carry_filter_data() {
         .contains(page, "<option>config-change</option>")
         .contains(page, "<script src=\"/tables.js\" defer></script>");
 }
+
+#[test]
+fn the_incidents_with_open_items_come_five_hundred_a_page() {
+    let mut t = SiteTest::new();
+    for n in 0..510 {
+        t = t.file(
+            &format!("content/o{n}.md"),
+            &toml_pm(
+                &format!("OPEN-{n}"),
+                &format!("Open {n}"),
+                "date = 2024-01-01",
+                "\n## Action items\n\n- [ ] Do it @ops due:2099-01-01\n",
+            ),
+        );
+    }
+    let t = t.build();
+    let rows = |page: &str| {
+        t.read(page)
+            .matches("<tr><td><a href=\"/incidents/")
+            .count()
+    };
+    assert_eq!(rows("actions/incidents/index.html"), 500);
+    assert_eq!(rows("actions/incidents/page/2/index.html"), 10);
+    t.contains(
+        "actions/incidents/index.html",
+        "510 incidents with open items, most overdue first. Page 1 of 2.",
+    )
+    .contains(
+        "actions/incidents/index.html",
+        "<a href=\"/actions/incidents/page/2/\" rel=\"next\">",
+    )
+    .contains(
+        "actions/incidents/page/2/index.html",
+        "<a href=\"/actions/incidents/\" rel=\"prev\">",
+    );
+    assert!(!t.exists("actions/incidents/page/3/index.html"));
+}
