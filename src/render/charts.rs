@@ -44,7 +44,8 @@ fn nice_max(max: f64) -> f64 {
         return 1.0;
     }
     let exp = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
+    // Four steps of a round size: 0.25, 0.5, 1, 2 or 2.5 (times a power of ten).
+    [1.0, 2.0, 4.0, 8.0, 10.0]
         .iter()
         .map(|m| m * exp)
         .find(|v| *v >= max)
@@ -308,11 +309,11 @@ mod tests {
     #[test]
     fn one_long_outage_does_not_flatten_the_rest() {
         // Medians of about an hour and one of 52 hours: the 75th percentile is 3.1 h, so
-        // the axis ends at 10 h (6.2 rounded up) and the 52 is drawn at the top.
-        assert_eq!(scale(&[1.2, 0.75, 1.1, 52.0, 0.6, 3.1]), (10.0, true));
+        // the axis ends at 8 h (6.2 rounded up to a round step) and the 52 is at the top.
+        assert_eq!(scale(&[1.2, 0.75, 1.1, 52.0, 0.6, 3.1]), (8.0, true));
         // Values close together keep their whole range.
-        assert_eq!(scale(&[1.0, 2.0, 3.0, 4.0]), (5.0, false));
-        assert_eq!(scale(&[52.0]), (100.0, false));
+        assert_eq!(scale(&[1.0, 2.0, 3.0, 4.5]), (8.0, false));
+        assert_eq!(scale(&[52.0]), (80.0, false));
         assert_eq!(scale(&[]), (1.0, false));
     }
 
