@@ -84,6 +84,9 @@ pub enum Route<'a> {
     External,
     /// A later page of `/external/` (from 2).
     ExternalPage(usize),
+    /// The customer messages of incidents touching one component, by its slug, and the page
+    /// from 1: `/external/components/checkout-api/`, `.../page/2/`.
+    ExternalComponent(&'a str, usize),
     Review,
     /// `/teams/`: the teams of the vocabulary, with their components and open items.
     Teams,
@@ -170,6 +173,11 @@ impl<'a> Route<'a> {
                 Cow::Owned(format!("{}/{slug}/page/{n}/index.html", taxonomy_dir(t)))
             }
             Route::ExternalPage(n) => Cow::Owned(format!("external/page/{n}/index.html")),
+            Route::ExternalComponent(slug, page) => Cow::Owned(if page <= 1 {
+                format!("external/components/{slug}/index.html")
+            } else {
+                format!("external/components/{slug}/page/{page}/index.html")
+            }),
             Route::Incident(slug) => Cow::Owned(format!("incidents/{slug}/index.html")),
             Route::IncidentsJson => fixed("incidents.json"),
             Route::Latest => fixed("latest.json"),
@@ -259,6 +267,16 @@ impl<'a> Route<'a> {
             .filter(|n| *n >= 1)
         {
             return Some(Route::IncidentsPage(n));
+        }
+        if let Some(rest) = path
+            .strip_prefix("external/components/")
+            .and_then(|r| r.strip_suffix("/index.html"))
+        {
+            let (slug, page) = match rest.split_once("/page/") {
+                Some((slug, n)) => (slug, n.parse::<usize>().ok().filter(|n| *n >= 2)?),
+                None => (rest, 1),
+            };
+            return is_segment(slug).then_some(Route::ExternalComponent(slug, page));
         }
         if let Some(card) = path.strip_prefix("embed/")
             && let Some((dir, rest)) = card.split_once('/')
@@ -376,7 +394,9 @@ impl<'a> Route<'a> {
             | Route::ActionsByIncidentPage(_)
             | Route::ActionView(..) => Part::Actions,
             Route::Patterns | Route::PatternChart(_) => Part::Patterns,
-            Route::External | Route::ExternalPage(_) => Part::External,
+            Route::External | Route::ExternalPage(_) | Route::ExternalComponent(..) => {
+                Part::External
+            }
             Route::Review => Part::Review,
             Route::Teams | Route::Team(_) => Part::Teams,
             Route::Reinvestment | Route::ReinvestmentFile(_) => Part::Reinvestment,
@@ -509,6 +529,8 @@ mod tests {
             Route::TermPage(Taxonomy::Tags, "deploy", 3),
             Route::ExternalPage(4),
             Route::ActionsByIncidentPage(2),
+            Route::ExternalComponent("checkout-api", 1),
+            Route::ExternalComponent("checkout-api", 3),
             Route::SearchIndex("shards/3.json"),
         ] {
             assert_eq!(

@@ -29,6 +29,15 @@ struct ReviewView<'a> {
     late: review::Lateness,
 }
 
+/// A link of the filter bar: a component with messages.
+#[derive(Serialize, Clone)]
+struct FilterLink {
+    name: String,
+    url: String,
+    count: usize,
+    current: bool,
+}
+
 impl Site<'_> {
     /// `/external/`: every external message, newest first, for Sales.
     pub(super) fn write_external(&self, sink: &dyn Sink, rows: &[IncidentRow]) -> Result<usize> {
@@ -54,25 +63,91 @@ impl Site<'_> {
                 })
             })
             .collect();
+        // A filter by component, as plain links: what was said about checkout-api.
+        let with_message: Vec<usize> = (0..self.lib.incidents.len())
+            .filter(|&i| self.lib.incidents[i].external_message.is_some())
+            .collect();
+        let at: rustc_hash::FxHashMap<usize, usize> = with_message
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (i, k))
+            .collect();
+        let mut components: Vec<(FilterLink, &str, Vec<usize>)> = Vec::new();
+        for term in &self
+            .lib
+            .terms(crate::library::terms::Taxonomy::Components)
+            .terms
+        {
+            let mine: Vec<usize> = term
+                .incidents
+                .iter()
+                .filter_map(|i| at.get(i).copied())
+                .collect();
+            if !mine.is_empty() {
+                let link = FilterLink {
+                    name: term.name.clone(),
+                    url: Route::ExternalComponent(&term.slug, 1).url(&root),
+                    count: mine.len(),
+                    current: false,
+                };
+                components.push((link, &term.slug, mine));
+            }
+        }
+        components.sort_by(|a, b| {
+            b.0.count
+                .cmp(&a.0.count)
+                .then_with(|| a.0.name.cmp(&b.0.name))
+        });
+        let links: Vec<&FilterLink> = components.iter().map(|(l, ..)| l).collect();
+        let all: Vec<usize> = (0..messages.len()).collect();
+        let mut count = self.external_pages(sink, &messages, &all, &links, None)?;
+        for (k, (_, slug, mine)) in components.iter().enumerate() {
+            count += self.external_pages(sink, &messages, mine, &links, Some((k, slug)))?;
+        }
+        Ok(count)
+    }
+
+    /// The pages of one list of messages (`shown`, places in `messages`): every message, or
+    /// a component's (`component`: its place in the filter and its slug).
+    fn external_pages(
+        &self,
+        sink: &dyn Sink,
+        messages: &[ExternalView<'_>],
+        shown: &[usize],
+        filter: &[&FilterLink],
+        component: Option<(usize, &str)>,
+    ) -> Result<usize> {
+        let root = self.config.root_path();
         let per = crate::routes::EXTERNAL_PAGE;
-        let pages = crate::routes::pages(messages.len(), per);
-        let first = Route::External.url(&root);
+        let pages = crate::routes::pages(shown.len(), per);
+        let route = |page: usize| match component {
+            Some((_, slug)) => Route::ExternalComponent(slug, page),
+            None if page <= 1 => Route::External,
+            None => Route::ExternalPage(page),
+        };
+        let first = route(1).url(&root);
+        let marked: Vec<FilterLink> = filter
+            .iter()
+            .enumerate()
+            .map(|(k, l)| FilterLink {
+                current: component.is_some_and(|(c, _)| c == k),
+                ..(*l).clone()
+            })
+            .collect();
         let mut count = 0;
         for page in 1..=pages {
             let mut ctx = self.context();
-            ctx.insert("total", &messages.len());
+            ctx.insert("total", &shown.len());
             ctx.insert("pager", &super::views::Pager::new(&first, page, pages));
-            let start = ((page - 1) * per).min(messages.len());
-            ctx.insert(
-                "messages",
-                &messages[start..(start + per).min(messages.len())],
-            );
-            let path = if page == 1 {
-                Route::External.path()
-            } else {
-                Route::ExternalPage(page).path()
-            };
-            count += self.page(sink, &path, "external.html", &ctx)?;
+            let start = ((page - 1) * per).min(shown.len());
+            let on_page: Vec<&ExternalView<'_>> = shown[start..(start + per).min(shown.len())]
+                .iter()
+                .map(|&k| &messages[k])
+                .collect();
+            ctx.insert("messages", &on_page);
+            ctx.insert("components", &marked);
+            ctx.insert("component", &component.map(|(k, _)| filter[k].name.clone()));
+            count += self.page(sink, &route(page).path(), "external.html", &ctx)?;
         }
         Ok(count)
     }

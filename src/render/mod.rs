@@ -267,6 +267,19 @@ impl Site<'_> {
             .filter(|i| i.external_message.is_some())
             .count();
         routes.extend((2..=crate::routes::pages(messages, per)).map(Route::ExternalPage));
+        for term in &self.lib.terms(Taxonomy::Components).terms {
+            let with_message = term
+                .incidents
+                .iter()
+                .filter(|&&i| self.lib.incidents[i].external_message.is_some())
+                .count();
+            if with_message > 0 {
+                routes.extend(
+                    (1..=crate::routes::pages(with_message, per))
+                        .map(|n| Route::ExternalComponent(&term.slug, n)),
+                );
+            }
+        }
         for t in Taxonomy::ALL {
             for term in &self.lib.terms(t).terms {
                 routes.extend(

@@ -587,3 +587,46 @@ fn the_incidents_with_open_items_come_five_hundred_a_page() {
     );
     assert!(!t.exists("actions/incidents/page/3/index.html"));
 }
+
+#[test]
+fn customer_messages_filter_by_component_with_plain_links() {
+    let message = "\n## External message\n\nWe are sorry.\n";
+    let t = SiteTest::new()
+        .file(
+            "content/a.md",
+            &toml_pm(
+                "A",
+                "Checkout down",
+                "date = 2024-01-01\ncomponents = [\"checkout-api\", \"cdn\"]",
+                message,
+            ),
+        )
+        .file(
+            "content/b.md",
+            &toml_pm(
+                "B",
+                "Images broken",
+                "date = 2024-02-01\ncomponents = [\"cdn\"]",
+                message,
+            ),
+        )
+        .file(
+            "content/c.md",
+            &toml_pm(
+                "C",
+                "Quiet search",
+                "date = 2024-03-01\ncomponents = [\"search\"]",
+                "\nNo message.\n",
+            ),
+        )
+        .build();
+    // The filter names each component with messages, most first; search has none.
+    t.contains("external/index.html", "<a href=\"/external/\" aria-current=\"page\">every component</a> · <a href=\"/external/components/cdn/\">cdn (2)</a> · <a href=\"/external/components/checkout-api/\">checkout-api (1)</a>")
+        .lacks("external/index.html", "/external/components/search/");
+    let checkout = "external/components/checkout-api/index.html";
+    t.contains(checkout, "<h1>Customer messages: checkout-api</h1>")
+        .contains(checkout, "Checkout down")
+        .lacks(checkout, "Images broken")
+        .contains(checkout, "<a href=\"/external/components/checkout-api/\" aria-current=\"page\">checkout-api (1)</a>");
+    assert!(!t.exists("external/components/search/index.html"));
+}
