@@ -51,6 +51,12 @@ pub fn report(
     let bytes = crate::render::reinvestment::report_file(lib, &loaded.config, &report, format)?;
     match output {
         Some(path) => {
+            // Relative to the library, as `digest --out` and `build -o` are.
+            let path = if path.is_absolute() {
+                path
+            } else {
+                root.join(path)
+            };
             crate::output::write_new(&path, &bytes)?;
             crate::outln!("wrote {}", path.display());
         }

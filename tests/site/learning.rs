@@ -179,6 +179,28 @@ fn the_report_command_prints_each_format() {
     ]);
     assert_ne!(again.code, 0);
     assert!(again.stderr.contains("plan.md"), "{}", again.stderr);
+    // `-C` names the library; a relative file is in it, as with `digest --out`.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pmsite"))
+        .args([
+            "-C",
+            t.root().to_str().unwrap(),
+            "report",
+            "reinvestment",
+            "--format",
+            "csv",
+            "-o",
+            "plan.csv",
+        ])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(t.root().join("plan.csv").exists() && !elsewhere.path().join("plan.csv").exists());
     // A library whose config is broken gets no report, and is told where.
     let bad = t.file(
         "pmsite.toml",
