@@ -198,7 +198,8 @@ pub fn counts(diagnostics: &[Diagnostic]) -> String {
     )
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 error`, `2 errors`: a count with its noun, for every message that counts.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

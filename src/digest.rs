@@ -17,6 +17,7 @@ use crate::build::load;
 use crate::config::Config;
 use crate::content::model::Status;
 use crate::dates::human_minutes;
+use crate::diagnostics::plural;
 use crate::error::{Error, IoContext, Result};
 use crate::library::teams::TeamFacts;
 use crate::library::{Library, Selection, tracker};
@@ -229,10 +230,6 @@ fn select(
 
 mod late;
 use late::{drifted, late_reviews, latest_review};
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 /// Builds the digest and writes, prints or sends it.
 pub fn run(opts: &DigestOptions) -> Result<Outcome> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::Library;
 use super::terms::Taxonomy;
 use crate::content::model::{ActionType, Incident};
+use crate::diagnostics::plural;
 
 /// The recent window and the year, in days.
 pub const RECENT_DAYS: i64 = 90;
@@ -387,10 +388,6 @@ fn grouped(x: f64) -> String {
         return format!("{x:.1}");
     }
     super::fields::grouped(x.round())
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// "checkout-api: 7 incidents in 12 months (3 the year before), 41 h of customer impact,

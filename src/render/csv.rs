@@ -86,6 +86,6 @@ impl Site<'_> {
 }
 
 /// Text for a spreadsheet cell (`escape::csv_cell`).
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     crate::escape::csv_cell(text).into_owned()
 }

@@ -165,7 +165,7 @@ pub fn report_file(
 pub const SCORE: &str = "incidents in the last 365 days + days of customer impact + open prevent actions + 2 × overdue prevent actions + 3 × fixes that did not hold + incidents in the last 90 days beyond the 90 before";
 
 fn csv(rows: &[RowView<'_>], fields: &[String]) -> Result<Vec<u8>> {
-    let cell = |s: &str| crate::escape::csv_cell(s).into_owned();
+    let cell = super::csv::cell;
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Refused(format!("reinvestment report: {e}"));
     let mut header: Vec<String> = [
