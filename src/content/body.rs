@@ -85,6 +85,7 @@ pub fn parse_body(
     let mut external = None;
     let (mut timeline_notes, mut action_notes, mut action_texts): (Pending, Pending, Pending) =
         Default::default();
+    let mut timeline_words = Vec::new();
     let children: Vec<&AstNode<'_>> = root.children().collect();
     let mut i = 0;
     while i < children.len() {
@@ -128,6 +129,7 @@ pub fn parse_body(
                 mark_consumed(&arena, blocks, &read.consumed, "timeline");
                 parsed.timeline = read.entries;
                 timeline_notes = read.notes;
+                timeline_words = super::entry_words::take(&arena, read.words);
             }
             SectionKind::ActionItems if parsed.action_items.is_empty() && !given.action_items => {
                 let read = super::actions::action_items(blocks, body_line, problems);
@@ -189,6 +191,12 @@ pub fn parse_body(
     for (at, html) in render_pending(&arena, md, timeline_notes, false) {
         if let Some(e) = parsed.timeline.get_mut(at) {
             e.notes.push_str(&html);
+        }
+    }
+    // After the notes: an image in an entry's line is shown among them.
+    for (at, html) in super::entry_words::render(&arena, md, timeline_words) {
+        if let Some(e) = parsed.timeline.get_mut(at) {
+            e.html = html;
         }
     }
     for (at, html) in render_pending(&arena, md, action_notes, false) {

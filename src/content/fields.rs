@@ -514,6 +514,8 @@ fn read_timeline(
             milestone: None,
             line,
             notes: String::new(),
+            html: String::new(),
+            sources_in_text: 0,
         });
     }
     entries

@@ -439,6 +439,12 @@ fn timeline_and_dates(
                 milestone: None,
                 line: e.line,
                 notes: e.notes.clone(),
+                html: e.html.clone(),
+                sources_in_text: if e.html.is_empty() {
+                    0
+                } else {
+                    e.sources_in_text
+                },
             })
             .collect();
     }

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod body;
 pub mod cache;
 pub mod discover;
+pub mod entry_words;
 pub mod fields;
 pub mod front_matter;
 pub mod incident;

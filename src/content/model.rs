@@ -92,6 +92,13 @@ pub struct TimelineEntry {
     /// link slots; empty when nothing.
     #[serde(skip)]
     pub notes: String,
+    /// The entry's words as the author wrote them (code, emphasis, links), as HTML with link
+    /// slots; empty for front matter's entries and words that are shown from `text`.
+    #[serde(skip)]
+    pub html: String,
+    /// How many of `sources` are links inside `html`, not shown again beside it.
+    #[serde(skip)]
+    pub sources_in_text: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -217,6 +217,21 @@ pub struct Read<'a, T> {
     /// The node holding an entry's words as written (an item's paragraph, a table cell),
     /// rendered as its text so that links stay links.
     pub texts: Vec<(usize, &'a AstNode<'a>)>,
+    /// Where a timeline entry's words stand in the tree, to be rendered with their inline
+    /// markup once the time stamp is cut from them.
+    pub words: Vec<Words<'a>>,
+}
+
+/// Part of an entry's words as written: the `line`-th line (lines end at soft breaks) of
+/// `node`'s inline content, or all of it when None, after its first `cut` characters (the
+/// time stamp and what separates it from the words). An entry with several parts (a time
+/// heading and the paragraphs under it, a table row's cells) joins them with `joiner`.
+pub struct Words<'a> {
+    pub at: usize,
+    pub node: &'a AstNode<'a>,
+    pub line: Option<usize>,
+    pub cut: usize,
+    pub joiner: &'static str,
 }
 
 /// Where a block's reading started: how many entries, notes and texts there were.
@@ -230,6 +245,7 @@ impl<'a, T> Read<'a, T> {
             consumed: Vec::with_capacity(blocks),
             notes: Vec::new(),
             texts: Vec::new(),
+            words: Vec::new(),
         }
     }
 

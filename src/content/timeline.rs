@@ -10,8 +10,8 @@ use regex::Regex;
 
 use super::model::Source;
 use super::sections::{
-    LINK_CLOSE, LINK_OPEN, Read, clean_text, images_in, inline, is_bare_url, line_of, only_links,
-    split_item, table_rows,
+    LINK_CLOSE, LINK_OPEN, Read, Words, clean_text, images_in, inline, is_bare_url, line_of,
+    only_links, split_item, table_rows,
 };
 use crate::dates::written::{self, DayOrder};
 use crate::dates::{self, When};
@@ -215,12 +215,18 @@ pub struct RawEntry {
     pub zone: Option<Zone>,
     pub text: String,
     pub sources: Vec<Source>,
+    /// How many of `sources` (the first ones) are links in the entry's words: shown there,
+    /// not again beside them, once the words are rendered.
+    pub sources_in_text: usize,
     pub line: usize,
     /// A line among timed ones that has no time of its own ("later, the queue drained"):
     /// shown where it stands, placed at no time.
     pub untimed: bool,
     /// Rendered blocks the author wrote under the entry (nested bullets, a log, an image).
     pub notes: String,
+    /// The entry's words as HTML, inline markup and links kept; empty when they could
+    /// not be cut from the tree (then `text` is shown).
+    pub html: String,
 }
 
 impl RawEntry {
@@ -258,6 +264,8 @@ pub fn timeline<'a>(
         let line = line_of(block, first_line);
         let start = read.entries.len();
         let mut local = Vec::new();
+        // The words of the entries in `local`, by their index there.
+        let mut words: Vec<Words<'a>> = Vec::new();
         let consumed = match &block.data().value {
             NodeValue::Paragraph if heading_entry.is_some() && !has_image(block) => {
                 let at = heading_entry.unwrap_or_default();
@@ -268,7 +276,15 @@ pub fn timeline<'a>(
                     entry.text.push(' ');
                 }
                 entry.text.push_str(&text);
+                entry.sources_in_text += content.links.len();
                 entry.sources.extend(content.links);
+                read.words.push(Words {
+                    at,
+                    node: block,
+                    line: None,
+                    cut: 0,
+                    joiner: " ",
+                });
                 read.consumed.push(Some(start..start));
                 continue;
             }
@@ -276,7 +292,7 @@ pub fn timeline<'a>(
                 heading_entry = None;
                 let content = inline(block);
                 let mut timed = 0;
-                push_line(
+                let cut = push_line(
                     &content.text,
                     content.links,
                     line,
@@ -285,6 +301,15 @@ pub fn timeline<'a>(
                     &mut local,
                     &mut timed,
                 );
+                if let Some(at) = local.len().checked_sub(1) {
+                    words.push(Words {
+                        at,
+                        node: block,
+                        line: None,
+                        cut,
+                        joiner: "",
+                    });
+                }
                 if timed == 1 {
                     heading_entry = Some(start);
                 }
@@ -307,7 +332,8 @@ pub fn timeline<'a>(
                         continue;
                     }
                     lines += 1;
-                    push_line(
+                    let before = local.len();
+                    let cut = push_line(
                         text_line,
                         links,
                         line + i,
@@ -316,6 +342,15 @@ pub fn timeline<'a>(
                         &mut local,
                         &mut timed,
                     );
+                    if local.len() > before {
+                        words.push(Words {
+                            at: before,
+                            node: block,
+                            line: Some(i),
+                            cut,
+                            joiner: "",
+                        });
+                    }
                 }
                 mostly_timed(timed, lines) && !has_image(block)
             }
@@ -331,7 +366,7 @@ pub fn timeline<'a>(
                     });
                     let text = content.text.replace('\n', " ");
                     let before = local.len();
-                    push_line(
+                    let cut = push_line(
                         &text,
                         content.links,
                         line_of(item, first_line),
@@ -342,6 +377,15 @@ pub fn timeline<'a>(
                     );
                     if local.len() == before {
                         local.push(untimed_entry(&text, line_of(item, first_line)));
+                    }
+                    if let Some(first) = first {
+                        words.push(Words {
+                            at: before,
+                            node: first,
+                            line: None,
+                            cut,
+                            joiner: "",
+                        });
                     }
                     let at = start + local.len() - 1;
                     let images = first.map(images_in).unwrap_or_default();
@@ -357,10 +401,10 @@ pub fn timeline<'a>(
             NodeValue::Table(_) => table_entries(
                 block,
                 first_line,
-                section_zone,
+                (section_zone, order),
                 &mut current_date,
                 &mut local,
-                order,
+                &mut words,
             ),
             _ => false,
         };
@@ -368,6 +412,10 @@ pub fn timeline<'a>(
             heading_entry = None;
         }
         if consumed {
+            read.words.extend(words.into_iter().map(|w| Words {
+                at: start + w.at,
+                ..w
+            }));
             read.entries.extend(local);
             read.consumed.push(Some(start..read.entries.len()));
         } else {
@@ -397,14 +445,17 @@ fn untimed_entry(text: &str, line: usize) -> RawEntry {
         zone: None,
         text: clean_text(text),
         sources: Vec::new(),
+        sources_in_text: 0,
         line,
         untimed: true,
         notes: String::new(),
+        html: String::new(),
     }
 }
 
 /// Reads one line: a timed entry (counted in `timed`), a date line (dating the lines under
-/// it, kept as an untimed entry so its words stay), or text (an untimed entry).
+/// it, kept as an untimed entry so its words stay), or text (an untimed entry). Returns
+/// how many characters of the line's text the stamp takes, to cut from its words.
 fn push_line(
     text: &str,
     links: Vec<Source>,
@@ -413,7 +464,7 @@ fn push_line(
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
     timed: &mut usize,
-) {
+) -> usize {
     let plain: String = text
         .chars()
         .filter(|c| *c != LINK_OPEN && *c != LINK_CLOSE)
@@ -421,19 +472,22 @@ fn push_line(
     let untimed = |entries: &mut Vec<RawEntry>, links: Vec<Source>| {
         if !plain.trim().is_empty() || !links.is_empty() {
             let mut e = untimed_entry(text, line);
+            e.sources_in_text = links.len();
             e.sources = links;
             entries.push(e);
         }
     };
     let Some(stamp) = parse_stamp(plain.trim(), order) else {
-        return untimed(entries, links);
+        untimed(entries, links);
+        return 0;
     };
     if stamp.date.is_some() {
         *current_date = stamp.date;
     }
     if stamp.time.is_none() {
         // A date line (Google SRE): it dates the lines under it.
-        return untimed(entries, links);
+        untimed(entries, links);
+        return 0;
     }
     // Cut the stamp from the marked text by its length in the plain text.
     let stamp_len = plain.trim_start().len() - stamp.text.len();
@@ -458,21 +512,24 @@ fn push_line(
         time_text: stamp.time_text,
         zone: stamp.zone.or(zone),
         text: body,
+        sources_in_text: links.len(),
         sources: links,
         line,
         untimed: false,
         notes: String::new(),
+        html: String::new(),
     });
+    plain.trim_end().chars().count() - stamp.text.chars().count()
 }
 
 /// A table with a time column gives an entry per row; returns whether it did.
 fn table_entries<'a>(
     table: &'a AstNode<'a>,
     first_line: usize,
-    section_zone: Option<Zone>,
+    (section_zone, order): (Option<Zone>, DayOrder),
     current_date: &mut Option<NaiveDate>,
     entries: &mut Vec<RawEntry>,
-    order: DayOrder,
+    words: &mut Vec<Words<'a>>,
 ) -> bool {
     let rows = table_rows(table);
     let Some((_, header)) = rows.first() else {
@@ -497,20 +554,65 @@ fn table_entries<'a>(
         if let Some(d) = stamp.as_ref().and_then(|s| s.date) {
             *current_date = Some(d);
         }
-        let text = cells
+        // The cells that are the entry's words, in order; their links are shown in them,
+        // and come first among its sources.
+        let worded: Vec<usize> = cells
             .iter()
             .enumerate()
             .filter(|(i, c)| *i != time_column && !only_links(&c.text))
-            .map(|(_, c)| clean_text(&c.text))
-            .filter(|t| !t.is_empty() && !is_bare_url(t))
+            .filter(|(_, c)| {
+                let t = clean_text(&c.text);
+                !t.is_empty() && !is_bare_url(&t)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let text = worded
+            .iter()
+            .map(|i| clean_text(&cells[*i].text))
             .collect::<Vec<_>>()
             .join(" — ");
-        let sources = cells
+        // A row whose time cell reads as no time keeps that cell's words first.
+        let placed = stamp
+            .as_ref()
+            .is_some_and(|s| s.time.is_some() || s.date.is_some());
+        let written_cell = !placed
+            && cells
+                .get(time_column)
+                .is_some_and(|c| !clean_text(&c.text).is_empty());
+        let shown: Vec<usize> = written_cell
+            .then_some(time_column)
+            .into_iter()
+            .chain(worded.iter().copied())
+            .collect();
+        let sources_in_text: usize = shown.iter().map(|i| cells[*i].links.len()).sum();
+        let sources = shown
             .iter()
-            .flat_map(|c| c.links.iter().cloned())
+            .flat_map(|i| cells[*i].links.iter().cloned())
+            .chain(
+                cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !shown.contains(i))
+                    .flat_map(|(_, c)| c.links.iter().cloned()),
+            )
             .collect::<Vec<_>>();
+        let cell_nodes: Vec<&'a AstNode<'a>> = row.children().collect();
+        let mut word_cells = |at: usize| {
+            for i in &shown {
+                if let Some(node) = cell_nodes.get(*i) {
+                    words.push(Words {
+                        at,
+                        node,
+                        line: None,
+                        cut: 0,
+                        joiner: " — ",
+                    });
+                }
+            }
+        };
         match stamp {
             Some(stamp) if stamp.time.is_some() || stamp.date.is_some() => {
+                word_cells(entries.len());
                 entries.push(RawEntry {
                     date: *current_date,
                     time: stamp.time,
@@ -518,9 +620,11 @@ fn table_entries<'a>(
                     zone: stamp.zone.or(zone),
                     text,
                     sources,
+                    sources_in_text,
                     line,
                     untimed: false,
                     notes: String::new(),
+                    html: String::new(),
                 });
             }
             _ => {
@@ -536,7 +640,9 @@ fn table_entries<'a>(
                 if text.is_empty() && sources.is_empty() {
                     continue;
                 }
+                word_cells(entries.len());
                 let mut e = untimed_entry(&text, line);
+                e.sources_in_text = sources_in_text;
                 e.sources = sources;
                 entries.push(e);
             }

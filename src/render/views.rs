@@ -160,6 +160,9 @@ pub struct TimelineView<'a> {
     pub zone: String,
     pub iso: Option<String>,
     pub text: String,
+    /// The words as written (code, emphasis, links), as HTML; empty for front matter's.
+    pub html: Cow<'a, str>,
+    /// The links not already in `html`.
     pub sources: Vec<crate::content::model::Source>,
     pub milestone: Option<crate::content::model::Milestone>,
     /// Whether the milestone's label is shown: not when the text already says it
@@ -507,7 +510,12 @@ fn timeline_views<'a>(
                 zone,
                 iso,
                 text: e.text.clone(),
-                sources: e.sources.clone(),
+                html: rewrite(&e.html),
+                sources: e
+                    .sources
+                    .get(e.sources_in_text..)
+                    .unwrap_or_default()
+                    .to_vec(),
                 milestone: e.milestone,
                 label: e.milestone.is_some_and(|m| {
                     let word = match m {

@@ -323,7 +323,7 @@ fn the_incident_page_leads_with_its_numbers_and_milestones() {
         "{page}"
     );
     // A milestone the text already names is not labelled twice.
-    assert!(html.contains("<span class=\"tl-text\">Config push reaches all checkout-api pods; OUTAGE BEGINS</span>"), "{page}");
+    assert!(html.contains("<span class=\"tl-text\">Config push reaches all <code>checkout-api</code> pods; OUTAGE BEGINS</span>"), "{page}");
 }
 
 #[test]

@@ -193,3 +193,68 @@ fn front_matter_times_mark_their_entries() {
         );
     }
 }
+
+/// An entry's words keep the author's inline Markdown (code, emphasis, links) on the page,
+/// the time stamp cut from them however it was marked up; the JSON keeps plain words, and
+/// a link shown in the words is not repeated beside them.
+#[test]
+fn entries_keep_inline_markdown_without_the_stamp() {
+    let body = "\n## Timeline\n\n\
+- **16:58 UTC** - Rollback of `ledger-api` starts, see [the runbook](https://wiki.example.com/rb)\n\
+- 17:05 Alert *fired* on `queue_depth > 500` ([graph](https://grafana.example.com/d/1))\n\
+- `17:20` traffic ~~held~~ shifted\n\
+\n### 18:00\n\nQueue drained with _no_ loss.\n\n\
+| Time | Event | Link |\n|---|---|---|\n| 19:00 | Deploy `v2.3` **done** | [dash](https://dash.example.com) |\n\n\
+20:00 first line with `code`\n20:10 second line with **bold**\n";
+    let t = SiteTest::one("date = 2024-03-01", body);
+    let page = t.read("incidents/inc-1/index.html");
+    let texts: Vec<&str> = page
+        .split("<span class=\"tl-text\">")
+        .skip(1)
+        .map(|s| &s[..s.find("</span>").unwrap()])
+        .map(|s| {
+            s.rsplit("</strong> ")
+                .next()
+                .filter(|_| s.starts_with("<strong class"))
+                .unwrap_or(s)
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Rollback of <code>ledger-api</code> starts, see <a href=\"https://wiki.example.com/rb\">the runbook</a>",
+            "Alert <em>fired</em> on <code>queue_depth &gt; 500</code> (<a href=\"https://grafana.example.com/d/1\">graph</a>)",
+            "traffic <del>held</del> shifted",
+            "Queue drained with <em>no</em> loss.",
+            "Deploy <code>v2.3</code> <strong>done</strong>",
+            "first line with <code>code</code>",
+            "second line with <strong>bold</strong>",
+        ]
+    );
+    // Links in the words are not listed again; the table's link column still is.
+    assert!(!page.contains("rel=\"noopener\">graph</a>"));
+    assert!(page.contains("<a href=\"https://dash.example.com\" rel=\"noopener\">dash</a>"));
+    let tl = t.incident("INC-1")["timeline"].clone();
+    assert_eq!(
+        tl[0]["text"],
+        "Rollback of ledger-api starts, see the runbook"
+    );
+    assert_eq!(tl[1]["text"], "Alert fired on queue_depth > 500");
+    assert_eq!(tl[1]["sources"][0], "https://grafana.example.com/d/1");
+}
+
+/// Lines of one paragraph whose emphasis runs across the line break cannot be cut apart:
+/// their entries are shown from their plain words, every word kept.
+#[test]
+fn emphasis_across_timed_lines_falls_back_to_the_words() {
+    let body = "\n## Timeline\n\n20:30 the *queue\n20:40 grows* again\n";
+    let t = SiteTest::one("date = 2024-03-01", body);
+    t.contains(
+        "incidents/inc-1/index.html",
+        "<span class=\"tl-text\">the queue</span>",
+    )
+    .contains(
+        "incidents/inc-1/index.html",
+        "<span class=\"tl-text\">grows again</span>",
+    );
+}
