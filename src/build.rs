@@ -166,6 +166,32 @@ fn finish_load(
     }
 }
 
+/// A sink that makes each HTML page's links to the site relative to it (`relative_urls`).
+struct RelativeLinks<'a> {
+    inner: &'a dyn crate::output::Sink,
+    root: String,
+}
+
+impl crate::output::Sink for RelativeLinks<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        match std::str::from_utf8(bytes) {
+            Ok(html) if path.ends_with(".html") => self.inner.write(
+                path,
+                crate::routes::relative_links(html, path, &self.root).as_bytes(),
+            ),
+            _ => self.inner.write(path, bytes),
+        }
+    }
+
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        if path.ends_with(".html") {
+            self.write(path, &parts.concat())
+        } else {
+            self.inner.write_parts(path, parts)
+        }
+    }
+}
+
 /// Writes every output of a loaded library into a sink, with its theme.
 pub fn render_into(
     theme: &Theme,
@@ -287,12 +313,21 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     let render_started = Instant::now();
     progress.phase("Rendering", loaded.library.incidents.len());
     let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let relative = RelativeLinks {
+        inner: &out,
+        root: loaded.config.root_path(),
+    };
+    let sink: &dyn crate::output::Sink = if loaded.config.relative_urls {
+        &relative
+    } else {
+        &out
+    };
     let files = render_into(
         &theme,
         &loaded,
         opts.drafts,
         generated,
-        &out,
+        sink,
         &|| progress.tick(),
         None,
     );

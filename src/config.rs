@@ -32,6 +32,9 @@ pub struct Config {
     /// A pattern with `{path}` for a file in the source repository: where a link to a page
     /// that is not a post-mortem (a runbook, a sibling blog post) goes.
     pub source_url: Option<String>,
+    /// Pages link to the site relative to themselves, folders by their `index.html`
+    /// (Hugo's `relativeURLs`): the build reads from `file://` or a bucket without a domain.
+    pub relative_urls: bool,
     pub theme: String,
     pub markdown: MarkdownConfig,
     pub front_matter: FrontMatterConfig,
@@ -77,6 +80,7 @@ impl Default for Config {
             ),
             edit_url: None,
             source_url: None,
+            relative_urls: false,
             theme: "default".into(),
             markdown: MarkdownConfig::default(),
             front_matter: FrontMatterConfig::default(),

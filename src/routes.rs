@@ -3,10 +3,14 @@
 //! the preview, link checking, search, feeds, JSON, CSV and the digest all ask here, so a
 //! page is added with one entry here and its template.
 
+mod relative;
+
 use std::borrow::Cow;
 
 use crate::config::Config;
 use crate::content::model::Taxonomy;
+
+pub use relative::relative_links;
 
 /// A unit of the output plan: files that render together. `build` writes every part; the
 /// preview renders a part when one of its files is asked for.

@@ -69,13 +69,16 @@ impl Site<'_> {
             let components: Vec<TermLink> = t
                 .components
                 .iter()
-                .map(|c| TermLink {
-                    name: c.clone(),
-                    url: routes::term_url(&root, Taxonomy::Components, &term_slug(c)),
-                    count: lib
-                        .terms(Taxonomy::Components)
-                        .get(c)
-                        .map_or(0, |x| x.incidents.len()),
+                .map(|c| {
+                    // A component only restricted or draft post-mortems name has no page.
+                    let term = lib.terms(Taxonomy::Components).get(c);
+                    TermLink {
+                        name: c.clone(),
+                        url: term.map_or_else(String::new, |_| {
+                            routes::term_url(&root, Taxonomy::Components, &term_slug(c))
+                        }),
+                        count: term.map_or(0, |x| x.incidents.len()),
+                    }
                 })
                 .collect();
             ctx.insert("components", &components);

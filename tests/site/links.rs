@@ -242,3 +242,80 @@ fn links_to_pages_that_are_not_post_mortems_are_warnings() {
         "<a href=\"https://git.example.com/acme/pm/blob/main/README.md\">the README</a>",
     );
 }
+
+/// The example library built with `relative_urls`: every link and asset a page names on the
+/// site is relative and is a file on disk, so the output reads from `file://`; feeds keep
+/// absolute URLs.
+fn relative_example() -> SiteTest {
+    let t = example_library();
+    let config = std::fs::read_to_string(t.root().join("pmsite.toml")).unwrap();
+    t.file("pmsite.toml", &format!("relative_urls = true\n{config}"))
+        .build()
+}
+
+#[test]
+fn relative_urls_make_every_site_link_a_file_beside_the_page() {
+    let t = relative_example();
+    let public = t.public();
+    let link = regex::Regex::new(r#" (?:href|src|action)="([^"]*)""#).unwrap();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&public)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+    {
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        let page = entry
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .display()
+            .to_string();
+        for cap in link.captures_iter(&html) {
+            let url = &cap[1];
+            if url.starts_with('#')
+                || url.contains("://")
+                || url.starts_with("mailto:")
+                || url.starts_with("data:")
+            {
+                continue;
+            }
+            assert!(!url.starts_with('/'), "{page}: a root-relative link {url}");
+            let path = url.split(['#', '?']).next().unwrap();
+            let target = entry.path().parent().unwrap().join(path);
+            assert!(target.is_file(), "{page}: {url} is not a file");
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+    t.contains("index.html", "<link rel=\"stylesheet\" href=\"style.css\">")
+        .contains(
+            "incidents/inc-2024-017/index.html",
+            "<link rel=\"stylesheet\" href=\"../../style.css\">",
+        )
+        .contains("search/index.html", "data-root=\"../\"");
+    assert!(
+        t.read("atom.xml").contains("<link href=\"http"),
+        "feeds keep absolute URLs"
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium; .ci/run installs it and runs ignored tests"]
+fn a_relative_build_opened_from_disk_is_styled_and_its_links_work() {
+    let t = relative_example();
+    let browser = crate::webdriver::Browser::start();
+    let home = t.public().join("index.html");
+    browser.goto(&format!("file://{}", home.display()));
+    let styled = browser.run("return getComputedStyle(document.querySelector('header')).display !== 'inline' && getComputedStyle(document.documentElement).getPropertyValue('--link').trim() !== ''");
+    assert_eq!(styled, serde_json::json!(true));
+    // Follow the nav's link to the incident list, then the first incident.
+    browser
+        .run("document.querySelector('nav a[href$=\"incidents/index.html\"]').click(); return 1");
+    browser.wait(
+        "the incident list",
+        "location.href.endsWith('/incidents/index.html') && document.readyState === 'complete'",
+    );
+    browser.run("document.querySelector('main a[href*=\"../incidents/\"]').click(); return 1");
+    browser.wait("an incident page", "/incidents\\/[^/]+\\/index.html$/.test(location.href) && !!document.querySelector('h1') && getComputedStyle(document.documentElement).getPropertyValue('--link').trim() !== ''");
+}

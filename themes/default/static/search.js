@@ -322,7 +322,9 @@
     var li = document.createElement("li");
     li.className = "result";
     var a = document.createElement("a");
-    a.href = safeHref(root + line.path);
+    // A relative root (`relative_urls`) links folders by their index.html, for file://.
+    var path = root.charAt(0) === "." && /\/$/.test(line.path) ? line.path + "index.html" : line.path;
+    a.href = safeHref(root + path);
     a.className = "result-title";
     a.appendChild(title);
     var head = document.createElement("p");
