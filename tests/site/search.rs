@@ -736,3 +736,34 @@ fn ids_stay_whole_typos_get_a_suggestion_and_the_status_says_what_is_filtered() 
     let empty = b.run("return Array.from(document.querySelectorAll('#search-facets .facet')).filter(f => !f.querySelector('button')).length");
     assert_eq!(empty, 0);
 }
+
+/// A post-mortem that matches in its body alone shows the passage that matched, marked,
+/// under its summary; one whose summary matches shows no passage.
+#[test]
+#[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
+fn a_body_only_match_shows_its_passage() {
+    let t = search_library().build();
+    let site = serve_dir(t.public(), "", false);
+    let b = Browser::start();
+    b.goto(&format!("{site}/search/?q=domain"));
+    assert_eq!(titles(&b), ["DNS resolver outage took down checkout-api"]);
+    b.wait(
+        "the passage",
+        "!!document.querySelector('.result-passage:not([hidden]) mark')",
+    );
+    assert_eq!(
+        b.run("return document.querySelector('.result-passage').textContent"),
+        "A resolver config change dropped the search domain."
+    );
+    assert_eq!(
+        b.run("return Array.from(document.querySelectorAll('.result-passage mark')).map(m => m.textContent)"),
+        serde_json::json!(["domain"])
+    );
+    b.goto(&format!("{site}/search/?q=stale"));
+    assert_eq!(titles(&b), ["Stale DNS cache after a resolver restart"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        b.run("return document.querySelectorAll('.result-passage').length"),
+        0
+    );
+}

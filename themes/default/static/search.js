@@ -282,14 +282,23 @@
     });
   }
 
+  // A word of text, split from its punctuation, and whether it matches a query word.
+  function wordHit(piece, words) {
+    var m = /^(\W*)([\s\S]*?)(\W*)$/.exec(piece);
+    var stem = m && m[2] ? analyze(m[2])[0] : undefined;
+    return { m: m, hit: !!stem && words.some(function (w) { return matches(w, stem); }) };
+  }
+
+  function hasHit(text, words) {
+    return String(text || "").split(/[\s\-]+/).some(function (piece) { return wordHit(piece, words).hit; });
+  }
+
   // Wraps the words of `text` that match a query word in <mark>, as text nodes only.
   function highlighted(text, words) {
     var frag = document.createDocumentFragment();
     text.split(/([\s\-]+)/).forEach(function (piece) {
-      var m = /^(\W*)([\s\S]*?)(\W*)$/.exec(piece);
-      var stem = m && m[2] ? analyze(m[2])[0] : undefined;
-      var hit = stem && words.some(function (w) { return matches(w, stem); });
-      if (!hit) {
+      var w = wordHit(piece, words), m = w.m;
+      if (!w.hit) {
         frag.appendChild(document.createTextNode(piece));
         return;
       }
@@ -300,6 +309,27 @@
       frag.appendChild(document.createTextNode(m[3]));
     });
     return frag;
+  }
+
+  // For a match in the body alone: about 40 words around the first match, from the
+  // block of the post-mortem's page that holds it. The page is already on the server, so
+  // nothing is built for this; "" when the page cannot be read (a file:// copy).
+  function passage(path, words) {
+    return fetch(root + path).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var body = doc.querySelector(".incident-main .body") || doc.querySelector("article");
+      var blocks = body ? body.querySelectorAll("p, li, td, pre, h2, h3, h4, blockquote") : [];
+      for (var i = 0; i < blocks.length; i++) {
+        var text = blocks[i].textContent.replace(/\s+/g, " ").trim();
+        if (!hasHit(text, words)) continue;
+        var pieces = text.split(" ");
+        var at = 0;
+        while (at < pieces.length && !wordHit(pieces[at], words).hit) at++;
+        var from = Math.max(0, at - 15), to = Math.min(pieces.length, at + 25);
+        return (from > 0 ? "\u2026 " : "") + pieces.slice(from, to).join(" ") + (to < pieces.length ? " \u2026" : "");
+      }
+      return "";
+    }).catch(function () { return ""; });
   }
 
   // The result lines of some hits: a function from a document number to its line, once
@@ -367,6 +397,17 @@
         summary.className = "result-summary";
         summary.appendChild(highlighted(line.summary, words));
         li.appendChild(summary);
+        if (words.length && !hasHit(line.title, words) && !hasHit(line.summary, words)) {
+          var where = document.createElement("p");
+          where.className = "result-passage";
+          where.hidden = true;
+          li.appendChild(where);
+          passage(line.path, words).then(function (text) {
+            if (!text || mine !== run) return;
+            where.appendChild(highlighted(text, words));
+            where.hidden = false;
+          });
+        }
         list.appendChild(li);
       });
       shownCount += page.length;
