@@ -1,6 +1,11 @@
 //! Related incidents: shared root causes, components and tags, and similar words in the
 //! summary and analysis. Candidates come from inverted indexes (terms, and each incident's
-//! most distinctive words), never from comparing all pairs, so 10,000 incidents stay fast.
+//! most distinctive words), never from comparing all pairs. A value on a third of the
+//! library (`customer-facing`) would still make each list walk a third of it, so the walk
+//! is bounded as search engines bound theirs (MaxScore): a first guess at the list gives a
+//! score the fifth incident must reach, and a value whose weight, with every value rarer
+//! than it left out, cannot reach that score is only looked up for the candidates the
+//! rarer ones found. The lists are exactly those of walking every posting (a test says so).
 //!
 //! The indexes are an `Index`, which the preview keeps between rebuilds: after an edit it
 //! updates the word counts and postings of what changed and names the incidents whose lists
@@ -15,6 +20,9 @@ use serde::Serialize;
 use super::words::word_counts;
 use crate::content::model::Incident;
 
+mod terms;
+use terms::{Feature, Terms, values_of};
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Related {
     pub index: usize,
@@ -25,9 +33,9 @@ pub struct Related {
 pub const RELATED: usize = 5;
 /// How many distinctive words stand for an incident's text.
 const WORDS: usize = 8;
-const ROOT_CAUSE: f32 = 3.0;
-const COMPONENT: f32 = 2.0;
-const TAG: f32 = 1.0;
+const ROOT_CAUSE: f32 = terms::WEIGHTS[0] as f32;
+const COMPONENT: f32 = terms::WEIGHTS[1] as f32;
+const TAG: f32 = terms::WEIGHTS[2] as f32;
 /// A text cosine of 0.5 counts as much as a shared component.
 const TEXT: f32 = 4.0;
 
@@ -42,16 +50,56 @@ type WordId = u32;
 /// An incident's text as its most distinctive words (tf-idf), normalised to unit length.
 type Vector = Vec<(WordId, f32)>;
 
-/// Root causes, components, tags: which incidents have each value, in list order.
-type TermPostings = [HashMap<Box<str>, Vec<usize>>; 3];
-
 /// The incidents in a related list, with their scores as bits.
 type Scored = Vec<(usize, u32)>;
 
-const KINDS: [f32; 3] = [ROOT_CAUSE, COMPONENT, TAG];
+/// Per thread, what one list's comparison writes, zero (and empty) between lists.
+struct Scratch {
+    /// A candidate's score; 0 for one given up.
+    scores: Vec<f32>,
+    /// What its words shared add, summed in the order of the incident's vector.
+    text: Vec<f32>,
+    worded: Vec<bool>,
+    /// Those sharing a word.
+    words: Vec<usize>,
+    seen: Vec<bool>,
+    /// Those scored (or given up).
+    touched: Vec<usize>,
+}
 
-fn terms_of(inc: &Incident) -> [&Vec<String>; 3] {
-    [&inc.root_causes, &inc.components, &inc.tags]
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            scores: vec![0.0; n],
+            text: vec![0.0; n],
+            worded: vec![false; n],
+            words: Vec::new(),
+            seen: vec![false; n],
+            touched: Vec::new(),
+        }
+    }
+}
+
+/// The best scores so far, highest first: the fifth is a bound the list's fifth reaches.
+#[derive(Default)]
+struct Top(Vec<f32>);
+
+impl Top {
+    fn push(&mut self, x: f32) {
+        if self.0.len() < RELATED || x > self.0[RELATED - 1] {
+            let at = self.0.partition_point(|&y| y >= x);
+            self.0.insert(at, x);
+            self.0.truncate(RELATED);
+        }
+    }
+
+    fn bound(&self) -> f32 {
+        if self.0.len() == RELATED {
+            self.0[RELATED - 1]
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Everything the comparison reads, for one list of incidents.
@@ -68,7 +116,7 @@ pub struct Index {
     vectors: Vec<Vector>,
     /// Per word, the incidents with it among their distinctive words, in list order.
     top: Vec<Vec<(usize, f32)>>,
-    terms: TermPostings,
+    terms: Terms,
     /// Per word, every incident using it; built by the first update.
     containing: Option<Vec<Vec<usize>>>,
     /// Per incident, its related list, and the scores (as bits) of those in it.
@@ -134,20 +182,7 @@ impl Index {
                     .collect()
             })
             .collect();
-        let mut terms: TermPostings = Default::default();
-        for (i, inc) in incidents.iter().enumerate() {
-            for (postings, values) in terms.iter_mut().zip(terms_of(inc)) {
-                for v in values {
-                    let list = match postings.get_mut(v.as_str()) {
-                        Some(list) => list,
-                        None => postings.entry(Box::from(v.as_str())).or_default(),
-                    };
-                    if list.last() != Some(&i) {
-                        list.push(i);
-                    }
-                }
-            }
-        }
+        let terms = Terms::build(incidents);
         let mut index = Index {
             n,
             cap: (n / 20).clamp(5, 200) as u32,
@@ -210,67 +245,142 @@ impl Index {
         positions
             .par_iter()
             .map_init(
-                || (vec![0f32; self.n], Vec::<usize>::new()),
-                |(scores, touched), &i| self.related_of(incidents, i, scores, touched),
+                || Scratch::new(self.n),
+                |scratch, &i| self.related_of(incidents, i, scratch),
             )
             .unzip()
     }
 
-    /// The score of `j` as `i`'s candidate, added up in the order `related_of` adds it, so
-    /// the two agree to the bit.
-    fn score(&self, incidents: &[Arc<Incident>], i: usize, j: usize) -> f32 {
-        let mut score = 0f32;
-        for ((mine, theirs), weight) in terms_of(&incidents[i])
-            .into_iter()
-            .zip(terms_of(&incidents[j]))
-            .zip(KINDS)
-        {
-            for v in mine {
-                if theirs.contains(v) {
-                    score += weight;
-                }
-            }
-        }
+    /// The score of `j` as `i`'s candidate, added up as `related_of` adds it, so the two
+    /// agree to the bit: the shared values (a whole number) plus the words' sum, taken in
+    /// the order of `i`'s vector.
+    fn score(&self, i: usize, j: usize) -> f32 {
+        let shared: u32 = self
+            .terms
+            .features(i)
+            .iter()
+            .filter(|f| self.terms.has(j, f))
+            .map(|f| f.weight)
+            .sum();
+        let mut text = 0f32;
         for &(w, x) in &self.vectors[i] {
             if let Some(&(_, y)) = self.vectors[j].iter().find(|(v, _)| *v == w) {
-                score += TEXT * x * y;
+                text += TEXT * x * y;
             }
         }
-        score
+        shared as f32 + text
     }
 
-    /// `scores` is zero everywhere and `touched` empty, on entry and on return.
+    /// Scores candidate `j` once: its values looked up heaviest first, given up (left at
+    /// 0) as soon as even every value not yet looked up could not lift it to the bound.
+    fn evaluate(
+        &self,
+        j: usize,
+        heavy: &[Feature],
+        total: u32,
+        scratch: &mut Scratch,
+        top: &mut Top,
+    ) {
+        if scratch.seen[j] {
+            return;
+        }
+        scratch.seen[j] = true;
+        scratch.touched.push(j);
+        let text = scratch.text[j];
+        let bound = top.bound();
+        let (mut got, mut left) = (0u32, total);
+        for f in heavy {
+            left -= f.weight;
+            if self.terms.has(j, f) {
+                got += f.weight;
+            } else if ((got + left) as f32 + text) < bound {
+                return;
+            }
+        }
+        let score = got as f32 + text;
+        if score > 0.0 {
+            scratch.scores[j] = score;
+            top.push(score);
+        }
+    }
+
+    /// `scratch` is zero everywhere and `touched` empty, on entry and on return.
     fn related_of(
         &self,
         incidents: &[Arc<Incident>],
         i: usize,
-        scores: &mut [f32],
-        touched: &mut Vec<usize>,
+        scratch: &mut Scratch,
     ) -> (Vec<Related>, Scored) {
         let inc = &incidents[i];
-        let mut add = |j: usize, x: f32, scores: &mut [f32]| {
-            if j != i {
-                if scores[j] == 0.0 {
-                    touched.push(j);
-                }
-                scores[j] += x;
-            }
-        };
-        for ((postings, values), weight) in self.terms.iter().zip(terms_of(inc)).zip(KINDS) {
-            for v in values {
-                for &j in postings.get(v.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
-                    add(j, weight, scores);
-                }
-            }
-        }
+        // Words first: each candidate sharing a distinctive word gets its text's share.
         for &(w, x) in &self.vectors[i] {
             for &(j, y) in &self.top[w as usize] {
-                add(j, TEXT * x * y, scores);
+                if j != i {
+                    scratch.text[j] += TEXT * x * y;
+                    if !scratch.worded[j] {
+                        scratch.worded[j] = true;
+                        scratch.words.push(j);
+                    }
+                }
             }
         }
+        // Then candidates are scored whole, heaviest value first, each given up as soon as
+        // it cannot reach the fifth best scored so far (a score the list's fifth reaches at
+        // least). Those sharing a word come first, then those with `i`'s rarest value.
+        // Anyone else lacks that value, so to reach the fifth it must have every value
+        // weighing more than the slack left: it is found by walking the rarest of those
+        // and keeping who has the others. When nothing weighs more than the slack, the
+        // next rarest value's members are scored, and so on.
+        let mut features = self.terms.features(i);
+        features.sort_by_key(|f| f.postings);
+        let mut heavy = features.clone();
+        heavy.sort_by_key(|f| std::cmp::Reverse(f.weight));
+        let total: u32 = features.iter().map(|f| f.weight).sum();
+        let mut top = Top::default();
+        for k in 0..scratch.words.len() {
+            let j = scratch.words[k];
+            self.evaluate(j, &heavy, total, scratch, &mut top);
+        }
+        if let Some(rarest) = features.first() {
+            for &j in self.terms.postings(rarest.kind, rarest.id) {
+                if j != i {
+                    self.evaluate(j, &heavy, total, scratch, &mut top);
+                }
+            }
+        }
+        // After the members of `features[..k]`, anyone else lacks all of them.
+        let mut k = 1;
+        while let Some(others) = features.get(k..).filter(|o| !o.is_empty()) {
+            let most: u32 = others.iter().map(|f| f.weight).sum();
+            let bound = top.bound();
+            if (most as f32) < bound {
+                break;
+            }
+            let slack = most as f32 - bound;
+            let required: Vec<&Feature> =
+                others.iter().filter(|f| f.weight as f32 > slack).collect();
+            if let Some((walk, check)) = required.split_first() {
+                for &j in self.terms.postings(walk.kind, walk.id) {
+                    if j != i && check.iter().all(|f| self.terms.has(j, f)) {
+                        self.evaluate(j, &heavy, total, scratch, &mut top);
+                    }
+                }
+                break;
+            }
+            for &j in self.terms.postings(others[0].kind, others[0].id) {
+                if j != i {
+                    self.evaluate(j, &heavy, total, scratch, &mut top);
+                }
+            }
+            k += 1;
+        }
+        let scores = &scratch.scores;
         let rank = |j: usize| rank(i, j, scores[j].to_bits());
         let mut best: Vec<usize> = Vec::with_capacity(RELATED + 1);
-        for &j in touched.iter() {
+        for &j in scratch.touched.iter() {
+            if scores[j] == 0.0 {
+                continue;
+            }
             if best.len() < RELATED || rank(j) < rank(best[RELATED - 1]) {
                 let at = best.partition_point(|&b| rank(b) < rank(j));
                 best.insert(at, j);
@@ -278,10 +388,16 @@ impl Index {
             }
         }
         let scored: Vec<(usize, u32)> = best.iter().map(|&j| (j, scores[j].to_bits())).collect();
-        for &j in touched.iter() {
-            scores[j] = 0.0;
+        for &j in scratch.touched.iter() {
+            scratch.scores[j] = 0.0;
+            scratch.seen[j] = false;
         }
-        touched.clear();
+        for &j in scratch.words.iter() {
+            scratch.text[j] = 0.0;
+            scratch.worded[j] = false;
+        }
+        scratch.touched.clear();
+        scratch.words.clear();
         let words = |v: &Vector| -> Vec<(&str, f32)> {
             v.iter()
                 .map(|&(w, x)| (&*self.words[w as usize], x))
@@ -345,29 +461,12 @@ impl Index {
         let mut moved: HashMap<usize, HashSet<usize>> = HashMap::default();
         let df_before = self.count_words(incidents, &changed);
         for &e in &changed {
-            let (was, now) = (terms_of(&previous[e]), terms_of(&incidents[e]));
-            if was == now {
+            if values_of(&previous[e]) == values_of(&incidents[e]) {
                 continue;
             }
-            let neighbours = moved.entry(e).or_default();
-            for ((postings, old), new) in self.terms.iter_mut().zip(was).zip(now) {
-                for v in old {
-                    if let Some(list) = postings.get_mut(v.as_str()) {
-                        remove_sorted(list, e);
-                    }
-                }
-                for v in new {
-                    let list = match postings.get_mut(v.as_str()) {
-                        Some(list) => list,
-                        None => postings.entry(Box::from(v.as_str())).or_default(),
-                    };
-                    insert_sorted(list, e);
-                }
-                // Whoever shares a value, before or after, scores it differently.
-                for v in old.iter().chain(new) {
-                    neighbours.extend(postings.get(v.as_str()).into_iter().flatten());
-                }
-            }
+            // Whoever shares a value, before or after, scores it differently.
+            let neighbours = self.terms.replace(e, &incidents[e]);
+            moved.entry(e).or_default().extend(neighbours);
         }
         // A word's weight depends on how many use it: where it counts (neither too rare
         // nor too common, before or after), every incident using it gets its vector again.
@@ -426,7 +525,7 @@ impl Index {
             .filter(|(i, js)| {
                 let best = &self.best[*i];
                 js.iter().any(|&j| {
-                    let score = self.score(incidents, *i, j);
+                    let score = self.score(*i, j);
                     best.iter().any(|&(b, _)| b == j)
                         || (score > 0.0
                             && (best.len() < RELATED
@@ -537,101 +636,4 @@ fn reason(a: &Incident, b: &Incident, va: &[(&str, f32)], vb: &[(&str, f32)]) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::markdown::Markdown;
-
-    /// A small deterministic generator (no test may depend on chance).
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 33) as usize) % n
-        }
-
-        fn pick<'a>(&mut self, from: &[&'a str], n: usize) -> Vec<&'a str> {
-            (0..n).map(|_| from[self.below(from.len())]).collect()
-        }
-    }
-
-    /// Made-up words, rare enough across the library to count as distinctive.
-    fn word(k: usize) -> String {
-        let letter = |x: usize| char::from(b'a' + (x % 26) as u8);
-        format!("zq{}{}", letter(k / 26), letter(k))
-    }
-
-    const COMPONENTS: &[&str] = &["api", "db", "cdn", "queue", "auth", "search"];
-    const CAUSES: &[&str] = &["config-change", "capacity", "expiry", "bug"];
-    const TAGS: &[&str] = &["customer-facing", "data-loss", "security"];
-
-    fn incident(rng: &mut Lcg, n: usize) -> Arc<Incident> {
-        let list = |v: Vec<&str>| {
-            v.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let (c, r, t, w) = (
-            rng.below(3),
-            rng.below(2) + 1,
-            rng.below(2),
-            6 + rng.below(20),
-        );
-        let text = format!(
-            "+++\nid = \"INC-{n}\"\ntitle = \"Incident {n}\"\ndate = 2024-01-{:02}\n\
-             status = \"published\"\ncomponents = [{}]\nroot_causes = [{}]\ntags = [{}]\n+++\n\n\
-             ## Analysis\n\n{}\n",
-            n % 28 + 1,
-            list(rng.pick(COMPONENTS, c)),
-            list(rng.pick(CAUSES, r)),
-            list(rng.pick(TAGS, t)),
-            (0..w)
-                .map(|_| word(rng.below(300)))
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        let path = format!("content/{n}.md");
-        let (inc, problems) = crate::content::load_bytes(
-            std::path::Path::new(&path),
-            text.as_bytes(),
-            &crate::content::ParseSettings::of(&Config::default()),
-            &Markdown::new(false),
-        );
-        assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
-        Arc::new(inc.expect("a post-mortem"))
-    }
-
-    #[test]
-    fn updating_after_edits_gives_the_lists_of_a_fresh_build() {
-        let mut rng = Lcg(7);
-        let mut incidents: Vec<Arc<Incident>> = (0..120).map(|n| incident(&mut rng, n)).collect();
-        let mut index = Index::build(&incidents);
-        for round in 0..40 {
-            let previous = incidents.clone();
-            // One to three post-mortems rewritten, keeping their id and date (their place).
-            for _ in 0..1 + round % 3 {
-                let at = rng.below(incidents.len());
-                let n: usize = incidents[at].id[4..].parse().unwrap();
-                let mut fresh = incident(&mut rng, n);
-                Arc::get_mut(&mut fresh).unwrap().source = incidents[at].source.clone();
-                incidents[at] = fresh;
-            }
-            let again = index
-                .update(&previous, &incidents)
-                .expect("same incidents in the same order");
-            assert!(
-                again < incidents.len(),
-                "round {round}: every list compared again"
-            );
-            assert_eq!(index.lists(), related(&incidents), "round {round}");
-        }
-        // Another list, or another order, cannot be updated.
-        let fewer = incidents[1..].to_vec();
-        assert!(index.update(&incidents, &fewer).is_none());
-    }
-}
+mod tests;
