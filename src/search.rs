@@ -41,11 +41,16 @@ pub const DEFAULT_BOOST: [f64; 6] = [3.0, 2.0, 2.0, 1.5, 2.0, 1.0];
 /// is expanded to every term it begins (all in one shard), a shorter one matches exactly.
 pub const PREFIX_CHARS: usize = 3;
 
-/// Result lines per `search/docs/<n>.json`: a page of results fetches a few small chunks.
-pub const DOCS_PER_CHUNK: usize = 50;
+/// Result lines per `search/docs/<n>.json`. A page of 20 results falls in up to 20 chunks
+/// (documents are in date order, results in score order), so chunks stay small: at 10,000
+/// post-mortems 8 lines a chunk made a first query fetch 19 chunks of 1.6 KB gzipped where
+/// 50 lines made it fetch 19 of 8 KB; one file per line would double the site's files.
+pub const DOCS_PER_CHUNK: usize = 8;
 
-/// About this many postings go in one shard; the shard count is the next power of two.
-const POSTINGS_PER_SHARD: usize = 30_000;
+/// About this many postings go in one shard; the shard count is the next power of two. A
+/// query fetches a shard per word: at 10,000 post-mortems 512 shards of about 6 KB gzipped
+/// made "database connection pool exhausted" fetch 216 KB in all, where 128 made it 292 KB.
+const POSTINGS_PER_SHARD: usize = 7_500;
 
 /// What elasticlunr-rs's English pipeline makes of a text: the tokens it would index.
 ///
