@@ -54,10 +54,11 @@ fn a_ticket_the_author_linked_in_the_item_is_linked_once() {
         1,
         "{page}"
     );
-    // The ticket column still names it, without a second link.
+    // The ticket column still names it, without a second link, on one line (an id never
+    // breaks at its hyphen).
     assert!(
         page.contains(
-            "<td><span class=\"muted\" title=\"linked in the item's words\">PAY-102</span></td>"
+            "<td class=\"nowrap\"><span class=\"muted\" title=\"linked in the item's words\">PAY-102</span></td>"
         ),
         "{page}"
     );
