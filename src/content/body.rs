@@ -215,7 +215,7 @@ pub fn parse_body(
     parsed
 }
 
-fn new_node<'a>(arena: &'a comrak::Arena<'a>, value: NodeValue) -> &'a AstNode<'a> {
+pub(super) fn new_node<'a>(arena: &'a comrak::Arena<'a>, value: NodeValue) -> &'a AstNode<'a> {
     arena.alloc(AstNode::new(RefCell::new(Ast::new(
         value,
         LineColumn { line: 1, column: 1 },
@@ -303,16 +303,20 @@ fn render_pending<'a>(
         }
         let (mut html, _) = md.render(doc);
         if inline {
-            html = html
-                .trim_end()
-                .strip_prefix("<p>")
-                .and_then(|h| h.strip_suffix("</p>"))
-                .map(str::to_string)
-                .unwrap_or(html);
+            html = unwrap_paragraph(&html).to_string();
         }
         out.push((at, html));
     }
     out
+}
+
+/// Inline content rendered on its own: what is inside the one paragraph comrak puts it in
+/// (the HTML as it is when it is not one paragraph).
+pub(super) fn unwrap_paragraph(html: &str) -> &str {
+    html.trim_end()
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+        .unwrap_or(html)
 }
 
 /// An HTML comment is a note to the editor, not text: never shown, never the title.

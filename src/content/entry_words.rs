@@ -3,10 +3,9 @@
 //! search, feeds and milestones); here the same words are taken out of the tree, the stamp
 //! cut by its length in characters, and rendered once the link slots are in.
 
-use std::cell::RefCell;
+use comrak::nodes::{AstNode, NodeValue};
 
-use comrak::nodes::{Ast, AstNode, LineColumn, NodeValue};
-
+use super::body::{new_node, unwrap_paragraph};
 use super::sections::Words;
 use crate::markdown::Markdown;
 
@@ -30,10 +29,7 @@ pub fn take<'a>(arena: &'a comrak::Arena<'a>, words: Vec<Words<'a>>) -> Vec<Part
         .zip(found)
         .map(|(w, nodes)| {
             let paragraph = nodes.map(|nodes| {
-                let para: &'a AstNode<'a> = arena.alloc(AstNode::new(RefCell::new(Ast::new(
-                    NodeValue::Paragraph,
-                    LineColumn { line: 1, column: 1 },
-                ))));
+                let para = new_node(arena, NodeValue::Paragraph);
                 for n in nodes {
                     n.detach();
                     para.append(n);
@@ -70,18 +66,10 @@ pub fn render<'a>(
             }
             continue;
         };
-        let doc: &'a AstNode<'a> = arena.alloc(AstNode::new(RefCell::new(Ast::new(
-            NodeValue::Document,
-            LineColumn { line: 1, column: 1 },
-        ))));
+        let doc = new_node(arena, NodeValue::Document);
         doc.append(para);
         let (html, _) = md.render(doc);
-        let html = html.trim_end();
-        let html = html
-            .strip_prefix("<p>")
-            .and_then(|h| h.strip_suffix("</p>"))
-            .unwrap_or(html)
-            .trim();
+        let html = unwrap_paragraph(&html).trim();
         match out.last_mut().filter(|(at, _)| *at == part.at) {
             Some((_, joined)) => {
                 if !html.is_empty() {
