@@ -24,6 +24,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The day overdue is judged against; fixed in tests for reproducible output.
     pub today: NaiveDate,
+    /// Read and keep `.pmsite/`, the build cache (`cache`); off with `--no-cache`.
+    pub cache: bool,
 }
 
 /// A loaded and derived library with every problem found on the way.
@@ -266,6 +268,10 @@ pub struct BuildReport {
     /// Pages that do not read as post-mortems, skipped.
     pub pages_skipped: Vec<PathBuf>,
     pub files: usize,
+    /// Files whose bytes were the previous build's, kept rather than written again.
+    pub unchanged: usize,
+    /// Incident pages rendered; the others were the previous build's (the cache).
+    pub pages_rendered: usize,
     pub warnings: Vec<Diagnostic>,
     pub home_url: String,
     pub seconds: f64,
@@ -312,7 +318,7 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     let out = OutputDir::prepare(&opts.output)?;
     let render_started = Instant::now();
     progress.phase("Rendering", loaded.library.incidents.len());
-    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let generated = build_time();
     let relative = RelativeLinks {
         inner: &out,
         root: loaded.config.root_path(),
@@ -322,6 +328,14 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     } else {
         &out
     };
+    let store = opts
+        .cache
+        .then(|| crate::cache::Store::open(&opts.root))
+        .flatten();
+    let memo_name = pages_memo_name(&opts.output);
+    let memo = crate::render::PageMemo::of_hashes(
+        store.as_ref().and_then(|s| s.read(&memo_name)).as_deref(),
+    );
     let files = render_into(
         &theme,
         &loaded,
@@ -329,25 +343,66 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         generated,
         sink,
         &|| progress.tick(),
-        None,
+        Some(&memo),
     );
     progress.finish();
     let files = files?;
     timings.push(("render", render_started.elapsed().as_secs_f64()));
     let commit_started = Instant::now();
+    let unchanged = out.unchanged();
     out.commit()?;
     timings.push(("write", commit_started.elapsed().as_secs_f64()));
+    if let Some(store) = &store {
+        let pages: std::collections::HashSet<String> = loaded
+            .library
+            .incidents
+            .iter()
+            .map(|i| crate::render::views::incident_file(i))
+            .collect();
+        memo.retain(|p| pages.contains(p));
+        store.write(&memo_name, &memo.save());
+    }
     Ok(BuildReport {
         incidents: loaded.library.incidents.len(),
         drafts_left_out: loaded.library.drafts_left_out,
         restricted_left_out: loaded.library.restricted_left_out,
         pages_skipped: loaded.pages_skipped.clone(),
         files,
+        unchanged,
+        pages_rendered: memo.rendered(),
         warnings,
         home_url: format!("{}/", loaded.config.base()),
         seconds: started.elapsed().as_secs_f64(),
         timings,
     })
+}
+
+/// The cache file of the incident pages written into one output folder.
+fn pages_memo_name(output: &Path) -> String {
+    // The folder need not exist yet: its parent does (the build creates it first).
+    let output = match (output.parent(), output.file_name()) {
+        (Some(parent), Some(name)) => parent
+            .canonicalize()
+            .map_or_else(|_| output.to_path_buf(), |p| p.join(name)),
+        _ => output.to_path_buf(),
+    };
+    format!(
+        "pages-{:016x}",
+        crate::cache::hash64(output.as_os_str().as_encoded_bytes())
+    )
+}
+
+/// When this build happened, RFC 3339, for the home page and `incidents.json`:
+/// `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds convention) when it is
+/// set and readable, so that two builds of one commit are the same bytes; now otherwise.
+pub fn build_time() -> String {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+    fixed
+        .unwrap_or_else(chrono::Utc::now)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Problems that make the site wrong, so that no build may publish it: two post-mortems at

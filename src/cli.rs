@@ -81,6 +81,9 @@ pub enum Command {
         /// Also print how long each stage took.
         #[arg(short, long)]
         verbose: bool,
+        /// Neither read nor write the build cache in `.pmsite/`: every page is rendered.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Preview the library: built in memory with drafts, served on 127.0.0.1, rebuilt when a
     /// file changes; the open page reloads by itself. Writes nothing to disk.
@@ -312,6 +315,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             today: day,
             quiet,
             verbose,
+            no_cache,
         } => {
             let output = if output.is_absolute() {
                 output
@@ -325,6 +329,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 include_restricted,
                 base_url,
                 today: day.unwrap_or_else(today),
+                cache: !no_cache,
             };
             let progress = if quiet {
                 build::Progress::hidden()
@@ -338,6 +343,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         for (stage, seconds) in &report.timings {
                             crate::errln!("timing: {stage}: {seconds:.3}s");
                         }
+                        crate::errln!(
+                            "files: {} ({} unchanged, kept from the previous build); incident pages rendered: {}",
+                            report.files,
+                            report.unchanged,
+                            report.pages_rendered
+                        );
                     }
                     // Nothing is skipped silently: each page is named, with what to do.
                     if !report.pages_skipped.is_empty() {

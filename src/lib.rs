@@ -35,6 +35,7 @@ macro_rules! errln {
 }
 
 pub mod build;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

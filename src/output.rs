@@ -39,11 +39,24 @@ pub trait Sink: Sync {
     fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
         self.write(path, &parts.concat())
     }
+
+    /// Writes again the file the previous build wrote at `path`, if its bytes still hash to
+    /// `hash` (`cache::hash64`): a page whose inputs did not change need not be rendered.
+    /// False when there is no such file; the caller then renders it.
+    fn reuse(&self, _path: &str, _hash: u64) -> Result<bool> {
+        Ok(false)
+    }
 }
 
+/// A build's output folder, staged beside the target and swapped in whole. A file whose
+/// bytes equal the previous build's is linked to it rather than written, so it keeps its
+/// time (and a sync to a CDN sends only what changed).
 pub struct OutputDir {
     target: PathBuf,
     staging: tempfile::TempDir,
+    /// The previous build's output, when the target is one.
+    previous: Option<PathBuf>,
+    unchanged: std::sync::atomic::AtomicUsize,
 }
 
 impl OutputDir {
@@ -66,8 +79,56 @@ impl OutputDir {
             .at(&parent)?;
         Ok(OutputDir {
             target: target.to_path_buf(),
+            previous: target.join(MARKER).is_file().then(|| target.to_path_buf()),
             staging,
+            unchanged: std::sync::atomic::AtomicUsize::new(0),
         })
+    }
+
+    /// How many files were the previous build's, unchanged, linked rather than written.
+    pub fn unchanged(&self) -> usize {
+        self.unchanged.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A file written twice in one build must not write through a link into the previous
+    /// build's output, which stays whole until the swap (and for good if the build fails).
+    fn unlink_staged(&self, full: &Path) {
+        if self.previous.is_some() {
+            let _ = fs::remove_file(full);
+        }
+    }
+
+    /// Links the previous build's file at `path` into the staging folder if `same` says its
+    /// bytes are the ones wanted; false when there is none or they differ.
+    fn link_previous(
+        &self,
+        path: &str,
+        len: Option<usize>,
+        same: impl FnOnce(&[u8]) -> bool,
+    ) -> Result<bool> {
+        let Some(previous) = &self.previous else {
+            return Ok(false);
+        };
+        let old = previous.join(path);
+        if len.is_some_and(|len| fs::metadata(&old).map_or(true, |m| m.len() != len as u64)) {
+            return Ok(false);
+        }
+        let Ok(bytes) = fs::read(&old) else {
+            return Ok(false);
+        };
+        if !same(&bytes) {
+            return Ok(false);
+        }
+        let full = self.staging.path().join(path);
+        if let Some(parent) = full.parent() {
+            fs::create_dir_all(parent).at(parent)?;
+        }
+        if fs::hard_link(&old, &full).is_err() {
+            fs::write(&full, &bytes).at(&full)?;
+        }
+        self.unchanged
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
     }
 
     pub fn staging_path(&self) -> &Path {
@@ -113,25 +174,47 @@ impl OutputDir {
 
 impl Sink for OutputDir {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if self.link_previous(path, Some(bytes.len()), |old| old == bytes)? {
+            return Ok(());
+        }
         let full = self.staging.path().join(path);
         if let Some(parent) = full.parent() {
             fs::create_dir_all(parent).at(parent)?;
         }
+        self.unlink_staged(&full);
         fs::write(&full, bytes).at(&full)
     }
 
     fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
         use std::io::Write;
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let same = |old: &[u8]| {
+            old.len() == len && {
+                let mut at = 0;
+                parts.iter().all(|p| {
+                    at += p.len();
+                    old[at - p.len()..at] == **p
+                })
+            }
+        };
+        if self.link_previous(path, Some(len), same)? {
+            return Ok(());
+        }
         let full = self.staging.path().join(path);
         if let Some(parent) = full.parent() {
             fs::create_dir_all(parent).at(parent)?;
         }
+        self.unlink_staged(&full);
         let mut file =
             std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&full).at(&full)?);
         for part in parts {
             file.write_all(part).at(&full)?;
         }
         file.flush().at(&full)
+    }
+
+    fn reuse(&self, path: &str, hash: u64) -> Result<bool> {
+        self.link_previous(path, None, |old| crate::cache::hash64(old) == hash)
     }
 }
 

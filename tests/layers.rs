@@ -13,6 +13,7 @@ const FOUNDATIONS: &[&str] = &[
     "urls",
     "dates",
     "markdown",
+    "cache",
 ];
 
 /// What each top-level module may use besides itself and (for stages) the foundations.
@@ -27,6 +28,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("urls", vec![]),
         ("dates", vec![]),
         ("markdown", vec![]),
+        ("cache", vec![]),
         ("diagnostics", vec!["escape"]),
         ("error", vec!["diagnostics", "escape"]),
         ("vocabulary", stage(&[])),

@@ -9,6 +9,7 @@ mod external;
 mod feeds;
 pub mod glance;
 pub mod json;
+mod memo;
 mod patterns;
 pub mod reinvestment;
 mod reviews;
@@ -31,6 +32,8 @@ use crate::library::terms::Taxonomy;
 use crate::output::Sink;
 pub use crate::routes::Part;
 use crate::routes::Route;
+pub use memo::PageMemo;
+use memo::{Kept, view_hash};
 use theme::{Theme, tera_message};
 use views::{IncidentPage, IncidentRow, SiteView};
 
@@ -55,76 +58,6 @@ pub struct Site<'a> {
 /// Each incident's rendered table row, shared by the lists of one render.
 #[derive(Default)]
 pub struct RowCache(std::sync::OnceLock<std::result::Result<Vec<String>, String>>);
-
-/// Incident pages by path, with a hash of everything they were rendered from (the page's
-/// view, the site-wide context, the templates). Rendering is a pure function of those, so
-/// equal hashes mean equal pages; `serve` keeps one between rebuilds, so an edit re-renders
-/// the pages whose view changed (the edited incident, and those whose related incidents,
-/// backlinks, wiki links or term links it changed) and no others.
-#[derive(Default)]
-pub struct PageMemo {
-    pages: std::sync::Mutex<MemoPages>,
-    rendered: std::sync::atomic::AtomicUsize,
-}
-
-type MemoPages = std::collections::HashMap<String, (u64, std::sync::Arc<Vec<u8>>)>;
-
-impl PageMemo {
-    fn get(&self, path: &str, key: u64) -> Option<std::sync::Arc<Vec<u8>>> {
-        let pages = self.pages.lock().ok()?;
-        pages
-            .get(path)
-            .filter(|(k, _)| *k == key)
-            .map(|(_, bytes)| std::sync::Arc::clone(bytes))
-    }
-
-    fn put(&self, path: String, key: u64, bytes: std::sync::Arc<Vec<u8>>) {
-        self.rendered
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.insert(path, (key, bytes));
-        }
-    }
-
-    /// Forgets pages that are no longer part of the site.
-    pub fn retain(&self, keep: impl Fn(&str) -> bool) {
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.retain(|path, _| keep(path));
-        }
-    }
-
-    /// Counts pages rendered from now on.
-    pub fn start_counting(&self) {
-        self.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// How many incident pages were rendered rather than reused since counting started.
-    pub fn rendered(&self) -> usize {
-        self.rendered.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// Feeds serialized bytes to a hasher, so a view is hashed without building its JSON.
-struct HashWriter(rustc_hash::FxHasher);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        std::hash::Hasher::write(&mut self.0, buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn view_hash(seed: u64, view: &impl Serialize) -> u64 {
-    let mut h = HashWriter(rustc_hash::FxHasher::default());
-    std::hash::Hasher::write_u64(&mut h.0, seed);
-    // A view that cannot serialize cannot render either; the render reports it.
-    let _ = serde_json::to_writer(&mut h, view);
-    std::hash::Hasher::finish(&h.0)
-}
 
 #[derive(Serialize)]
 struct MonthCount {
@@ -580,22 +513,27 @@ impl Site<'_> {
     fn write_incident(&self, i: usize, sink: &dyn Sink) -> Result<usize> {
         let page = IncidentPage::new(self.config, self.lib, i);
         let path = views::incident_file(&self.lib.incidents[i]);
+        // An incident page does not carry the build's time, so that a page whose incident
+        // did not change is the same file from one build to the next.
+        let site = SiteView::new(self.config, self.drafts, "");
         let memo = self.memo.map(|m| {
-            let seed = view_hash(
-                self.theme.fingerprint,
-                &SiteView::new(self.config, self.drafts, &self.generated),
-            );
-            (m, view_hash(seed, &page))
+            (
+                m,
+                view_hash(view_hash(self.theme.fingerprint, &site), &page),
+            )
         });
-        if let Some(bytes) = memo.and_then(|(m, key)| m.get(&path, key)) {
-            sink.write(&path, &bytes)?;
-        } else {
-            let mut ctx = self.context();
-            ctx.insert("incident", &page);
-            let html = self.render("incident.html", &ctx)?;
-            sink.write(&path, &html)?;
-            if let Some((m, key)) = memo {
-                m.put(path, key, std::sync::Arc::new(html));
+        match memo.and_then(|(m, key)| m.get(&path, key)) {
+            Some(Kept::Bytes(bytes)) => sink.write(&path, &bytes)?,
+            Some(Kept::Hash(hash)) if sink.reuse(&path, hash)? => {}
+            _ => {
+                let mut ctx = Context::new();
+                ctx.insert("site", &site);
+                ctx.insert("incident", &page);
+                let html = self.render("incident.html", &ctx)?;
+                sink.write(&path, &html)?;
+                if let Some((m, key)) = memo {
+                    m.put(path, key, html);
+                }
             }
         }
         (self.on_page)();

@@ -92,10 +92,11 @@ impl Theme {
             })?;
         }
         let fingerprint = {
-            use std::hash::{Hash, Hasher};
-            let mut h = rustc_hash::FxHasher::default();
-            templates.hash(&mut h);
-            h.finish()
+            let parts: Vec<&[u8]> = templates
+                .iter()
+                .flat_map(|(name, text)| [name.as_bytes(), text.as_bytes()])
+                .collect();
+            crate::cache::hash128(&parts) as u64
         };
         let mut tera = Tera::default();
         tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))

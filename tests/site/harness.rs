@@ -87,6 +87,7 @@ impl SiteTest {
             include_restricted: self.include_restricted,
             base_url: None,
             today: self.today,
+            cache: true,
         }
     }
 

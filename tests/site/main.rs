@@ -2,6 +2,7 @@
 //! written HTML and `incidents.json`. One binary, a module per feature.
 
 mod harness;
+mod incremental;
 
 mod hostile;
 

@@ -320,6 +320,7 @@ fn same_as_build(
         include_restricted: false,
         base_url: Some(base.to_string()),
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        cache: true,
     })
     .unwrap_or_else(|e| panic!("{label}: build failed: {e}"));
     let json: serde_json::Value =

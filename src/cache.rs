@@ -1,0 +1,186 @@
+//! `.pmsite/cache/`: what one build keeps for the next (the parses of post-mortems, the hashes of
+//! the pages it wrote, the search analysis of each incident), so a build over a library
+//! that barely changed does little. Entries are addressed by the hash of what they were
+//! made from, and every file is stamped with the program that wrote it: a new version or a
+//! rebuilt binary reads none of them. The cache is never required: one that cannot be read
+//! or written is ignored, and `build --no-cache` neither reads nor writes it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The cache's folder, in the library's root. Beside it in `.pmsite/` are files a team
+/// commits (`tickets.json`, `digest.toml`); the cache ignores itself in git with its own
+/// `.gitignore`, so deleting it is always safe.
+pub const DIR: &str = ".pmsite/cache";
+
+/// A 128-bit content hash (XXH3), for cache keys.
+pub fn hash128(parts: &[&[u8]]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in parts {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.digest128()
+}
+
+/// A 64-bit content hash (XXH3), for a file's bytes.
+pub fn hash64(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// The program that writes and reads the cache: its version, and the size and time of its
+/// executable, so a rebuilt binary (whose code may render differently) starts afresh.
+pub fn program() -> u128 {
+    static PROGRAM: OnceLock<u128> = OnceLock::new();
+    *PROGRAM.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let time = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} {time}", m.len())
+            })
+            .unwrap_or_default();
+        hash128(&[env!("CARGO_PKG_VERSION").as_bytes(), exe.as_bytes()])
+    })
+}
+
+/// The cache folder of one library.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The library's cache, created (with a `.gitignore` that ignores it whole) if need be;
+    /// None when it cannot be (a read-only checkout): the build then runs without one.
+    pub fn open(root: &Path) -> Option<Store> {
+        // Only real folders: a checkout whose `.pmsite` links elsewhere does not get to
+        // choose where pmsite writes.
+        let real = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+        let dir = root.join(DIR);
+        let parent = dir.parent()?;
+        if parent.exists() && !real(parent) || dir.exists() && !real(&dir) {
+            return None;
+        }
+        std::fs::create_dir_all(&dir).ok()?;
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "# pmsite's build cache: safe to delete\n*\n").ok()?;
+        }
+        Some(Store { dir })
+    }
+
+    /// A file's bytes, if this program wrote it.
+    pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+        let bytes = std::fs::read(self.dir.join(name)).ok()?;
+        let stamp = program().to_le_bytes();
+        bytes
+            .strip_prefix(&stamp[..])
+            .map(<[u8]>::to_vec)
+            .filter(|_| bytes.len() >= stamp.len())
+    }
+
+    /// Writes a file whole, stamped with this program; a failure is ignored (the next build
+    /// does more work, nothing else).
+    pub fn write(&self, name: &str, bytes: &[u8]) {
+        let mut stamped = Vec::with_capacity(bytes.len() + 16);
+        stamped.extend_from_slice(&program().to_le_bytes());
+        stamped.extend_from_slice(bytes);
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
+            file.write_all(&stamped)?;
+            file.persist(self.dir.join(name))?;
+            Ok(())
+        };
+        let _ = write();
+    }
+}
+
+/// Little-endian records for the cache's files: plain numbers and strings, no schema to
+/// drift (a file from another program is never read).
+#[derive(Default)]
+pub struct Writer(pub Vec<u8>);
+
+impl Writer {
+    pub fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Reads what `Writer` wrote; None at the first thing out of place.
+pub struct Reader<'a>(pub &'a [u8]);
+
+impl<'a> Reader<'a> {
+    pub fn u64(&mut self) -> Option<u64> {
+        let (head, rest) = self.0.split_first_chunk::<8>()?;
+        self.0 = rest;
+        Some(u64::from_le_bytes(*head))
+    }
+
+    pub fn str(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.u64()?).ok()?;
+        if len > self.0.len() {
+            return None;
+        }
+        let (s, rest) = self.0.split_at(len);
+        self.0 = rest;
+        std::str::from_utf8(s).ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_and_a_short_file_is_refused() {
+        let mut w = Writer::default();
+        w.u64(7);
+        w.str("incidents/a/index.html");
+        let mut r = Reader(&w.0);
+        assert_eq!(r.u64(), Some(7));
+        assert_eq!(r.str(), Some("incidents/a/index.html"));
+        assert!(r.is_empty());
+        let mut short = Reader(&w.0[..12]);
+        assert_eq!(short.u64(), Some(7));
+        assert_eq!(short.str(), None);
+    }
+
+    #[test]
+    fn a_linked_cache_folder_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(".pmsite")).unwrap();
+        assert!(Store::open(dir.path()).is_none());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_file_of_another_program_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.write("x", b"abc");
+        assert_eq!(store.read("x").as_deref(), Some(&b"abc"[..]));
+        std::fs::write(dir.path().join(DIR).join("x"), b"0123456789abcdefabc").unwrap();
+        assert_eq!(store.read("x"), None);
+        assert!(
+            std::fs::read_to_string(dir.path().join(DIR).join(".gitignore"))
+                .unwrap()
+                .contains('*')
+        );
+    }
+}
