@@ -40,6 +40,8 @@ pub struct Loaded {
     pub timings: Vec<(&'static str, f64)>,
     /// The errors `check` fails on that a build tolerates (`failing_errors`), as errors.
     pub authored_errors: Vec<Diagnostic>,
+    /// How many files were parsed; the others' parses were read back from the cache.
+    pub parsed: usize,
 }
 
 /// A progress bar on a terminal for long builds; nothing otherwise (piped, `--quiet`).
@@ -93,15 +95,16 @@ impl Progress {
 
 /// Loads the config and every post-mortem, and derives the library.
 pub fn load(root: &Path, base_url: Option<&str>, selection: Selection) -> Result<Loaded> {
-    load_with(root, base_url, selection, &Progress::hidden())
+    load_with(root, base_url, selection, &Progress::hidden(), None)
 }
 
-/// As `load`, reporting progress.
+/// As `load`, reporting progress, with the build cache's parses when there is a cache.
 pub fn load_with(
     root: &Path,
     base_url: Option<&str>,
     selection: Selection,
     progress: &Progress,
+    store: Option<&crate::cache::Store>,
 ) -> Result<Loaded> {
     let config = load_config(root, base_url)?;
     let (files, found) = content::discover(root)?;
@@ -109,18 +112,30 @@ pub fn load_with(
     let md = Markdown::new(settings.allow_html);
     let started = Instant::now();
     progress.phase("Loading", files.len());
-    let (incidents, mut diagnostics) =
-        content::load_all(root, &files, &settings, &md, &|| progress.tick());
+    let tick = || progress.tick();
+    let (incidents, mut diagnostics, parsed) = match store {
+        Some(store) => {
+            let loaded =
+                content::stored::load_all_stored(root, &files, &settings, &md, store, &tick);
+            (loaded.incidents, loaded.diagnostics, loaded.parsed)
+        }
+        None => {
+            let (incidents, diagnostics) = content::load_all(root, &files, &settings, &md, &tick);
+            (incidents, diagnostics, files.len())
+        }
+    };
     diagnostics.extend(found);
     let load_seconds = started.elapsed().as_secs_f64();
-    Ok(finish_load(
+    let mut loaded = finish_load(
         config,
         incidents.into_iter().map(std::sync::Arc::new).collect(),
         diagnostics,
         load_seconds,
         selection,
         None,
-    ))
+    );
+    loaded.parsed = parsed;
+    Ok(loaded)
 }
 
 /// `pmsite.toml`, with `--base-url` (or the preview's address) in place of `base_url`.
@@ -165,6 +180,7 @@ fn finish_load(
         pages_skipped,
         timings,
         authored_errors: Vec::new(),
+        parsed: 0,
     }
 }
 
@@ -192,31 +208,6 @@ impl crate::output::Sink for RelativeLinks<'_> {
             self.inner.write_parts(path, parts)
         }
     }
-}
-
-/// Writes every output of a loaded library into a sink, with its theme.
-pub fn render_into(
-    theme: &Theme,
-    loaded: &Loaded,
-    drafts: bool,
-    generated: String,
-    sink: &dyn crate::output::Sink,
-    on_page: &(dyn Fn() + Sync),
-    memo: Option<&crate::render::PageMemo>,
-) -> Result<usize> {
-    let rows = crate::render::RowCache::default();
-    let site = Site {
-        lib: &loaded.library,
-        config: &loaded.config,
-        theme,
-        drafts,
-        generated,
-        on_page,
-        memo,
-        search_memo: None,
-        rows: &rows,
-    };
-    site.write_all(sink)
 }
 
 /// What the preview keeps between rebuilds, in one value; each stage is handed only its
@@ -272,6 +263,8 @@ pub struct BuildReport {
     pub unchanged: usize,
     /// Incident pages rendered; the others were the previous build's (the cache).
     pub pages_rendered: usize,
+    /// Files parsed; the others' parses were the cache's.
+    pub parsed: usize,
     pub warnings: Vec<Diagnostic>,
     pub home_url: String,
     pub seconds: f64,
@@ -294,7 +287,17 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         today: opts.today,
         strict_links: false,
     };
-    let loaded = load_with(&opts.root, opts.base_url.as_deref(), selection, progress);
+    let store = opts
+        .cache
+        .then(|| crate::cache::Store::open(&opts.root))
+        .flatten();
+    let loaded = load_with(
+        &opts.root,
+        opts.base_url.as_deref(),
+        selection,
+        progress,
+        store.as_ref(),
+    );
     let loaded = match loaded {
         Ok(l) => l,
         Err(e) => {
@@ -328,23 +331,27 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     } else {
         &out
     };
-    let store = opts
-        .cache
-        .then(|| crate::cache::Store::open(&opts.root))
-        .flatten();
     let memo_name = pages_memo_name(&opts.output);
     let memo = crate::render::PageMemo::of_hashes(
         store.as_ref().and_then(|s| s.read(&memo_name)).as_deref(),
     );
-    let files = render_into(
-        &theme,
-        &loaded,
-        opts.drafts,
+    // The search analyses do not depend on the output folder: one file for the library.
+    let search_memo = store
+        .as_ref()
+        .map(|s| crate::search::SearchMemo::load(s.read(SEARCH_MEMO).as_deref()));
+    let rows = crate::render::RowCache::default();
+    let site = Site {
+        lib: &loaded.library,
+        config: &loaded.config,
+        theme: &theme,
+        drafts: opts.drafts,
         generated,
-        sink,
-        &|| progress.tick(),
-        Some(&memo),
-    );
+        on_page: &|| progress.tick(),
+        memo: Some(&memo),
+        search_memo: search_memo.as_ref(),
+        rows: &rows,
+    };
+    let files = site.write_all(sink);
     progress.finish();
     let files = files?;
     timings.push(("render", render_started.elapsed().as_secs_f64()));
@@ -361,6 +368,9 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
             .collect();
         memo.retain(|p| pages.contains(p));
         store.write(&memo_name, &memo.save());
+        if let Some(search) = search_memo.as_ref().filter(|m| m.changed()) {
+            store.write(SEARCH_MEMO, &search.save());
+        }
     }
     Ok(BuildReport {
         incidents: loaded.library.incidents.len(),
@@ -370,12 +380,16 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         files,
         unchanged,
         pages_rendered: memo.rendered(),
+        parsed: loaded.parsed,
         warnings,
         home_url: format!("{}/", loaded.config.base()),
         seconds: started.elapsed().as_secs_f64(),
         timings,
     })
 }
+
+/// The cache file of the search analyses (`search::SearchMemo`).
+const SEARCH_MEMO: &str = "search";
 
 /// The cache file of the incident pages written into one output folder.
 fn pages_memo_name(output: &Path) -> String {

@@ -76,25 +76,51 @@ impl Store {
 
     /// A file's bytes, if this program wrote it.
     pub fn read(&self, name: &str) -> Option<Vec<u8>> {
-        let bytes = std::fs::read(self.dir.join(name)).ok()?;
+        let mut bytes = std::fs::read(self.dir.join(name)).ok()?;
         let stamp = program().to_le_bytes();
-        bytes
-            .strip_prefix(&stamp[..])
-            .map(<[u8]>::to_vec)
-            .filter(|_| bytes.len() >= stamp.len())
+        if !bytes.starts_with(&stamp) {
+            return None;
+        }
+        bytes.drain(..stamp.len());
+        Some(bytes)
     }
 
     /// Writes a file whole, stamped with this program; a failure is ignored (the next build
     /// does more work, nothing else).
     pub fn write(&self, name: &str, bytes: &[u8]) {
-        let mut stamped = Vec::with_capacity(bytes.len() + 16);
-        stamped.extend_from_slice(&program().to_le_bytes());
-        stamped.extend_from_slice(bytes);
+        self.write_parts(name, &[bytes]);
+    }
+
+    /// Removes the files of a folder of the cache that `keep` does not name (entries no
+    /// build will ask for again: parses of files since edited or deleted).
+    pub fn remove_unused(&self, folder: &str, keep: impl Fn(&str) -> bool) {
+        let Ok(entries) = std::fs::read_dir(self.dir.join(folder)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if !keep(&name.to_string_lossy()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// As `write`, from pieces that need not be joined in memory first.
+    pub fn write_parts(&self, name: &str, parts: &[&[u8]]) {
         let write = || -> std::io::Result<()> {
             use std::io::Write;
-            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-            file.write_all(&stamped)?;
-            file.persist(self.dir.join(name))?;
+            let path = self.dir.join(name);
+            let dir = path.parent().unwrap_or(&self.dir);
+            std::fs::create_dir_all(dir)?;
+            let file = tempfile::NamedTempFile::new_in(dir)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            out.write_all(&program().to_le_bytes())?;
+            for part in parts {
+                out.write_all(part)?;
+            }
+            out.into_inner()
+                .map_err(|e| e.into_error())?
+                .persist(&path)?;
             Ok(())
         };
         let _ = write();
@@ -108,6 +134,10 @@ pub struct Writer(pub Vec<u8>);
 
 impl Writer {
     pub fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub fn u32(&mut self, n: u32) {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
 
@@ -127,14 +157,31 @@ impl<'a> Reader<'a> {
         Some(u64::from_le_bytes(*head))
     }
 
+    pub fn u8(&mut self) -> Option<u8> {
+        let (head, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(*head)
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        let (head, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        Some(u32::from_le_bytes(*head))
+    }
+
     pub fn str(&mut self) -> Option<&'a str> {
         let len = usize::try_from(self.u64()?).ok()?;
+        std::str::from_utf8(self.bytes(len)?).ok()
+    }
+
+    /// The next `len` bytes.
+    pub fn bytes(&mut self, len: usize) -> Option<&'a [u8]> {
         if len > self.0.len() {
             return None;
         }
-        let (s, rest) = self.0.split_at(len);
+        let (head, rest) = self.0.split_at(len);
         self.0 = rest;
-        std::str::from_utf8(s).ok()
+        Some(head)
     }
 
     pub fn is_empty(&self) -> bool {

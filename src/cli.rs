@@ -344,10 +344,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             crate::errln!("timing: {stage}: {seconds:.3}s");
                         }
                         crate::errln!(
-                            "files: {} ({} unchanged, kept from the previous build); incident pages rendered: {}",
+                            "files: {} ({} unchanged, kept from the previous build); incident pages rendered: {}; files parsed: {}",
                             report.files,
                             report.unchanged,
-                            report.pages_rendered
+                            report.pages_rendered,
+                            report.parsed
                         );
                     }
                     // Nothing is skipped silently: each page is named, with what to do.

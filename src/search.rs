@@ -25,6 +25,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+mod memo;
+
 use crate::config::Config;
 use crate::library::Library;
 use crate::library::terms::Taxonomy;
@@ -197,9 +199,14 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 type Posting<'a> = (&'a str, u8, u32, u32);
 
 /// Each document's analysis by a hash of its field texts, kept by `serve` between
-/// rebuilds: an edit analyzes only the post-mortems whose text changed.
+/// rebuilds and by `build` in its cache (`memo`): an edit analyzes only the post-mortems
+/// whose text changed.
 #[derive(Default)]
-pub struct SearchMemo(std::sync::Mutex<FxHashMap<u64, Arc<DocTerms>>>);
+pub struct SearchMemo(
+    std::sync::Mutex<FxHashMap<u64, Arc<DocTerms>>>,
+    /// Whether the last render analyzed a document anew or left one out.
+    std::sync::atomic::AtomicBool,
+);
 
 /// One document's share of the index.
 pub struct DocTerms {
@@ -231,14 +238,12 @@ fn field_texts(lib: &Library, i: usize) -> [Cow<'_, str>; FIELDS.len()] {
     ]
 }
 
+/// The key of a document's analysis: its field texts and which fields are searched.
 fn texts_hash(texts: &[Cow<'_, str>], enabled: &[bool]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    enabled.hash(&mut h);
-    for text in texts {
-        text.hash(&mut h);
-    }
-    h.finish()
+    let on: Vec<u8> = enabled.iter().map(|&e| u8::from(e)).collect();
+    let mut parts: Vec<&[u8]> = vec![&on];
+    parts.extend(texts.iter().map(|t| t.as_bytes()));
+    crate::cache::hash128(&parts) as u64
 }
 
 fn analyze(analyzer: &mut Analyzer, texts: &[Cow<'_, str>], enabled: &[bool]) -> DocTerms {
@@ -343,7 +348,7 @@ pub fn index_files(
 ) -> Vec<(String, Vec<u8>)> {
     let (enabled, boost) = field_settings(config);
     let previous = memo.and_then(|m| m.0.lock().ok().map(|mut docs| std::mem::take(&mut *docs)));
-    let docs: Vec<(u64, Arc<DocTerms>)> = (0..lib.incidents.len())
+    let docs: Vec<(u64, Arc<DocTerms>, bool)> = (0..lib.incidents.len())
         .into_par_iter()
         .map(|i| {
             let texts = field_texts(lib, i);
@@ -353,17 +358,21 @@ pub fn index_files(
                 0
             };
             if let Some(doc) = previous.as_ref().and_then(|p| p.get(&key)) {
-                return (key, Arc::clone(doc));
+                return (key, Arc::clone(doc), false);
             }
             let doc = ANALYZER.with_borrow_mut(|analyzer| analyze(analyzer, &texts, &enabled));
-            (key, Arc::new(doc))
+            (key, Arc::new(doc), true)
         })
         .collect();
     if let Some(m) = memo
         && let Ok(mut kept) = m.0.lock()
     {
-        *kept = docs.iter().map(|(k, d)| (*k, Arc::clone(d))).collect();
+        let fresh = docs.iter().any(|d| d.2);
+        let gone = previous.as_ref().map_or(0, |p| p.len()) != docs.len();
+        m.1.store(fresh || gone, std::sync::atomic::Ordering::Relaxed);
+        *kept = docs.iter().map(|(k, d, _)| (*k, Arc::clone(d))).collect();
     }
+    let docs: Vec<(u64, Arc<DocTerms>)> = docs.into_iter().map(|(k, d, _)| (k, d)).collect();
 
     let total: usize = docs.iter().map(|d| d.1.postings.len()).sum();
     let shards = total

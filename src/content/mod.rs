@@ -18,6 +18,7 @@ pub mod normalise;
 pub mod placeholders;
 pub mod sections;
 pub mod shape;
+pub mod stored;
 pub mod timeline;
 pub mod wiki;
 
@@ -62,7 +63,7 @@ pub struct ParseSettings {
 
 /// Globs matched against a page's path under the library root (`content/wiki/Home.md`) or
 /// under `content/` (`wiki/Home.md`), compiled once; equal when their patterns are.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Globs {
     patterns: Vec<String>,
     set: globset::GlobSet,
@@ -89,6 +90,13 @@ impl Globs {
                 || rel
                     .strip_prefix(CONTENT_DIR)
                     .is_ok_and(|r| self.set.is_match(r)))
+    }
+}
+
+/// The patterns alone: what the compiled set is made from (and what a cache key hashes).
+impl std::fmt::Debug for Globs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Globs").field(&self.patterns).finish()
     }
 }
 

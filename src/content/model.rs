@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::dates::When;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Draft,
@@ -28,7 +28,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     #[default]
@@ -36,7 +36,7 @@ pub enum Visibility {
     Restricted,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct People {
     pub incident_commander: Option<String>,
     pub ics_in_training: Vec<String>,
@@ -62,13 +62,13 @@ impl People {
 }
 
 /// A link in a timeline entry: where the evidence is (a graph, a log query, a status page).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub label: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Milestone {
     Begins,
@@ -77,7 +77,7 @@ pub enum Milestone {
     Resolved,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineEntry {
     /// None when the entry's time could not be placed on a date.
     pub at: Option<When>,
@@ -90,18 +90,15 @@ pub struct TimelineEntry {
     pub line: usize,
     /// HTML of what the author wrote under the entry (nested bullets, a log, an image), with
     /// link slots; empty when nothing.
-    #[serde(skip)]
     pub notes: String,
     /// The entry's words as the author wrote them (code, emphasis, links), as HTML with link
     /// slots; empty for front matter's entries and words that are shown from `text`.
-    #[serde(skip)]
     pub html: String,
     /// How many of `sources` are links inside `html`, not shown again beside it.
-    #[serde(skip)]
     pub sources_in_text: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActionType {
     Prevent,
@@ -122,13 +119,13 @@ impl ActionType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: String,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActionItem {
     pub text: String,
     pub owner: Option<String>,
@@ -145,14 +142,11 @@ pub struct ActionItem {
     pub line: usize,
     /// The item's words as written, as HTML with link slots (links stay links); empty for
     /// items from front matter, shown from `text`.
-    #[serde(skip)]
     pub html: String,
     /// HTML of what the author wrote with the item that is not a field: nested bullets, a
     /// Notes column, a value pmsite could not read.
-    #[serde(skip)]
     pub notes: String,
     /// The author's word for its state (`TODO`, `Done`, `Closed`), shown in its badge.
-    #[serde(skip)]
     pub status_word: Option<String>,
 }
 
@@ -176,7 +170,7 @@ impl ActionItem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExternalMessage {
     pub html: String,
     pub text: String,
@@ -184,8 +178,7 @@ pub struct ExternalMessage {
 
 /// A piece of the rendered body, in the author's order: prose, or a place where a
 /// structured section (drawn by the template) stands.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", content = "html", rename_all = "snake_case")]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum BodyPart {
     Prose(String),
     /// Timeline entries `from..to`, where the author wrote them.
@@ -201,14 +194,14 @@ pub enum BodyPart {
     ExternalMessage,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WikiLink {
     pub target: String,
     pub line: usize,
     pub column: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageLink {
     pub url: String,
     /// The link's title attribute as written (`[x](a.md "title")`).
@@ -222,7 +215,7 @@ pub struct PageLink {
 
 /// A URL the policy in `urls` refused: shown as text, a warning in `build`, an error in
 /// `check`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RefusedUrl {
     pub url: String,
     pub why: String,
@@ -233,14 +226,13 @@ pub struct RefusedUrl {
 
 pub use crate::markdown::TocEntry;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Incident {
     pub id: String,
     /// The URL segment: `/incidents/<slug>/`.
     pub slug: String,
     /// Relative to the library root, with `/` separators.
     pub source: String,
-    #[serde(skip)]
     pub source_path: PathBuf,
     pub title: String,
     pub status: Status,
@@ -260,8 +252,10 @@ pub struct Incident {
     pub root_causes: Vec<String>,
     /// What made it worse or likelier, beside (or instead of) one root cause.
     pub contributing_factors: Vec<String>,
+    #[serde(with = "json_map")]
     pub impact: Map<String, Value>,
     pub people: People,
+    #[serde(with = "json_map")]
     pub extra: Map<String, Value>,
     pub timeline: Vec<TimelineEntry>,
     pub action_items: Vec<ActionItem>,
@@ -280,10 +274,8 @@ pub struct Incident {
     pub wiki_page: bool,
     /// The summary and analysis prose (not the timeline or action items), lowercased, for
     /// text similarity between incidents (`library::related::word_counts`).
-    #[serde(skip)]
     pub analysis_text: String,
     /// The body as plain text (prose, timeline, action items, code), for the search index.
-    #[serde(skip)]
     pub body_text: String,
 }
 
@@ -294,7 +286,7 @@ impl Incident {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 /// The kinds of term an incident is indexed by; each has its pages (`routes::taxonomy_dir`).
 pub enum Taxonomy {
@@ -358,5 +350,21 @@ impl Taxonomy {
             }
             Taxonomy::Types => std::slice::from_ref(&incident.incident_type),
         }
+    }
+}
+
+/// Free-form maps travel as JSON text in the build cache, whose binary format cannot hold a
+/// value of any type (`content::stored`).
+mod json_map {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::{Map, Value};
+
+    pub fn serialize<S: Serializer>(map: &Map<String, Value>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(map).map_err(serde::ser::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
     }
 }

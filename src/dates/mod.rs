@@ -72,9 +72,29 @@ impl fmt::Display for When {
     }
 }
 
+/// RFC 3339 in JSON and every output; in the build cache's binary format (not human
+/// readable) also whether only the date was written, so a parse reads back whole.
 impl Serialize for When {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.rfc3339())
+        if s.is_human_readable() {
+            s.serialize_str(&self.rfc3339())
+        } else {
+            (self.at.to_rfc3339(), self.date_only).serialize(s)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for When {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let (at, date_only) = if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            (text, false)
+        } else {
+            <(String, bool)>::deserialize(d)?
+        };
+        let at = DateTime::parse_from_rfc3339(&at).map_err(D::Error::custom)?;
+        Ok(When { at, date_only })
     }
 }
 

@@ -46,6 +46,12 @@ fn build(root: &Path, args: &[&str]) -> (String, String) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
 }
 
+/// Files parsed, from `--verbose`.
+fn parsed(stderr: &str) -> usize {
+    let line = stderr.lines().find(|l| l.starts_with("files: ")).unwrap();
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
 /// (files, unchanged, incident pages rendered) from `--verbose`.
 fn counts(stderr: &str) -> (usize, usize, usize) {
     let line = stderr
@@ -212,4 +218,79 @@ fn the_build_time_is_on_the_home_page_only() {
     t.lacks("incidents/inc-5/index.html", "2026-05-28");
     t.lacks("incidents/index.html", "2026-05-28");
     assert!(t.read("incidents.json").contains("2026-05-28T20:26:40Z"));
+}
+
+#[test]
+fn a_second_build_reads_the_parses_back_and_an_edit_parses_one_file() {
+    let t = library();
+    let (_, first) = build(t.root(), &[]);
+    assert_eq!(parsed(&first), 12, "{first}");
+    let (_, second) = build(t.root(), &[]);
+    assert_eq!(parsed(&second), 0, "{second}");
+    let text = std::fs::read_to_string(t.root().join("content/inc-2.md")).unwrap();
+    std::fs::write(
+        t.root().join("content/inc-2.md"),
+        text.replace("deploy 2", "deploy two"),
+    )
+    .unwrap();
+    let (_, third) = build(t.root(), &[]);
+    assert_eq!(parsed(&third), 1, "{third}");
+    t.contains("incidents/inc-2/index.html", "deploy two");
+    // The edited file's old parse is gone: one kept parse per post-mortem.
+    let kept = std::fs::read_dir(t.root().join(".pmsite/cache/parses"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 12);
+}
+
+#[test]
+fn a_post_mortem_with_a_problem_is_parsed_every_time_and_warned_about_every_time() {
+    let t = library().file(
+        "content/broken.md",
+        &toml_pm("INC-99", "Broken", "date = \"not a date\"", "\nBody\n"),
+    );
+    let (_, first) = build(t.root(), &[]);
+    assert!(first.contains("broken.md"), "{first}");
+    let (_, second) = build(t.root(), &[]);
+    assert_eq!(parsed(&second), 1, "{second}");
+    assert!(
+        second.contains("broken.md"),
+        "the warning vanished: {second}"
+    );
+}
+
+#[test]
+fn a_damaged_cache_is_ignored_and_the_output_is_still_right() {
+    let t = library();
+    build(t.root(), &[]);
+    let dir = t.root().join(".pmsite/cache");
+    let mut damaged = 0;
+    for entry in std::fs::read_dir(dir.join("parses")).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        // The program's stamp kept, what follows it garbage.
+        let mut garbage = bytes[..16].to_vec();
+        garbage.extend_from_slice(&[0xff; 40]);
+        std::fs::write(entry.path(), garbage).unwrap();
+        damaged += 1;
+    }
+    assert_eq!(damaged, 12);
+    std::fs::write(dir.join("search"), b"not a cache file").unwrap();
+    let (_, stderr) = build(t.root(), &[]);
+    assert_eq!(parsed(&stderr), 12, "{stderr}");
+    let clean = tempfile::tempdir().unwrap();
+    let clean_out = clean.path().join("site");
+    build(t.root(), &["--no-cache", "-o", clean_out.to_str().unwrap()]);
+    assert_same_tree(&t.public(), &clean_out);
+}
+
+#[test]
+fn a_parse_setting_change_parses_every_file_again() {
+    let t = library();
+    build(t.root(), &[]);
+    let t = t.file(
+        "pmsite.toml",
+        &format!("{CONFIG}\n[markdown]\nallow_html = true\n"),
+    );
+    let (_, stderr) = build(t.root(), &[]);
+    assert_eq!(parsed(&stderr), 12, "{stderr}");
 }
