@@ -2,7 +2,8 @@
 # Build benchmark: generates 1,000 and 10,000-incident libraries with the shared generator and
 # times `pmsite build` on each with hyperfine (wall time), plus one /usr/bin/time -v run for
 # CPU time and peak memory. Every timed build starts from an empty output directory, as in
-# ../shared/bench/PEERS.md.
+# ../shared/bench/PEERS.md, and with `--no-cache` (a clean build; bench/incremental.sh times
+# what the cache saves).
 #
 #   bash bench/build.sh [N ...]        (default: 1000 10000)
 #
@@ -27,7 +28,7 @@ for n in "${sizes[@]}"; do
   [ -f "$lib/pmsite.toml" ] || python3 "$gen" --flavor pmsite --n "$n" --out "$lib" >/dev/null
   runs=5; [ "$n" -ge 10000 ] && runs=3
   echo "== pmsite build, $n post-mortems"
-  cmds=("'$bin' -C '$lib' build -o '$out' --today 2026-11-24")
+  cmds=("'$bin' -C '$lib' build -o '$out' --today 2026-11-24 --no-cache")
   if [ -n "${HUGO:-}" ]; then
     hlib="$work/hugo-$n"
     [ -f "$hlib/hugo.toml" ] || python3 "$gen" --flavor hugo --n "$n" --out "$hlib" >/dev/null
@@ -36,7 +37,7 @@ for n in "${sizes[@]}"; do
   hyperfine --warmup 1 --runs "$runs" \
     --prepare "rm -rf '$out' '$work/hugo-out-$n' && sync && sleep $settle" "${cmds[@]}"
   rm -rf "$out" && sync && sleep "$settle"
-  /usr/bin/time -v "$bin" -C "$lib" build -o "$out" --today 2026-11-24 2>&1 \
+  /usr/bin/time -v "$bin" -C "$lib" build -o "$out" --today 2026-11-24 --no-cache 2>&1 \
     | grep -E "Built|Elapsed|User time|System time|Maximum resident" | sed 's/^\s*/  /'
   echo "  output: $(find "$out" -type f | wc -l) files, $(find "$out" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f MB", s/1e6}')"
 done
