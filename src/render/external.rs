@@ -100,11 +100,17 @@ impl Site<'_> {
         });
         let links: Vec<&FilterLink> = components.iter().map(|(l, ..)| l).collect();
         let all: Vec<usize> = (0..messages.len()).collect();
-        let mut count = self.external_pages(sink, &messages, &all, &links, None)?;
-        for (k, (_, slug, mine)) in components.iter().enumerate() {
-            count += self.external_pages(sink, &messages, mine, &links, Some((k, slug)))?;
-        }
-        Ok(count)
+        let count = self.external_pages(sink, &messages, &all, &links, None)?;
+        // Each component's pages repeat its messages: rendered side by side.
+        use rayon::prelude::*;
+        components
+            .par_iter()
+            .enumerate()
+            .map(|(k, (_, slug, mine))| {
+                self.external_pages(sink, &messages, mine, &links, Some((k, slug)))
+            })
+            .try_reduce(|| 0, |a, b| Ok(a + b))
+            .map(|n| n + count)
     }
 
     /// The pages of one list of messages (`shown`, places in `messages`): every message, or
