@@ -223,7 +223,8 @@ pub struct Caches {
 
 /// As `load`, reusing the parses of unchanged files. `changed` names the files and folders
 /// that changed (the watcher's paths): only those, and files new to the cache, are read
-/// again. None reads every file and compares its bytes.
+/// again. None reads every file and compares its bytes. A file new to the cache whose parse
+/// the last `build` kept in `.pmsite/cache/` is read back, not parsed.
 pub fn load_cached(
     root: &Path,
     base_url: Option<&str>,
@@ -236,7 +237,11 @@ pub fn load_cached(
     let settings = content::ParseSettings::of(&config);
     let md = Markdown::new(settings.allow_html);
     let started = Instant::now();
-    let parsed = caches.parses.load(root, &files, changed, &settings, &md);
+    // The parses the last `build` kept, read (never written: the preview writes nothing).
+    let store = crate::cache::Store::existing(root);
+    let parsed = caches
+        .parses
+        .load(root, &files, changed, &settings, &md, store.as_ref());
     let mut diagnostics = found;
     diagnostics.extend(parsed.diagnostics);
     let load_seconds = started.elapsed().as_secs_f64();

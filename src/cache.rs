@@ -74,6 +74,14 @@ impl Store {
         Some(Store { dir })
     }
 
+    /// The library's cache if a build made one, created nowhere: for `serve`, which reads
+    /// what the last build kept and writes nothing.
+    pub fn existing(root: &Path) -> Option<Store> {
+        let dir = root.join(DIR);
+        let real = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+        (real(&dir) && dir.parent().is_some_and(real)).then_some(Store { dir })
+    }
+
     /// A file's bytes, if this program wrote it.
     pub fn read(&self, name: &str) -> Option<Vec<u8>> {
         let mut bytes = std::fs::read(self.dir.join(name)).ok()?;

@@ -53,6 +53,7 @@ impl ParseCache {
         changed: Option<&[PathBuf]>,
         settings: &ParseSettings,
         md: &Markdown,
+        store: Option<&crate::cache::Store>,
     ) -> Parsed {
         if *settings != self.settings {
             self.files.clear();
@@ -75,6 +76,8 @@ impl ParseCache {
             .filter(|p| must_read(p))
             .map(|p| (p.clone(), std::fs::read(p)))
             .collect();
+        let settings_key = super::stored::settings_key(settings);
+        let parsed = std::sync::atomic::AtomicUsize::new(0);
         let fresh: Vec<(PathBuf, CachedFile)> = read
             .into_par_iter()
             .filter_map(|(path, bytes)| {
@@ -85,8 +88,20 @@ impl ParseCache {
                         if self.files.get(&path).is_some_and(|c| c.hash == hash) {
                             return None;
                         }
-                        let (mut incident, diagnostics) =
-                            super::load_bytes(&rel, &bytes, settings, md);
+                        // A parse the last build kept (without a problem) is as good as new.
+                        let stored = store.and_then(|s| {
+                            super::stored::read(
+                                s,
+                                &super::stored::entry(&settings_key, &rel, &bytes),
+                            )
+                        });
+                        let (mut incident, diagnostics) = match stored {
+                            Some(incident) => (Some(incident), Vec::new()),
+                            None => {
+                                parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                super::load_bytes(&rel, &bytes, settings, md)
+                            }
+                        };
                         if let Some(incident) = &mut incident {
                             super::find_link_targets(root, incident);
                         }
@@ -107,7 +122,7 @@ impl ParseCache {
             .collect();
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
         self.files.retain(|p, _| present.contains(p));
-        self.parsed = fresh.len();
+        self.parsed = parsed.into_inner();
         self.files.extend(fresh);
         let mut parsed = Parsed {
             incidents: Vec::with_capacity(files.len()),

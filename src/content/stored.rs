@@ -33,6 +33,23 @@ pub struct Loaded {
     pub parsed: usize,
 }
 
+/// The parse settings' share of every key, computed once per load.
+pub fn settings_key(settings: &ParseSettings) -> [u8; 16] {
+    hash128(&[format!("{settings:?}").as_bytes()]).to_le_bytes()
+}
+
+/// The cache entry of one file's parse: the hash of the settings, its path and its bytes.
+pub fn entry(settings_key: &[u8; 16], rel: &Path, bytes: &[u8]) -> String {
+    let key = hash128(&[settings_key, rel.as_os_str().as_encoded_bytes(), bytes]);
+    format!("{DIR}/{key:032x}")
+}
+
+/// A kept parse, if the cache has one that reads back; its links to other files are not
+/// looked up yet (`find_link_targets`).
+pub fn read(store: &Store, entry: &str) -> Option<Incident> {
+    bincode::deserialize::<Incident>(&store.read(entry)?).ok()
+}
+
 /// Loads every file as `load_all` does, reading back the parses the last build kept and
 /// keeping this build's for the next; parses no file names any more are removed.
 pub fn load_all_stored(
@@ -43,7 +60,7 @@ pub fn load_all_stored(
     store: &Store,
     on_file: &(dyn Fn() + Sync),
 ) -> Loaded {
-    let settings_key = hash128(&[format!("{settings:?}").as_bytes()]).to_le_bytes();
+    let settings_key = settings_key(settings);
     let results: Vec<FileLoad> = files
         .par_iter()
         .map(|path| {
@@ -60,11 +77,8 @@ pub fn load_all_stored(
                     };
                 }
             };
-            let key = hash128(&[&settings_key, rel.as_os_str().as_encoded_bytes(), &bytes]);
-            let name = format!("{DIR}/{key:032x}");
-            let old = store
-                .read(&name)
-                .and_then(|blob| bincode::deserialize::<Incident>(&blob).ok());
+            let name = entry(&settings_key, &rel, &bytes);
+            let old = read(store, &name);
             let result = match old {
                 Some(mut incident) => {
                     super::find_link_targets(root, &mut incident);

@@ -925,3 +925,37 @@ fn a_panic_while_rendering_answers_500_and_the_preview_goes_on() {
     let (status, _, _) = s.get("/");
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_preview_after_a_build_reads_the_parses_the_build_kept_and_writes_nothing() {
+    use pmsite::serve::{Preview, ServeOptions};
+    let t = library().build();
+    let opts = ServeOptions {
+        root: t.root().to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        include_restricted: false,
+        today: t.today,
+    };
+    let cache = t.root().join(".pmsite/cache/parses");
+    let kept = std::fs::read_dir(&cache).unwrap().count();
+    assert!(kept > 0);
+    let mut preview = Preview::new(opts.clone(), "http://127.0.0.1:1".into(), "now".into());
+    preview.rebuild(None).unwrap();
+    assert_eq!(
+        preview.files_parsed(),
+        0,
+        "every parse came from the build's cache"
+    );
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), kept);
+
+    // Without a cache the preview parses, and makes none.
+    std::fs::remove_dir_all(t.root().join(".pmsite")).unwrap();
+    let mut preview = Preview::new(opts, "http://127.0.0.1:1".into(), "now".into());
+    preview.rebuild(None).unwrap();
+    assert!(preview.files_parsed() > 0);
+    assert!(
+        !t.root().join(".pmsite").exists(),
+        "the preview wrote to disk"
+    );
+}
