@@ -6,7 +6,10 @@ usage: serve_latency.py PMSITE_BINARY LIBRARY_DIR [RUNS] [SECONDS_BETWEEN_SAVES]
 Starts `pmsite serve` on the library, subscribes to /__pmsite/events, then appends a line to
 one post-mortem RUNS times (default 5), timing each save until `event: reload` arrives, and
 then until the post-mortem's page, fetched as the reloading browser would, shows the line.
-Prints every time and the medians. The file is restored afterwards.
+Prints the time from start to the home page served, every time and the medians, and the
+server's peak memory (VmHWM). The file is restored afterwards. A library a `pmsite build` has
+built starts from the parses that build kept in `.pmsite/cache/`; delete it to time a cold
+start.
 """
 import os
 import re
@@ -46,6 +49,7 @@ def main():
     original = target.read_bytes()
     slug = slugify(re.search(rb'^id = "([^"]+)"', original, re.M).group(1).decode())
     port = free_port()
+    spawned = time.perf_counter()
     server = subprocess.Popen([binary, "-C", str(library), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=None if os.environ.get("PMSITE_SERVE_LOG") else subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
@@ -60,6 +64,7 @@ def main():
             if time.time() > deadline:
                 sys.exit("serve did not start")
             time.sleep(0.1)
+        first_page = time.perf_counter() - spawned
         events = socket.create_connection(("127.0.0.1", port))
         events.sendall(b"GET /__pmsite/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         events.settimeout(60)
@@ -79,6 +84,8 @@ def main():
             if f"Edit number {i} of the benchmark".encode() not in page:
                 sys.exit(f"the page served after the reload signal lacks edit {i}")
             time.sleep(gap)
+        peak = next((l.split()[1] for l in open(f"/proc/{server.pid}/status") if l.startswith("VmHWM")), "?")
+        print(f"{library}: start → home page served: {first_page:.1f} s; peak memory {int(peak) / 1024:.0f} MB" if peak != "?" else "")
         print(f"{library}: save → reload signal, ms: " + ", ".join(f"{t:.0f}" for t in times) + f"; median {statistics.median(times):.0f} ms")
         print(f"{library}: save → edited page served, ms: " + ", ".join(f"{t:.0f}" for t in served) + f"; median {statistics.median(served):.0f} ms")
     finally:

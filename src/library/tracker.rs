@@ -26,7 +26,8 @@ pub fn ordered(lib: &Library) -> Vec<ItemRef> {
 /// Puts items in the tracker's order (see `ordered`): the one order every list of action
 /// items uses.
 pub fn sort(lib: &Library, items: &mut [ItemRef]) {
-    items.sort_by_key(|&(i, k)| {
+    // The key ends with the item's place, so no two are equal: unstable is the same order.
+    items.sort_unstable_by_key(|&(i, k)| {
         let item = &lib.incidents[i].action_items[k];
         let d = &lib.derived[i].actions[k];
         let group = if d.overdue {
@@ -172,15 +173,35 @@ pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
                 .collect(),
         });
     }
-    let mut priorities: BTreeMap<String, (String, Vec<ItemRef>)> = BTreeMap::new();
     // Priorities and owners list what is still to do: the done items are on their own page.
+    // Grouped by the priority as written (no slug per item), then by its slug, in the order
+    // each spelling was first met, so a page's items stay in tracker order.
+    let mut written: Vec<(&str, Vec<ItemRef>)> = Vec::new();
+    let mut at: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for &(i, k) in ordered.iter().filter(|&&(i, k)| state(i, k) != "done") {
         if let Some(p) = &lib.incidents[i].action_items[k].priority {
-            priorities
-                .entry(crate::vocabulary::term_slug(p))
-                .or_insert_with(|| (p.clone(), Vec::new()))
-                .1
-                .push((i, k));
+            let n = *at.entry(p).or_insert_with(|| {
+                written.push((p, Vec::new()));
+                written.len() - 1
+            });
+            written[n].1.push((i, k));
+        }
+    }
+    let mut priorities: BTreeMap<String, (String, Vec<ItemRef>)> = BTreeMap::new();
+    let mut merged = false;
+    for (p, items) in written {
+        let group = priorities
+            .entry(crate::vocabulary::term_slug(p))
+            .or_insert_with(|| (p.to_string(), Vec::new()));
+        merged |= !group.1.is_empty();
+        group.1.extend(items);
+    }
+    if merged {
+        // Spellings sharing a slug (`P1`, `p1`): back into tracker order.
+        let position: rustc_hash::FxHashMap<ItemRef, usize> =
+            ordered.iter().enumerate().map(|(p, r)| (*r, p)).collect();
+        for (_, items) in priorities.values_mut() {
+            items.sort_by_key(|r| position[r]);
         }
     }
     for (slug, (name, items)) in priorities {

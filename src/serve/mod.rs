@@ -112,7 +112,9 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         reload,
     });
     let mut preview = Preview::new(opts.clone(), base_url.clone(), now());
-    apply(&shared, preview.rebuild_or_report(None));
+    let first = preview.start();
+    let first_site = first.as_ref().ok().map(Arc::clone);
+    apply(&shared, first);
     crate::outln!(
         "Serving {} at {base_url}/ (drafts shown; built in {:.2}s; Ctrl-C stops)",
         opts.root.display(),
@@ -132,6 +134,11 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .build()
         .map_err(|e| Error::Refused(format!("cannot start a thread: {e}")))?;
     let latest = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    // The first build rendered only the home page: the rest warms until the first edit.
+    if let Some(site) = first_site {
+        let latest = Arc::clone(&latest);
+        warmer.spawn(move || site.warm(&|| latest.load(Ordering::SeqCst) != 0));
+    }
     std::thread::spawn(move || {
         while let Ok(mut batch) = rx.recv() {
             // Changes that arrived during a rebuild join the next one.

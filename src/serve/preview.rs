@@ -27,6 +27,8 @@ pub struct Preview {
     theme: Option<Arc<Theme>>,
     /// Seconds per stage of the last rebuild.
     timings: Vec<(&'static str, f64)>,
+    /// The next rebuild renders only the home page (`start`).
+    lazy: bool,
 }
 
 impl Preview {
@@ -42,7 +44,20 @@ impl Preview {
             caches: Caches::default(),
             theme: None,
             timings: Vec::new(),
+            lazy: false,
         }
+    }
+
+    /// The session's first build. There is no earlier site to keep up, so it renders only
+    /// the home page (a broken `base.html` is reported at once) and leaves every other page
+    /// to be rendered when asked for, or by warming: the first page is served as soon as
+    /// the library is loaded and derived, not after the whole site has rendered. A page
+    /// whose template fails answers 500 with the overlay naming it, as after an edit.
+    pub fn start(&mut self) -> std::result::Result<Arc<Snapshot>, Vec<Diagnostic>> {
+        self.lazy = true;
+        let result = self.rebuild_or_report(None);
+        self.lazy = false;
+        result
     }
 
     /// The stages of the last rebuild, for the log: "load 6 ms, derive 25 ms".
@@ -147,9 +162,12 @@ impl Preview {
         });
         if !only_content {
             let started = Instant::now();
-            snapshot
-                .render_all()
-                .map_err(|e| vec![Diagnostic::error("templates", 0, e).code("template")])?;
+            let rendered = if self.lazy {
+                snapshot.file(&crate::routes::Route::Home.path()).map(drop)
+            } else {
+                snapshot.render_all()
+            };
+            rendered.map_err(|e| vec![Diagnostic::error("templates", 0, e).code("template")])?;
             self.timings
                 .push(("render", started.elapsed().as_secs_f64()));
         }

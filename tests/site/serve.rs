@@ -959,3 +959,36 @@ fn a_preview_after_a_build_reads_the_parses_the_build_kept_and_writes_nothing() 
         "the preview wrote to disk"
     );
 }
+
+#[test]
+fn the_first_build_renders_the_home_page_and_leaves_the_rest_for_when_it_is_asked_for() {
+    use pmsite::serve::{Preview, ServeOptions};
+    let t = library().file(
+        "templates/incident.html",
+        "{% extends \"base.html\" %}{% block content %}{{ no_such_value }}{% endblock %}",
+    );
+    let opts = ServeOptions {
+        root: t.root().to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        include_restricted: false,
+        today: t.today,
+    };
+    let mut preview = Preview::new(opts.clone(), "http://127.0.0.1:1".into(), "now".into());
+    let site = preview.start().expect("the home page renders");
+    assert_eq!(site.parts_rendered(), 1, "only the home page's part");
+    assert_eq!(preview.pages_rendered(), 0);
+    assert!(site.file("index.html").unwrap().is_some());
+    // The broken incident template is found when its page is asked for.
+    let err = site.file("incidents/a/index.html").unwrap_err();
+    assert!(err.contains("no_such_value"), "{err}");
+
+    // A broken base template fails the first build at once.
+    let _t = t.file("templates/base.html", "{{ no_such_value }}");
+    let mut preview = Preview::new(opts, "http://127.0.0.1:1".into(), "now".into());
+    let problems = preview.start().err().expect("the home page cannot render");
+    assert!(
+        problems.iter().any(|d| d.message.contains("no_such_value")),
+        "{problems:?}"
+    );
+}
