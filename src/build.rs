@@ -365,13 +365,7 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
     out.commit()?;
     timings.push(("write", commit_started.elapsed().as_secs_f64()));
     if let Some(store) = &store {
-        let pages: std::collections::HashSet<String> = loaded
-            .library
-            .incidents
-            .iter()
-            .map(|i| crate::render::views::incident_file(i))
-            .collect();
-        memo.retain(|p| pages.contains(p));
+        memo.retain_incidents(&loaded.library.incidents);
         store.write(&memo_name, &memo.save());
         if let Some(search) = search_memo.as_ref().filter(|m| m.changed()) {
             store.write(SEARCH_MEMO, &search.save());

@@ -99,10 +99,14 @@ impl PageMemo {
         }
     }
 
-    /// Forgets pages that are no longer part of the site.
-    pub fn retain(&self, keep: impl Fn(&str) -> bool) {
+    /// Forgets the pages of incidents no longer in the library.
+    pub fn retain_incidents(&self, incidents: &[std::sync::Arc<crate::content::model::Incident>]) {
+        let paths: std::collections::HashSet<String> = incidents
+            .iter()
+            .map(|i| super::views::incident_file(i))
+            .collect();
         if let Ok(mut pages) = self.pages.lock() {
-            pages.retain(|path, _| keep(path));
+            pages.retain(|path, _| paths.contains(path));
         }
     }
 

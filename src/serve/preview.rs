@@ -144,13 +144,9 @@ impl Preview {
         };
         self.timings = loaded.timings.clone();
         self.caches.pages.start_counting();
-        let pages: std::collections::HashSet<String> = loaded
-            .library
-            .incidents
-            .iter()
-            .map(|i| crate::render::views::incident_file(i))
-            .collect();
-        self.caches.pages.retain(|path| pages.contains(path));
+        self.caches
+            .pages
+            .retain_incidents(&loaded.library.incidents);
         let snapshot = Arc::new(Snapshot {
             loaded,
             theme: Arc::clone(&theme),

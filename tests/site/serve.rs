@@ -371,8 +371,8 @@ fn same_as_build(
 
 #[test]
 fn preview_after_edits_equals_a_fresh_build() {
+    use pmsite::serve::Preview;
     use pmsite::serve::watch::ChangeKind::{self, Config, Incident, Theme};
-    use pmsite::serve::{Preview, ServeOptions};
     use std::path::PathBuf;
     let t = library().file(
         "content/b.md",
@@ -383,13 +383,7 @@ fn preview_after_edits_equals_a_fresh_build() {
             "\nSee [[A]].\n",
         ),
     );
-    let opts = ServeOptions {
-        root: t.root().to_path_buf(),
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        include_restricted: false,
-        today: t.today,
-    };
+    let opts = serve_options(&t);
     let base = "http://127.0.0.1:1".to_string();
     let generated = "2026-11-24T00:00:00Z".to_string();
     let root = std::fs::canonicalize(t.root()).unwrap();
@@ -713,16 +707,10 @@ fn every_file_routes_to_the_part_that_writes_it() {
 /// pages nobody is looking at.
 #[test]
 fn after_an_edit_pages_render_when_asked_for() {
+    use pmsite::serve::Preview;
     use pmsite::serve::watch::ChangeKind::Incident;
-    use pmsite::serve::{Preview, ServeOptions};
     let t = library();
-    let opts = ServeOptions {
-        root: t.root().to_path_buf(),
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        include_restricted: false,
-        today: t.today,
-    };
+    let opts = serve_options(&t);
     let mut preview = Preview::new(opts, "http://127.0.0.1:1".into(), "now".into());
     preview.rebuild(None).unwrap();
     let root = std::fs::canonicalize(t.root()).unwrap();
@@ -761,8 +749,8 @@ fn after_an_edit_pages_render_when_asked_for() {
 /// text and the terms compare only some lists again, and still give a fresh build's pages.
 #[test]
 fn related_lists_after_edits_equal_a_fresh_build() {
+    use pmsite::serve::Preview;
     use pmsite::serve::watch::ChangeKind::Incident;
-    use pmsite::serve::{Preview, ServeOptions};
     // Made-up words, each in a few post-mortems: rare enough to make text similar.
     let word = |k: usize| {
         let letter = |x: usize| char::from(b'a' + (x % 26) as u8);
@@ -786,13 +774,7 @@ fn related_lists_after_edits_equal_a_fresh_build() {
     for n in 0..40 {
         t = t.file(&format!("content/{n}.md"), &incident(n, ""));
     }
-    let opts = ServeOptions {
-        root: t.root().to_path_buf(),
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        include_restricted: false,
-        today: t.today,
-    };
+    let opts = serve_options(&t);
     let root = std::fs::canonicalize(t.root()).unwrap();
     let new = || Preview::new(opts.clone(), "http://127.0.0.1:1".into(), "now".into());
     let mut preview = new();
@@ -928,15 +910,9 @@ fn a_panic_while_rendering_answers_500_and_the_preview_goes_on() {
 
 #[test]
 fn a_preview_after_a_build_reads_the_parses_the_build_kept_and_writes_nothing() {
-    use pmsite::serve::{Preview, ServeOptions};
+    use pmsite::serve::Preview;
     let t = library().build();
-    let opts = ServeOptions {
-        root: t.root().to_path_buf(),
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        include_restricted: false,
-        today: t.today,
-    };
+    let opts = serve_options(&t);
     let cache = t.root().join(".pmsite/cache/parses");
     let kept = std::fs::read_dir(&cache).unwrap().count();
     assert!(kept > 0);
@@ -962,18 +938,12 @@ fn a_preview_after_a_build_reads_the_parses_the_build_kept_and_writes_nothing() 
 
 #[test]
 fn the_first_build_renders_the_home_page_and_leaves_the_rest_for_when_it_is_asked_for() {
-    use pmsite::serve::{Preview, ServeOptions};
+    use pmsite::serve::Preview;
     let t = library().file(
         "templates/incident.html",
         "{% extends \"base.html\" %}{% block content %}{{ no_such_value }}{% endblock %}",
     );
-    let opts = ServeOptions {
-        root: t.root().to_path_buf(),
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        include_restricted: false,
-        today: t.today,
-    };
+    let opts = serve_options(&t);
     let mut preview = Preview::new(opts.clone(), "http://127.0.0.1:1".into(), "now".into());
     let site = preview.start().expect("the home page renders");
     assert_eq!(site.parts_rendered(), 1, "only the home page's part");
@@ -991,4 +961,15 @@ fn the_first_build_renders_the_home_page_and_leaves_the_rest_for_when_it_is_aske
         problems.iter().any(|d| d.message.contains("no_such_value")),
         "{problems:?}"
     );
+}
+
+/// The preview's options for a test library: loopback, any port, its day.
+fn serve_options(t: &SiteTest) -> pmsite::serve::ServeOptions {
+    pmsite::serve::ServeOptions {
+        root: t.root().to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        include_restricted: false,
+        today: t.today,
+    }
 }
