@@ -58,12 +58,9 @@ impl Store {
     /// The library's cache, created (with a `.gitignore` that ignores it whole) if need be;
     /// None when it cannot be (a read-only checkout): the build then runs without one.
     pub fn open(root: &Path) -> Option<Store> {
-        // Only real folders: a checkout whose `.pmsite` links elsewhere does not get to
-        // choose where pmsite writes.
-        let real = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
         let dir = root.join(DIR);
         let parent = dir.parent()?;
-        if parent.exists() && !real(parent) || dir.exists() && !real(&dir) {
+        if parent.exists() && !real_dir(parent) || dir.exists() && !real_dir(&dir) {
             return None;
         }
         std::fs::create_dir_all(&dir).ok()?;
@@ -78,8 +75,7 @@ impl Store {
     /// what the last build kept and writes nothing.
     pub fn existing(root: &Path) -> Option<Store> {
         let dir = root.join(DIR);
-        let real = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
-        (real(&dir) && dir.parent().is_some_and(real)).then_some(Store { dir })
+        (real_dir(&dir) && dir.parent().is_some_and(real_dir)).then_some(Store { dir })
     }
 
     /// A file's bytes, if this program wrote it.
@@ -91,12 +87,6 @@ impl Store {
         }
         bytes.drain(..stamp.len());
         Some(bytes)
-    }
-
-    /// Writes a file whole, stamped with this program; a failure is ignored (the next build
-    /// does more work, nothing else).
-    pub fn write(&self, name: &str, bytes: &[u8]) {
-        self.write_parts(name, &[bytes]);
     }
 
     /// Removes the files of a folder of the cache that `keep` does not name (entries no
@@ -113,8 +103,9 @@ impl Store {
         }
     }
 
-    /// As `write`, from pieces that need not be joined in memory first.
-    pub fn write_parts(&self, name: &str, parts: &[&[u8]]) {
+    /// Writes a file whole (`name` may name a folder of the cache), stamped with this
+    /// program; a failure is ignored (the next build does more work, nothing else).
+    pub fn write(&self, name: &str, bytes: &[u8]) {
         let write = || -> std::io::Result<()> {
             use std::io::Write;
             let path = self.dir.join(name);
@@ -123,9 +114,7 @@ impl Store {
             let file = tempfile::NamedTempFile::new_in(dir)?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
             out.write_all(&program().to_le_bytes())?;
-            for part in parts {
-                out.write_all(part)?;
-            }
+            out.write_all(bytes)?;
             out.into_inner()
                 .map_err(|e| e.into_error())?
                 .persist(&path)?;
@@ -133,6 +122,12 @@ impl Store {
         };
         let _ = write();
     }
+}
+
+/// A folder that is one, not a symlink to one: a checkout whose `.pmsite` links elsewhere
+/// does not get to choose where pmsite writes.
+fn real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 /// Little-endian records for the cache's files: plain numbers and strings, no schema to

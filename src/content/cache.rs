@@ -76,7 +76,7 @@ impl ParseCache {
             .filter(|p| must_read(p))
             .map(|p| (p.clone(), std::fs::read(p)))
             .collect();
-        let settings_key = super::stored::settings_key(settings);
+        let parsing = super::stored::Parsing::new(root, settings, md);
         let parsed = std::sync::atomic::AtomicUsize::new(0);
         let fresh: Vec<(PathBuf, CachedFile)> = read
             .into_par_iter()
@@ -88,24 +88,13 @@ impl ParseCache {
                         if self.files.get(&path).is_some_and(|c| c.hash == hash) {
                             return None;
                         }
-                        // A parse the last build kept (without a problem) is as good as new.
-                        let stored = store.and_then(|s| {
-                            super::stored::read(
-                                s,
-                                &super::stored::entry(&settings_key, &rel, &bytes),
-                            )
-                        });
-                        let (mut incident, diagnostics) = match stored {
-                            Some(incident) => (Some(incident), Vec::new()),
-                            None => {
-                                parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                super::load_bytes(&rel, &bytes, settings, md)
-                            }
-                        };
-                        if let Some(incident) = &mut incident {
-                            super::find_link_targets(root, incident);
+                        // A parse the last build kept (without a problem) is as good as
+                        // new; the preview keeps nothing on disk.
+                        let one = parsing.load_one(&rel, &bytes, store, false);
+                        if one.parsed {
+                            parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
-                        (hash, (incident, diagnostics))
+                        (hash, (one.incident, one.diagnostics))
                     }
                     Err(e) => (0, (None, vec![super::unreadable(&rel, &e)])),
                 };

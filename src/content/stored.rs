@@ -19,11 +19,11 @@ const DIR: &str = "parses";
 
 /// One file's load: what it gave, the cache entry that holds its parse, whether it was
 /// parsed (rather than read back).
-struct FileLoad {
-    incident: Option<Incident>,
-    diagnostics: Vec<Diagnostic>,
-    kept: Option<String>,
-    parsed: bool,
+pub(super) struct FileLoad {
+    pub incident: Option<Incident>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub kept: Option<String>,
+    pub parsed: bool,
 }
 
 /// What a load with the cache found, and how many files it parsed.
@@ -33,21 +33,81 @@ pub struct Loaded {
     pub parsed: usize,
 }
 
-/// The parse settings' share of every key, computed once per load.
-pub fn settings_key(settings: &ParseSettings) -> [u8; 16] {
+/// The parse settings' share of every key.
+fn settings_key(settings: &ParseSettings) -> [u8; 16] {
     hash128(&[format!("{settings:?}").as_bytes()]).to_le_bytes()
 }
 
 /// The cache entry of one file's parse: the hash of the settings, its path and its bytes.
-pub fn entry(settings_key: &[u8; 16], rel: &Path, bytes: &[u8]) -> String {
+fn entry(settings_key: &[u8; 16], rel: &Path, bytes: &[u8]) -> String {
     let key = hash128(&[settings_key, rel.as_os_str().as_encoded_bytes(), bytes]);
     format!("{DIR}/{key:032x}")
 }
 
 /// A kept parse, if the cache has one that reads back; its links to other files are not
 /// looked up yet (`find_link_targets`).
-pub fn read(store: &Store, entry: &str) -> Option<Incident> {
+fn read(store: &Store, entry: &str) -> Option<Incident> {
     bincode::deserialize::<Incident>(&store.read(entry)?).ok()
+}
+
+/// How one load reads files: the library's root, the parse settings and their share of
+/// every cache key (hashed once per load).
+pub(super) struct Parsing<'a> {
+    root: &'a Path,
+    settings: &'a ParseSettings,
+    md: &'a Markdown,
+    settings_key: [u8; 16],
+}
+
+impl<'a> Parsing<'a> {
+    pub(super) fn new(root: &'a Path, settings: &'a ParseSettings, md: &'a Markdown) -> Self {
+        Parsing {
+            root,
+            settings,
+            md,
+            settings_key: settings_key(settings),
+        }
+    }
+
+    /// One file's load from its bytes: the parse the cache kept when it has one, else a
+    /// fresh parse, kept for the next build (with `keep`) when it has no problem; then its
+    /// links to other files looked up on disk. What `build` and the preview's parse cache
+    /// both do.
+    pub(super) fn load_one(
+        &self,
+        rel: &Path,
+        bytes: &[u8],
+        store: Option<&Store>,
+        keep: bool,
+    ) -> FileLoad {
+        let name = entry(&self.settings_key, rel, bytes);
+        let (mut incident, diagnostics, parsed) = match store.and_then(|s| read(s, &name)) {
+            Some(incident) => (Some(incident), Vec::new(), false),
+            None => {
+                let (incident, diagnostics) = super::load_bytes(rel, bytes, self.settings, self.md);
+                (incident, diagnostics, true)
+            }
+        };
+        let keepable = incident.is_some() && diagnostics.is_empty();
+        let kept = store.filter(|_| keepable).and_then(|store| {
+            if parsed {
+                if !keep {
+                    return None;
+                }
+                store.write(&name, &bincode::serialize(incident.as_ref()?).ok()?);
+            }
+            Some(name)
+        });
+        if let Some(incident) = &mut incident {
+            super::find_link_targets(self.root, incident);
+        }
+        FileLoad {
+            incident,
+            diagnostics,
+            kept,
+            parsed,
+        }
+    }
 }
 
 /// Loads every file as `load_all` does, reading back the parses the last build kept and
@@ -60,64 +120,28 @@ pub fn load_all_stored(
     store: &Store,
     on_file: &(dyn Fn() + Sync),
 ) -> Loaded {
-    let settings_key = settings_key(settings);
+    let parsing = Parsing::new(root, settings, md);
     let results: Vec<FileLoad> = files
         .par_iter()
         .map(|path| {
             let rel = crate::diagnostics::display_path(root, path);
-            let bytes = match std::fs::read(path) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    on_file();
-                    return FileLoad {
-                        incident: None,
-                        diagnostics: vec![super::unreadable(&rel, &e)],
-                        kept: None,
-                        parsed: true,
-                    };
-                }
-            };
-            let name = entry(&settings_key, &rel, &bytes);
-            let old = read(store, &name);
-            let result = match old {
-                Some(mut incident) => {
-                    super::find_link_targets(root, &mut incident);
-                    FileLoad {
-                        incident: Some(incident),
-                        diagnostics: Vec::new(),
-                        kept: Some(name),
-                        parsed: false,
-                    }
-                }
-                None => {
-                    let (mut incident, diagnostics) = super::load_bytes(&rel, &bytes, settings, md);
-                    let kept = incident
-                        .as_ref()
-                        .filter(|_| diagnostics.is_empty())
-                        .and_then(|i| bincode::serialize(i).ok())
-                        .map(|blob| {
-                            store.write(&name, &blob);
-                            name
-                        });
-                    if let Some(incident) = &mut incident {
-                        super::find_link_targets(root, incident);
-                    }
-                    FileLoad {
-                        incident,
-                        diagnostics,
-                        kept,
-                        parsed: true,
-                    }
-                }
+            let result = match std::fs::read(path) {
+                Ok(bytes) => parsing.load_one(&rel, &bytes, Some(store), true),
+                Err(e) => FileLoad {
+                    incident: None,
+                    diagnostics: vec![super::unreadable(&rel, &e)],
+                    kept: None,
+                    parsed: true,
+                },
             };
             on_file();
             result
         })
         .collect();
-    let in_use: rustc_hash::FxHashSet<String> = results
+    let prefix = format!("{DIR}/");
+    let in_use: rustc_hash::FxHashSet<&str> = results
         .iter()
-        .filter_map(|r| r.kept.as_deref())
-        .filter_map(|name| name.strip_prefix(&format!("{DIR}/")).map(str::to_string))
+        .filter_map(|r| r.kept.as_deref()?.strip_prefix(&prefix))
         .collect();
     store.remove_unused(DIR, |name| in_use.contains(name));
     let mut loaded = Loaded {
