@@ -1,6 +1,7 @@
 //! The pages for readers outside the team: `/external/` (every external message, for Sales)
 //! and `/review/` (the review queue, in builds that show drafts).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Site;
@@ -102,7 +103,6 @@ impl Site<'_> {
         let all: Vec<usize> = (0..messages.len()).collect();
         let count = self.external_pages(sink, &messages, &all, &links, None)?;
         // Each component's pages repeat its messages: rendered side by side.
-        use rayon::prelude::*;
         components
             .par_iter()
             .enumerate()

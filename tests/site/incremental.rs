@@ -95,6 +95,16 @@ fn assert_same_tree(a: &Path, b: &Path) {
     }
 }
 
+/// Builds the same library with no cache into another folder and compares the two outputs
+/// file by file.
+#[track_caller]
+fn assert_equals_a_clean_build(t: &SiteTest) {
+    let clean = tempfile::tempdir().unwrap();
+    let clean_out = clean.path().join("site");
+    build(t.root(), &["--no-cache", "-o", clean_out.to_str().unwrap()]);
+    assert_same_tree(&t.public(), &clean_out);
+}
+
 fn inode(path: &Path) -> u64 {
     std::fs::metadata(path).unwrap().ino()
 }
@@ -147,11 +157,7 @@ fn an_edit_renders_what_it_changed_and_the_output_equals_a_clean_build() {
             .contains("(edited)")
     );
 
-    // A clean build of the same library, with no cache, into another folder.
-    let clean = tempfile::tempdir().unwrap();
-    let clean_out = clean.path().join("site");
-    build(t.root(), &["--no-cache", "-o", clean_out.to_str().unwrap()]);
-    assert_same_tree(&t.public(), &clean_out);
+    assert_equals_a_clean_build(&t);
 }
 
 #[test]
@@ -168,10 +174,7 @@ fn a_changed_title_re_renders_the_pages_that_show_it() {
     let (_, _, rendered) = counts(&stderr);
     // Its own page, and the pages whose related lists name it.
     assert!(rendered > 1, "{stderr}");
-    let clean = tempfile::tempdir().unwrap();
-    let clean_out = clean.path().join("site");
-    build(t.root(), &["--no-cache", "-o", clean_out.to_str().unwrap()]);
-    assert_same_tree(&t.public(), &clean_out);
+    assert_equals_a_clean_build(&t);
 }
 
 #[test]
@@ -277,10 +280,7 @@ fn a_damaged_cache_is_ignored_and_the_output_is_still_right() {
     std::fs::write(dir.join("search"), b"not a cache file").unwrap();
     let (_, stderr) = build(t.root(), &[]);
     assert_eq!(parsed(&stderr), 12, "{stderr}");
-    let clean = tempfile::tempdir().unwrap();
-    let clean_out = clean.path().join("site");
-    build(t.root(), &["--no-cache", "-o", clean_out.to_str().unwrap()]);
-    assert_same_tree(&t.public(), &clean_out);
+    assert_equals_a_clean_build(&t);
 }
 
 #[test]
