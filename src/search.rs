@@ -9,7 +9,9 @@
 //!   lengths, severity, components, root causes, year), keyed by a short document number;
 //! - `search/shards/<n>.json`: the postings, split by the first three characters of the term,
 //!   so a query fetches one small shard per word and every word a prefix can expand to is in
-//!   the same shard;
+//!   the same shard; a shard too big for one file (`con` holds `config`, `connect`,
+//!   `continu`, ...) is cut in parts by the first five characters (`shards/<n>-<k>.json`,
+//!   [`part_of`]), so a word of five or more characters fetches one part;
 //! - `search/docs/<n>.json`: what a result line shows, in chunks of [`DOCS_PER_CHUNK`].
 //!
 //! Document numbers follow the library's order (newest first), so sorting by date is
@@ -53,6 +55,19 @@ pub const DOCS_PER_CHUNK: usize = 8;
 /// query fetches a shard per word: at 10,000 post-mortems 512 shards of about 6 KB gzipped
 /// made "database connection pool exhausted" fetch 216 KB in all, where 128 made it 292 KB.
 const POSTINGS_PER_SHARD: usize = 7_500;
+
+/// A shard of more postings than this is cut in parts by the first [`PART_CHARS`]
+/// characters of its terms. At 10,000 post-mortems the shard of `con` was 42 KB gzipped, of
+/// which `connect*` was a seventh: in parts of about 2,000 postings "database connection
+/// pool exhausted" fetches 27 KB of postings instead of 94 KB (4,000: 32 KB, 8,000: 42 KB).
+const POSTINGS_PER_PART: usize = 2_000;
+
+/// Terms are cut into a shard's parts by this many leading characters: a query word at
+/// least this long expands only to terms of its own part.
+pub const PART_CHARS: usize = 5;
+
+/// Parts a shard is cut into, at most: a shard's part count is one number in `meta.json`.
+const MAX_PARTS: usize = 64;
 
 /// What elasticlunr-rs's English pipeline makes of a text: the tokens it would index.
 ///
@@ -150,13 +165,28 @@ pub fn id_term(id: &str) -> String {
 /// The shard a term's postings live in: FNV-1a of its first [`PREFIX_CHARS`] characters
 /// (UTF-8), modulo the shard count. `search.js` computes the same.
 pub fn shard_of(term: &str, shards: u32) -> u32 {
-    prefix_hash(term) % shards.max(1)
+    prefix_hash(term, PREFIX_CHARS) % shards.max(1)
 }
 
-fn prefix_hash(term: &str) -> u32 {
+/// The part of its shard a term's postings live in, when the shard has `parts` parts:
+/// FNV-1a of its first [`PART_CHARS`] characters, modulo `parts`.
+pub fn part_of(term: &str, parts: u32) -> u32 {
+    prefix_hash(term, PART_CHARS) % parts.max(1)
+}
+
+/// The file of part `part` of shard `shard` (of `parts`), under `search/`.
+pub fn shard_path(shard: u32, part: u32, parts: u32) -> String {
+    if parts <= 1 {
+        format!("shards/{shard}.json")
+    } else {
+        format!("shards/{shard}-{part}.json")
+    }
+}
+
+fn prefix_hash(term: &str, chars: usize) -> u32 {
     let end = term
         .char_indices()
-        .nth(PREFIX_CHARS)
+        .nth(chars)
         .map_or(term.len(), |(i, _)| i);
     term.as_bytes()[..end].iter().fold(0x811c_9dc5u32, |h, &b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
@@ -294,6 +324,9 @@ struct Meta<'a> {
     /// Number of documents.
     n: usize,
     shards: u32,
+    /// Per shard, the parts it is cut into ([`part_of`]); 1 for most.
+    parts: Vec<u32>,
+    part_chars: usize,
     prefix: usize,
     chunk: usize,
     fields: Vec<&'static str>,
@@ -387,35 +420,42 @@ pub fn index_files(
             lengths[f].push(*len);
         }
         for (p, (term, _, _)) in doc.postings.iter().enumerate() {
-            let b = (prefix_hash(term) % shards) as usize;
+            let b = (prefix_hash(term, PREFIX_CHARS) % shards) as usize;
             buckets[b].push((n as u32, p as u32));
         }
     }
-    let shard_json: Vec<String> = buckets
+    // Per shard, its parts: (shard, part, parts, file).
+    let shard_json: Vec<(u32, u32, u32, String)> = buckets
         .into_par_iter()
-        .map(|bucket| {
-            let postings = bucket
+        .enumerate()
+        .flat_map_iter(|(b, bucket)| {
+            let parts = bucket.len().div_ceil(POSTINGS_PER_PART).clamp(1, MAX_PARTS) as u32;
+            let mut split: Vec<Vec<Posting>> = vec![Vec::new(); parts as usize];
+            for (n, p) in bucket {
+                let (term, field, count) = &docs[n as usize].1.postings[p as usize];
+                let k = if parts > 1 { part_of(term, parts) } else { 0 };
+                split[k as usize].push((&**term, *field, n, *count));
+            }
+            split
                 .into_iter()
-                .map(|(n, p)| {
-                    let (term, field, count) = &docs[n as usize].1.postings[p as usize];
-                    (&**term, *field, n, *count)
-                })
-                .collect();
-            shard_file(postings)
+                .enumerate()
+                .map(move |(k, postings)| (b as u32, k as u32, parts, shard_file(postings)))
         })
         .collect();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(shard_json.len() + 8);
     let mut version = rustc_hash::FxHasher::default();
-    for (b, json) in shard_json.into_iter().enumerate() {
+    let mut parts = vec![1u32; shards as usize];
+    for (b, k, n, json) in shard_json {
+        parts[b as usize] = n;
         std::hash::Hasher::write(&mut version, json.as_bytes());
-        files.push((format!("search/shards/{b}.json"), json.into_bytes()));
+        files.push((format!("search/{}", shard_path(b, k, n)), json.into_bytes()));
     }
     for (k, chunk) in doc_chunks(lib).into_iter().enumerate() {
         std::hash::Hasher::write(&mut version, &chunk);
         files.push((format!("search/docs/{k}.json"), chunk));
     }
-    let mut meta = meta(lib, lengths, boost, shards);
+    let mut meta = meta(lib, lengths, boost, shards, parts);
     std::hash::Hasher::write(&mut version, &serde_json::to_vec(&meta).unwrap_or_default());
     meta.version = format!("{:016x}", std::hash::Hasher::finish(&version));
     let meta = serde_json::to_vec(&meta).expect("the search metadata serializes");
@@ -424,7 +464,13 @@ pub fn index_files(
 }
 
 /// Per document, what facets, scoring and sorting need; the caller adds the version.
-fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> Meta<'_> {
+fn meta(
+    lib: &Library,
+    lengths: Vec<Vec<u32>>,
+    boost: Vec<f64>,
+    shards: u32,
+    parts: Vec<u32>,
+) -> Meta<'_> {
     let severities = lib.terms(Taxonomy::Severities);
     let components = lib.terms(Taxonomy::Components);
     let root_causes = lib.terms(Taxonomy::RootCauses);
@@ -474,6 +520,8 @@ fn meta(lib: &Library, lengths: Vec<Vec<u32>>, boost: Vec<f64>, shards: u32) -> 
         version: String::new(),
         n,
         shards,
+        parts,
+        part_chars: PART_CHARS,
         prefix: PREFIX_CHARS,
         chunk: DOCS_PER_CHUNK,
         fields: FIELDS.to_vec(),

@@ -48,6 +48,9 @@ impl IndexFiles {
 struct Meta {
     n: usize,
     shards: u32,
+    /// Per shard, its parts (`search::part_of`); an index without them has one each.
+    #[serde(default)]
+    parts: Vec<u32>,
     chunk: usize,
     fields: Vec<String>,
     boost: Vec<f64>,
@@ -119,18 +122,21 @@ pub fn similar(files: &IndexFiles, text: &str, limit: usize, base: &str) -> Resu
     for t in crate::search::text_terms(text) {
         *query.entry(t).or_default() += 1;
     }
-    let mut by_shard: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    // Terms match exactly here: each is in one part of one shard.
+    let mut by_shard: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for term in query.keys() {
+        let shard = crate::search::shard_of(term, meta.shards);
+        let parts = meta.parts.get(shard as usize).copied().unwrap_or(1);
+        let part = crate::search::part_of(term, parts);
         by_shard
-            .entry(crate::search::shard_of(term, meta.shards))
+            .entry(crate::search::shard_path(shard, part, parts))
             .or_default()
             .push(term);
     }
     let mut scores: BTreeMap<usize, f64> = BTreeMap::new();
     let mut why: BTreeMap<usize, Vec<Reason>> = BTreeMap::new();
     for (shard, terms) in by_shard {
-        let postings: BTreeMap<String, Vec<u64>> =
-            files.json(&format!("search/shards/{shard}.json"))?;
+        let postings: BTreeMap<String, Vec<u64>> = files.json(&format!("search/{shard}"))?;
         for term in terms {
             let Some(flat) = postings.get(term) else {
                 continue;

@@ -28,6 +28,7 @@ mod real_forms;
 mod record;
 mod routes;
 mod search;
+mod search_parts;
 mod serve;
 mod severity;
 mod similar;

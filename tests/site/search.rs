@@ -90,9 +90,16 @@ fn read_index(t: &SiteTest) -> Index {
         .map(|f| f.as_str().unwrap().to_string())
         .collect();
     let mut postings: BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> = BTreeMap::new();
+    let mut files = Vec::new();
     for s in 0..meta["shards"].as_u64().unwrap() {
-        let shard: serde_json::Map<String, Value> =
-            serde_json::from_str(&t.read(&format!("search/shards/{s}.json"))).unwrap();
+        let parts = meta["parts"][s as usize].as_u64().unwrap() as u32;
+        for k in 0..parts {
+            let path = pmsite::search::shard_path(s as u32, k, parts);
+            files.push(serde_json::from_str(&t.read(&format!("search/{path}"))).unwrap());
+        }
+    }
+    for shard in files {
+        let shard: serde_json::Map<String, Value> = shard;
         for (term, list) in shard {
             let a: Vec<u64> = list
                 .as_array()

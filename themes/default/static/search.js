@@ -1,7 +1,8 @@
 /* pmsite search: queries the index `pmsite build` writes under search/ with elasticlunr.js.
  * The index is split so a query downloads only what it needs: search/meta.json (facets and
  * field lengths per document), one shard per query word (search/shards/<n>.json, chosen by
- * the word's first characters) and the result lines it shows (search/docs/<n>.json).
+ * the word's first three characters, or one part of it, search/shards/<n>-<k>.json, by the
+ * first five) and the result lines it shows (search/docs/<n>.json).
  * Terms go through elasticlunr's own pipeline and scoring; a result must contain every
  * query word, in any field. The query, facets and sort live in the URL. */
 (function () {
@@ -70,8 +71,31 @@
 
   // A query word matches a term exactly or, when it is long enough, as its prefix; an id
   // (`ops_123`) only exactly, so OPS-123 is not OPS-1234.
+  function expands(word) {
+    return word.indexOf("_") < 0 && chars(word).length >= meta.prefix;
+  }
   function matches(word, term) {
-    return term === word || (word.indexOf("_") < 0 && chars(word).length >= meta.prefix && term.lastIndexOf(word, 0) === 0);
+    return term === word || (expands(word) && term.lastIndexOf(word, 0) === 0);
+  }
+
+  // The files that hold the terms a word matches (`how`: "query", as `matches` does; "exact",
+  // the word itself; "all", its whole shard): its shard, or when the shard is cut in parts
+  // (`search::part_of`), the part of the word's first `part_chars` characters, or every part
+  // for a shorter word that expands.
+  function shardFiles(word, how) {
+    var s = shardOf(word, meta.prefix, meta.shards);
+    var n = (meta.parts || [])[s] || 1;
+    if (n === 1) return ["search/shards/" + s + ".json"];
+    var ks = [];
+    var every = how === "all" || (how === "query" && expands(word) && chars(word).length < meta.part_chars);
+    if (every) for (var k = 0; k < n; k++) ks.push(k);
+    else ks.push(shardOf(word, meta.part_chars, n));
+    return ks.map(function (k) { return "search/shards/" + s + "-" + k + ".json"; });
+  }
+  function loadShards(words, how) {
+    var needed = {};
+    words.forEach(function (w) { shardFiles(w, how).forEach(function (f) { needed[f] = true; }); });
+    return Promise.all(Object.keys(needed).map(load));
   }
 
   function readState() {
@@ -117,11 +141,7 @@
       for (var d = 0; d < meta.n; d++) all.push({ doc: d, score: 0 });
       return Promise.resolve({ words: words, hits: all });
     }
-    var needed = {};
-    words.forEach(function (w) { needed[shardOf(w, meta.prefix, meta.shards)] = true; });
-    return Promise.all(Object.keys(needed).map(function (s) {
-      return load("search/shards/" + s + ".json");
-    })).then(function (shards) {
+    return loadShards(words, "query").then(function (shards) {
       var idx = window.elasticlunr(function () {
         this.setRef("id");
         meta.fields.forEach(function (f) { this.addField(f); }, this);
@@ -163,19 +183,23 @@
       var hits = idx.search(query, { fields: fields, bool: "OR", expand: true })
         .map(function (r) { return { doc: +r.ref, score: r.score }; })
         .filter(function (h) { return perWord.every(function (m) { return m[h.doc]; }); });
-      var suggest = [];
-      words.forEach(function (w, n) {
-        if (Object.keys(perWord[n]).length || chars(w).length < 4) return;
-        var best = null, bestD = 3;
-        shards.forEach(function (shard) {
-          for (var term in shard) {
-            var d = editDistance(w, term);
-            if (d < bestD || (d === bestD && best !== null && term < best)) { best = term; bestD = d; }
-          }
+      // A word that matches nothing: the nearest term of its whole shard, every part.
+      var lost = words.filter(function (w, n) { return !Object.keys(perWord[n]).length && chars(w).length >= 4; });
+      var found = { words: words, hits: hits, suggest: [] };
+      if (!lost.length) return found;
+      return Promise.all(lost.map(function (w) { return loadShards([w], "all"); })).then(function (perLost) {
+        lost.forEach(function (w, n) {
+          var best = null, bestD = 3;
+          perLost[n].forEach(function (shard) {
+            for (var term in shard) {
+              var d = editDistance(w, term);
+              if (d < bestD || (d === bestD && best !== null && term < best)) { best = term; bestD = d; }
+            }
+          });
+          if (best !== null) found.suggest.push([w, best]);
         });
-        if (best !== null) suggest.push([w, best]);
+        return found;
       });
-      return { words: words, hits: hits, suggest: suggest };
     });
   }
 
@@ -493,11 +517,7 @@
   function findSimilar(text, limit) {
     var query = similarTerms(text);
     var terms = Object.keys(query);
-    var needed = {};
-    terms.forEach(function (t) { needed[shardOf(t, meta.prefix, meta.shards)] = true; });
-    return Promise.all(Object.keys(needed).map(function (s) {
-      return load("search/shards/" + s + ".json");
-    })).then(function (shards) {
+    return loadShards(terms, "exact").then(function (shards) {
       var scores = {}, why = {};
       terms.forEach(function (term) {
         var flat = null;
