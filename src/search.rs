@@ -5,8 +5,9 @@
 //! so elasticlunr.js scores the results exactly as it would score a whole elasticlunr index.
 //! Unlike a whole index, nothing here is downloaded whole:
 //!
-//! - `search/meta.json`: per document only what facets, scoring and sorting need (field
-//!   lengths, severity, components, root causes, year), keyed by a short document number;
+//! - `search/meta.json`: the layout, fields, boosts and facet names; per document what
+//!   facets and scoring need (field lengths, severity, components, root causes, year) is in
+//!   fragments beside it (`search/meta/<k>.json`, [`meta`]), by a short document number;
 //! - `search/shards/<n>.json`: the postings, split by the first three characters of the term,
 //!   so a query fetches one small shard per word and every word a prefix can expand to is in
 //!   the same shard; a shard too big for one file (`con` holds `config`, `connect`,
@@ -28,10 +29,12 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 mod memo;
+mod meta;
+
+pub use meta::{DOCS_PER_FRAGMENT, decode_digits};
 
 use crate::config::Config;
 use crate::library::Library;
-use crate::library::terms::Taxonomy;
 
 /// The indexed fields, in the order of every per-field array in the index files (the
 /// config checks `[search]` against the same list).
@@ -305,47 +308,6 @@ fn analyze(analyzer: &mut Analyzer, texts: &[Cow<'_, str>], enabled: &[bool]) ->
     doc
 }
 
-#[derive(Serialize)]
-struct Facets<'a> {
-    severity: Vec<&'a str>,
-    component: Vec<&'a str>,
-    root_cause: Vec<&'a str>,
-    contributing_factor: Vec<&'a str>,
-    #[serde(rename = "type")]
-    incident_type: Vec<&'a str>,
-    year: Vec<i32>,
-}
-
-#[derive(Serialize)]
-struct Meta<'a> {
-    /// Changes whenever any index file changes; `search.js` adds it to every fetch so a
-    /// cached shard of an older build is never mixed with a newer one.
-    version: String,
-    /// Number of documents.
-    n: usize,
-    shards: u32,
-    /// Per shard, the parts it is cut into ([`part_of`]); 1 for most.
-    parts: Vec<u32>,
-    part_chars: usize,
-    prefix: usize,
-    chunk: usize,
-    fields: Vec<&'static str>,
-    boost: Vec<f64>,
-    facets: Facets<'a>,
-    /// Per document: index into `facets.severity`, or -1.
-    severity: Vec<i32>,
-    component: Vec<Vec<u32>>,
-    root_cause: Vec<Vec<u32>>,
-    contributing_factor: Vec<Vec<u32>>,
-    /// Per document: index into `facets.type`.
-    #[serde(rename = "type")]
-    incident_type: Vec<i32>,
-    /// Per document: index into `facets.year`, or -1.
-    year: Vec<i32>,
-    /// Per field, per document: the field's token count.
-    lengths: Vec<Vec<u32>>,
-}
-
 /// The fields `[search] fields` keeps (all when empty) and their boosts.
 fn field_settings(config: &Config) -> ([bool; FIELDS.len()], Vec<f64>) {
     let mut enabled = [config.search.fields.is_empty(); FIELDS.len()];
@@ -455,93 +417,17 @@ pub fn index_files(
         std::hash::Hasher::write(&mut version, &chunk);
         files.push((format!("search/docs/{k}.json"), chunk));
     }
-    let mut meta = meta(lib, lengths, boost, shards, parts);
-    std::hash::Hasher::write(&mut version, &serde_json::to_vec(&meta).unwrap_or_default());
-    meta.version = format!("{:016x}", std::hash::Hasher::finish(&version));
-    let meta = serde_json::to_vec(&meta).expect("the search metadata serializes");
-    files.push(("search/meta.json".to_string(), meta));
-    files
-}
-
-/// Per document, what facets, scoring and sorting need; the caller adds the version.
-fn meta(
-    lib: &Library,
-    lengths: Vec<Vec<u32>>,
-    boost: Vec<f64>,
-    shards: u32,
-    parts: Vec<u32>,
-) -> Meta<'_> {
-    let severities = lib.terms(Taxonomy::Severities);
-    let components = lib.terms(Taxonomy::Components);
-    let root_causes = lib.terms(Taxonomy::RootCauses);
-    let factors = lib.terms(Taxonomy::ContributingFactors);
-    let types = lib.terms(Taxonomy::Types);
-    let n = lib.incidents.len();
-    // A single-valued facet: per document, the index of its term, or -1.
-    let one_per_doc = |terms: &crate::library::terms::Terms, len: usize| {
-        let mut v = vec![-1i32; len];
-        for (k, t) in terms.terms.iter().enumerate() {
-            for &i in &t.incidents {
-                v[i] = k as i32;
-            }
-        }
-        v
-    };
-    let severity = one_per_doc(severities, n);
-    // Types other than the default only (`Taxonomy::values`): none, no facet.
-    let incident_type = one_per_doc(types, if types.terms.is_empty() { 0 } else { n });
-    // A facet with no values costs nothing per document.
-    let per_doc = |terms: &crate::library::terms::Terms| {
-        if terms.terms.is_empty() {
-            return Vec::new();
-        }
-        let mut v: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for (k, t) in terms.terms.iter().enumerate() {
-            for &i in &t.incidents {
-                v[i].push(k as u32);
-            }
-        }
-        v
-    };
-    let years = lib.years();
-    let year = lib
-        .incidents
-        .iter()
-        .map(|i| {
-            i.date
-                .and_then(|d| {
-                    let y = chrono::Datelike::year(&d.date());
-                    years.iter().position(|&x| x == y)
-                })
-                .map_or(-1, |p| p as i32)
-        })
-        .collect();
-    Meta {
-        version: String::new(),
-        n,
-        shards,
-        parts,
-        part_chars: PART_CHARS,
-        prefix: PREFIX_CHARS,
-        chunk: DOCS_PER_CHUNK,
-        fields: FIELDS.to_vec(),
-        boost,
-        facets: Facets {
-            severity: severities.terms.iter().map(|t| t.name.as_str()).collect(),
-            component: components.terms.iter().map(|t| t.name.as_str()).collect(),
-            root_cause: root_causes.terms.iter().map(|t| t.name.as_str()).collect(),
-            contributing_factor: factors.terms.iter().map(|t| t.name.as_str()).collect(),
-            incident_type: types.terms.iter().map(|t| t.name.as_str()).collect(),
-            year: years,
-        },
-        severity,
-        component: per_doc(components),
-        root_cause: per_doc(root_causes),
-        contributing_factor: per_doc(factors),
-        incident_type,
-        year,
+    files.extend(meta::files(
+        lib,
         lengths,
-    }
+        meta::Layout {
+            shards,
+            parts,
+            boost,
+        },
+        version,
+    ));
+    files
 }
 
 /// A shard: `{"term":[field, docs, doc, count, doc, count, ..., field, docs, ...]}` with

@@ -54,7 +54,13 @@ struct Meta {
     chunk: usize,
     fields: Vec<String>,
     boost: Vec<f64>,
-    lengths: Vec<Vec<u32>>,
+}
+
+/// What `search/meta/all.json` holds that scoring needs: per field, the field lengths as
+/// `(width, digits)` (`search::decode_digits`).
+#[derive(Deserialize)]
+struct PerDoc {
+    lengths: Vec<(usize, String)>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -118,6 +124,12 @@ fn field_word(name: &str) -> &'static str {
 /// `sqrt(count) / sqrt(field length)`; a term the text repeats counts `1 + ln(repeats)` times.
 pub fn similar(files: &IndexFiles, text: &str, limit: usize, base: &str) -> Result<Vec<Match>> {
     let meta: Meta = files.json("search/meta.json")?;
+    let per_doc: PerDoc = files.json("search/meta/all.json")?;
+    let lengths: Vec<Vec<u32>> = per_doc
+        .lengths
+        .iter()
+        .map(|(w, d)| crate::search::decode_digits(*w, d).unwrap_or_default())
+        .collect();
     let mut query: BTreeMap<String, u32> = BTreeMap::new();
     for t in crate::search::text_terms(text) {
         *query.entry(t).or_default() += 1;
@@ -167,8 +179,7 @@ pub fn similar(files: &IndexFiles, text: &str, limit: usize, base: &str) -> Resu
             let repeats = 1.0 + f64::from(query[term]).ln();
             for (field, doc, count) in hits {
                 let boost = meta.boost.get(field).copied().unwrap_or(1.0);
-                let len = meta
-                    .lengths
+                let len = lengths
                     .get(field)
                     .and_then(|l| l.get(doc))
                     .copied()

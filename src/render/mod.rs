@@ -169,6 +169,7 @@ impl Site<'_> {
             .filter(|r| *r != Route::Review || self.drafts)
             .collect();
         routes.push(Route::SearchIndex("meta.json"));
+        routes.push(Route::SearchIndex("meta/all.json"));
         routes.extend((1..=json::page_count(self.lib.incidents.len())).map(Route::IncidentsPage));
         routes.extend(self.lib.incidents.iter().map(|i| Route::Incident(&i.slug)));
         for t in Taxonomy::ALL {

@@ -74,6 +74,38 @@ fn search_library() -> SiteTest {
         )
 }
 
+/// One key of `search/meta/all.json` as plain numbers: `[width, digits]` strings decoded,
+/// single values back to -1 for none, lists split.
+pub fn decode_per_doc(key: &str, v: &Value) -> Value {
+    let digits = |d: &Value| {
+        pmsite::search::decode_digits(d[0].as_u64().unwrap() as usize, d[1].as_str().unwrap())
+            .unwrap()
+    };
+    match key {
+        "lengths" => v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| Value::from(digits(d)))
+            .collect(),
+        "component" | "root_cause" | "contributing_factor" => {
+            if v[0] == 0 {
+                return Value::Array(Vec::new());
+            }
+            let w = v[0].as_u64().unwrap() as usize;
+            v[1].as_str()
+                .unwrap()
+                .split(' ')
+                .map(|s| Value::from(pmsite::search::decode_digits(w, s).unwrap()))
+                .collect()
+        }
+        _ => digits(v)
+            .into_iter()
+            .map(|n| Value::from(i64::from(n) - 1))
+            .collect(),
+    }
+}
+
 /// The index as written: term → field → [(document, count)], and the metadata.
 struct Index {
     meta: Value,
@@ -82,7 +114,15 @@ struct Index {
 }
 
 fn read_index(t: &SiteTest) -> Index {
-    let meta: Value = serde_json::from_str(&t.read("search/meta.json")).unwrap();
+    let mut meta: Value = serde_json::from_str(&t.read("search/meta.json")).unwrap();
+    // Per document: beside the header, read here as one.
+    let per_doc: serde_json::Map<String, Value> =
+        serde_json::from_str(&t.read("search/meta/all.json")).unwrap();
+    meta.as_object_mut().unwrap().extend(
+        per_doc
+            .into_iter()
+            .map(|(k, v)| (k.clone(), decode_per_doc(&k, &v))),
+    );
     let fields: Vec<String> = meta["fields"]
         .as_array()
         .unwrap()
@@ -722,6 +762,26 @@ fn ids_stay_whole_typos_get_a_suggestion_and_the_status_says_what_is_filtered() 
         titles(&b).len(),
         2,
         "the suggestion finds the resolver incidents"
+    );
+    // A mistyped id: the nearest id, written as ids are typed, never the query itself.
+    b.goto(&format!("{site}/search/?q=OPS-1235"));
+    done(&b);
+    let status = b.run("return document.getElementById('search-status').textContent");
+    assert_eq!(
+        status,
+        "0 post-mortems match \u{201c}OPS-1235\u{201d}. Did you mean OPS-123?"
+    );
+    b.run("document.querySelector('#search-status a.suggestion').click()");
+    assert_eq!(
+        titles(&b).len(),
+        1,
+        "the suggested id finds its post-mortem"
+    );
+    b.goto(&format!("{site}/search/?q=zzzzqqqq"));
+    done(&b);
+    assert_eq!(
+        b.run("return document.querySelectorAll('#search-status a.suggestion').length"),
+        0
     );
     // Arriving from the header's box, focus is on the first result; one search landmark;
     // the results come before the filters in Tab order.

@@ -1,6 +1,7 @@
 //! Search at scale: a shard too big for one file is cut in parts by the terms' first five
 //! characters, and a query fetches only the part its word can match (or every part, for a
-//! shorter word that expands, or to suggest a spelling).
+//! shorter word that expands, or to suggest a spelling); per-document data is in fragments,
+//! and a query fetches those of its results.
 
 use serde_json::Value;
 
@@ -125,4 +126,95 @@ fn a_query_fetches_the_part_its_word_can_match() {
         b.run("return document.querySelector('#search-status a.suggestion').textContent"),
         "conzebra"
     );
+}
+
+/// A per-document file, decoded.
+fn per_doc(text: &str) -> Value {
+    let raw: serde_json::Map<String, Value> = serde_json::from_str(text).unwrap();
+    raw.iter()
+        .map(|(k, v)| (k.clone(), crate::search::decode_per_doc(k, v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+#[test]
+fn per_document_data_is_in_fragments_that_make_up_the_whole() {
+    let t = crowded_shard();
+    let meta: Value = serde_json::from_str(&t.read("search/meta.json")).unwrap();
+    assert!(meta.get("lengths").is_none() && meta.get("severity").is_none());
+    let size = meta["fragment"].as_u64().unwrap() as usize;
+    assert_eq!(size, pmsite::search::DOCS_PER_FRAGMENT);
+    let all = per_doc(&t.read("search/meta/all.json"));
+    let n = meta["n"].as_u64().unwrap() as usize;
+    let fragments: Vec<Value> = (0..n.div_ceil(size))
+        .map(|k| per_doc(&t.read(&format!("search/meta/{k}.json"))))
+        .collect();
+    assert!(!t.exists(&format!("search/meta/{}.json", n.div_ceil(size))));
+    let joined = |key: &str| -> Vec<Value> {
+        fragments
+            .iter()
+            .flat_map(|f| f[key].as_array().unwrap().clone())
+            .collect()
+    };
+    for key in ["severity", "component", "root_cause", "year"] {
+        assert_eq!(&joined(key), all[key].as_array().unwrap(), "{key}");
+    }
+    assert_eq!(all["year"].as_array().unwrap().len(), n);
+    for (f, lengths) in all["lengths"].as_array().unwrap().iter().enumerate() {
+        let joined: Vec<Value> = fragments
+            .iter()
+            .flat_map(|fr| fr["lengths"][f].as_array().unwrap().clone())
+            .collect();
+        assert_eq!(&joined, lengths.as_array().unwrap());
+    }
+}
+
+#[test]
+#[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
+fn a_query_fetches_the_fragments_of_its_results_or_the_whole() {
+    // 300 post-mortems: three fragments of 128; one word in the newest, one in all.
+    let mut t = SiteTest::new();
+    for i in 0..300u32 {
+        let rare = if i == 299 {
+            " A quokka chewed the cable."
+        } else {
+            ""
+        };
+        t = t.file(
+            &format!("content/q{i:03}.md"),
+            &toml_pm(
+                &format!("Q-{i:03}"),
+                &format!("Queue outage {i:03}"),
+                &format!("date = 2024-{:02}-{:02}", i / 28 + 1, i % 28 + 1),
+                &format!("\nThe queue stalled.{rare}\n"),
+            ),
+        );
+    }
+    let t = t.build();
+    let site = serve_dir(t.public(), "", false);
+    let fetched = "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.indexOf('/search/meta/') === 0).sort()";
+    let b = Browser::start();
+    b.goto(&format!("{site}/search/?q=quokka"));
+    done(&b);
+    assert_eq!(
+        b.run("return document.getElementById('search-status').textContent"),
+        "1 post-mortem matches \u{201c}quokka\u{201d}."
+    );
+    // The newest post-mortem is document 0.
+    assert_eq!(b.run(fetched), serde_json::json!(["/search/meta/0.json"]));
+    // Its facets are there, from the fragment.
+    assert!(
+        b.run("return document.querySelector('[data-facet=\"year\"] button').textContent")
+            .as_str()
+            .unwrap()
+            .starts_with("2024")
+    );
+    let b = Browser::start();
+    b.goto(&format!("{site}/search/?q=queue"));
+    done(&b);
+    assert_eq!(
+        b.run("return document.getElementById('search-status').textContent"),
+        "300 post-mortems match \u{201c}queue\u{201d}."
+    );
+    assert_eq!(b.run(fetched), serde_json::json!(["/search/meta/all.json"]));
 }

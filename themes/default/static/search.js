@@ -1,6 +1,7 @@
 /* pmsite search: queries the index `pmsite build` writes under search/ with elasticlunr.js.
- * The index is split so a query downloads only what it needs: search/meta.json (facets and
- * field lengths per document), one shard per query word (search/shards/<n>.json, chosen by
+ * The index is split so a query downloads only what it needs: search/meta.json (the layout
+ * and facet names), the field lengths and facet values of the documents it matches
+ * (search/meta/<k>.json, or meta/all.json for most of the library), one shard per query word (search/shards/<n>.json, chosen by
  * the word's first three characters, or one part of it, search/shards/<n>-<k>.json, by the
  * first five) and the result lines it shows (search/docs/<n>.json).
  * Terms go through elasticlunr's own pipeline and scoring; a result must contain every
@@ -139,16 +140,14 @@
     if (!words.length) {
       var all = [];
       for (var d = 0; d < meta.n; d++) all.push({ doc: d, score: 0 });
-      return Promise.resolve({ words: words, hits: all });
-    }
-    return loadShards(words, "query").then(function (shards) {
-      var idx = window.elasticlunr(function () {
-        this.setRef("id");
-        meta.fields.forEach(function (f) { this.addField(f); }, this);
-        this.saveDocument(false);
+      return loadDocs(all.map(function (h) { return h.doc; })).then(function () {
+        return { words: words, hits: all };
       });
-      var store = idx.documentStore;
-      var perWord = words.map(function () { return {}; });
+    }
+    // [field, term, document, tf] of every posting a query word matches.
+    var postings = [];
+    var perWord = words.map(function () { return {}; });
+    return loadShards(words, "query").then(function (shards) {
       shards.forEach(function (shard) {
         for (var term in shard) {
           var which = [];
@@ -163,16 +162,35 @@
             i += 2;
             for (var k = 0; k < count; k++, i += 2) {
               doc += a[i];
-              idx.index[field].addToken(term, { ref: doc, tf: Math.sqrt(a[i + 1]) });
-              if (!(doc in store.docs)) {
-                store.docs[doc] = null;
-                var info = {};
-                meta.fields.forEach(function (f, n) { info[f] = meta.lengths[n][doc]; });
-                store.docInfo[doc] = info;
-              }
+              postings.push([field, term, doc, Math.sqrt(a[i + 1])]);
               which.forEach(function (w) { perWord[w][doc] = true; });
             }
           }
+        }
+      });
+      // Only a document with every word is a result: only its lengths change a result's
+      // score, so only its fragment is fetched.
+      var every = Object.keys(perWord[0]).filter(function (d) {
+        return perWord.every(function (m) { return m[d]; });
+      });
+      return loadDocs(every.map(Number)).then(function () { return every; });
+    }).then(function (every) {
+      var idx = window.elasticlunr(function () {
+        this.setRef("id");
+        meta.fields.forEach(function (f) { this.addField(f); }, this);
+        this.saveDocument(false);
+      });
+      var store = idx.documentStore;
+      var result = {};
+      every.forEach(function (d) { result[d] = true; });
+      postings.forEach(function (p) {
+        var doc = p[2];
+        idx.index[p[0]].addToken(p[1], { ref: doc, tf: p[3] });
+        if (!(doc in store.docs)) {
+          store.docs[doc] = null;
+          var info = {};
+          meta.fields.forEach(function (f, n) { info[f] = result[doc] ? docLength(n, doc) : 1; });
+          store.docInfo[doc] = info;
         }
       });
       store.length = meta.n;
@@ -203,8 +221,56 @@
     });
   }
 
+  // Per-document data (facet values, field lengths) comes in fragments of `meta.fragment`
+  // documents; a query that needs most of them fetches `meta/all.json` instead.
+  var perDoc = { all: null, fragments: {} };
+  function loadDocs(docs) {
+    if (perDoc.all) return Promise.resolve();
+    var needed = {};
+    docs.forEach(function (d) { needed[Math.floor(d / meta.fragment)] = true; });
+    var ks = Object.keys(needed).filter(function (k) { return !perDoc.fragments[k]; });
+    var count = Math.ceil(meta.n / meta.fragment);
+    if (ks.length * 4 > count * 3) {
+      return load("search/meta/all.json").then(function (all) { perDoc.all = decodeDocs(all); });
+    }
+    return Promise.all(ks.map(function (k) {
+      return load("search/meta/" + k + ".json").then(function (f) { perDoc.fragments[k] = decodeDocs(f); });
+    }));
+  }
+  // Numbers come as [width, digits]: `width` base-64 digits each (`search::meta::Digits`);
+  // a single value per document is one up (0: none), lists are joined by spaces.
+  var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+  function numbers(w, s) {
+    var out = [];
+    for (var i = 0; w && i + w <= s.length; i += w) {
+      var n = 0;
+      for (var k = 0; k < w; k++) n = n * 64 + DIGITS.indexOf(s.charAt(i + k));
+      out.push(n);
+    }
+    return out;
+  }
+  function decodeDocs(raw) {
+    var one = function (d) { return numbers(d[0], d[1]).map(function (n) { return n - 1; }); };
+    var lists = function (d) {
+      return d[0] ? d[1].split(" ").map(function (s) { return numbers(d[0], s); }) : [];
+    };
+    return {
+      severity: one(raw.severity), type: one(raw.type), year: one(raw.year),
+      component: lists(raw.component), root_cause: lists(raw.root_cause),
+      contributing_factor: lists(raw.contributing_factor),
+      lengths: raw.lengths.map(function (d) { return numbers(d[0], d[1]); })
+    };
+  }
+  function docData(doc) {
+    return perDoc.all ? [perDoc.all, doc] : [perDoc.fragments[Math.floor(doc / meta.fragment)], doc % meta.fragment];
+  }
   function facetValue(key, doc) {
-    return meta[key][doc];
+    var d = docData(doc);
+    return d[0][key][d[1]];
+  }
+  function docLength(field, doc) {
+    var d = docData(doc);
+    return d[0].lengths[field][d[1]];
   }
 
   function passes(doc, filters, except) {
@@ -241,9 +307,14 @@
     statusEl.textContent = state.q && !found.words.length
       ? "Only common words: showing every post-mortem" + within + "." : state.q
         ? label + verb + " \u201c" + state.q + "\u201d" + within + "." : label + within + ".";
-    if (!hits.length && found.suggest && found.suggest.length) {
-      var q = state.q;
-      found.suggest.forEach(function (s) { q = q.replace(new RegExp(s[0].replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "\\w*", "i"), s[1]); });
+    var q = state.q;
+    // An id's term (`ops_123`) is written as the id was typed: OPS-123.
+    (found.suggest || []).forEach(function (s) {
+      var id = s[0].indexOf("_") >= 0;
+      var pattern = s[0].replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/_/g, "[-_]") + (id ? "" : "\\w*");
+      q = q.replace(new RegExp(pattern, "i"), id ? s[1].toUpperCase().replace(/_/g, "-") : s[1]);
+    });
+    if (!hits.length && q !== state.q) {
       var next = readState();
       next.q = q;
       statusEl.appendChild(document.createTextNode(" Did you mean "));
@@ -518,6 +589,21 @@
     var query = similarTerms(text);
     var terms = Object.keys(query);
     return loadShards(terms, "exact").then(function (shards) {
+      // Every document that has a term scores: all of their lengths are needed.
+      var touched = {};
+      terms.forEach(function (term) {
+        shards.forEach(function (sh) {
+          if (!Object.prototype.hasOwnProperty.call(sh, term)) return;
+          var flat = sh[term];
+          for (var i = 0; i + 1 < flat.length;) {
+            var n = flat[i + 1], doc = 0;
+            i += 2;
+            for (var k = 0; k < n && i + 1 < flat.length; k++, i += 2) { doc += flat[i]; touched[doc] = true; }
+          }
+        });
+      });
+      return loadDocs(Object.keys(touched).map(Number)).then(function () { return shards; });
+    }).then(function (shards) {
       var scores = {}, why = {};
       terms.forEach(function (term) {
         var flat = null;
@@ -538,7 +624,7 @@
         var repeats = 1 + Math.log(query[term]);
         hits.forEach(function (h) {
           var boost = meta.boost[h[0]];
-          var len = Math.max(1, (meta.lengths[h[0]] || [])[h[1]] || 1);
+          var len = Math.max(1, docLength(h[0], h[1]) || 1);
           var x = repeats * idf * boost * Math.sqrt(h[2]) / Math.sqrt(len);
           if (!(x > 0)) return;
           scores[h[1]] = (scores[h[1]] || 0) + x;
