@@ -13,7 +13,7 @@
 //!   the same shard; a shard too big for one file (`con` holds `config`, `connect`,
 //!   `continu`, ...) is cut in parts by the first five characters (`shards/<n>-<k>.json`,
 //!   [`part_of`]), so a word of five or more characters fetches one part;
-//! - `search/docs/<n>.json`: what a result line shows, in chunks of [`DOCS_PER_CHUNK`].
+//! - `search/docs/<n>.json`: what document `n`'s result line shows ([`DOCS_PER_CHUNK`]).
 //!
 //! Document numbers follow the library's order (newest first), so sorting by date is
 //! sorting by number.
@@ -48,11 +48,12 @@ pub const DEFAULT_BOOST: [f64; 6] = [3.0, 2.0, 2.0, 1.5, 2.0, 1.0];
 /// is expanded to every term it begins (all in one shard), a shorter one matches exactly.
 pub const PREFIX_CHARS: usize = 3;
 
-/// Result lines per `search/docs/<n>.json`. A page of 20 results falls in up to 20 chunks
-/// (documents are in date order, results in score order), so chunks stay small: at 10,000
-/// post-mortems 8 lines a chunk made a first query fetch 19 chunks of 1.6 KB gzipped where
-/// 50 lines made it fetch 19 of 8 KB; one file per line would double the site's files.
-pub const DOCS_PER_CHUNK: usize = 8;
+/// Result lines per `search/docs/<n>.json`: one, as Pagefind keeps a fragment per page. A
+/// page of 20 results falls anywhere in the library (documents are in date order, results in
+/// score order), so any larger chunk is mostly lines nobody asked for: at 10,000 post-mortems
+/// chunks of 8 lines made a first query fetch 19 files, 21-22 KB gzipped, for the 20 lines
+/// shown; a file per line makes it 6.2-6.6 KB (and the site 8,400 files more).
+pub const DOCS_PER_CHUNK: usize = 1;
 
 /// About this many postings go in one shard; the shard count is the next power of two. A
 /// query fetches a shard per word: at 10,000 post-mortems 512 shards of about 6 KB gzipped

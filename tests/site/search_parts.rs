@@ -172,7 +172,7 @@ fn per_document_data_is_in_fragments_that_make_up_the_whole() {
 #[test]
 #[ignore = "needs Chromium and chromedriver; .ci/run installs them and runs ignored tests"]
 fn a_query_fetches_the_fragments_of_its_results_or_the_whole() {
-    // 300 post-mortems: three fragments of 128; one word in the newest, one in all.
+    // 300 post-mortems: five fragments of 64; one word in the newest, one in all.
     let mut t = SiteTest::new();
     for i in 0..300u32 {
         let rare = if i == 299 {
@@ -193,6 +193,7 @@ fn a_query_fetches_the_fragments_of_its_results_or_the_whole() {
     let t = t.build();
     let site = serve_dir(t.public(), "", false);
     let fetched = "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.indexOf('/search/meta/') === 0).sort()";
+    let lines = fetched.replace("/search/meta/", "/search/docs/");
     let b = Browser::start();
     b.goto(&format!("{site}/search/?q=quokka"));
     done(&b);
@@ -202,6 +203,8 @@ fn a_query_fetches_the_fragments_of_its_results_or_the_whole() {
     );
     // The newest post-mortem is document 0.
     assert_eq!(b.run(fetched), serde_json::json!(["/search/meta/0.json"]));
+    // Its result line is a file of its own.
+    assert_eq!(b.run(&lines), serde_json::json!(["/search/docs/0.json"]));
     // Its facets are there, from the fragment.
     assert!(
         b.run("return document.querySelector('[data-facet=\"year\"] button').textContent")
@@ -217,4 +220,24 @@ fn a_query_fetches_the_fragments_of_its_results_or_the_whole() {
         "300 post-mortems match \u{201c}queue\u{201d}."
     );
     assert_eq!(b.run(fetched), serde_json::json!(["/search/meta/all.json"]));
+    // The 20 lines shown are 20 files of one line each, and nothing else of the 300 lines
+    // is fetched.
+    let got: Vec<String> = serde_json::from_value(b.run(&lines)).unwrap();
+    assert_eq!(got.len(), 20, "{got:?}");
+    let mut fetched_ids: Vec<String> = got
+        .iter()
+        .map(|p| {
+            let line: Vec<Value> =
+                serde_json::from_str(&t.read(p.trim_start_matches('/'))).unwrap();
+            assert_eq!(line.len(), 1, "{p}");
+            line[0]["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let mut shown: Vec<String> = serde_json::from_value(b.run(
+        "return Array.from(document.querySelectorAll('#search-results a.result-title')).map(a => 'Q-' + a.textContent.slice(-3))",
+    ))
+    .unwrap();
+    fetched_ids.sort();
+    shown.sort();
+    assert_eq!(fetched_ids, shown);
 }
