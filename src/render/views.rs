@@ -221,6 +221,8 @@ pub struct IncidentPage<'a> {
     pub metrics_note: Option<String>,
     /// "1 overdue, 2 open, 3 done": above the action items, so what is late is read first.
     pub action_summary: Option<String>,
+    /// Whether any action item has a type: the table's Type column is left out otherwise.
+    pub action_types: bool,
     /// Impact began → detected → mitigated → resolved, with the time between.
     pub milestones: Vec<super::glance::Step>,
     /// The numbers a reader wants first, formatted.
@@ -364,6 +366,7 @@ impl<'a> IncidentPage<'a> {
                 .min()
                 .unwrap_or(2),
             action_summary,
+            action_types: incident.action_items.iter().any(|a| a.kind.is_some()),
             type_badge,
             metrics_note,
             severity_url: incident

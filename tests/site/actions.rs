@@ -28,7 +28,24 @@ fn task_list_items_with_every_token() {
     .contains(
         "incidents/inc-1/index.html",
         "<span class=\"muted\">no owner</span>",
-    );
+    )
+    .contains("incidents/inc-1/index.html", "<th scope=\"col\">Type</th>")
+    .contains("incidents/inc-1/index.html", "<td>prevent</td>");
+}
+
+/// A table whose items have no type has no Type column to leave empty on every row.
+#[test]
+fn no_type_column_without_a_typed_item() {
+    let body = "\n## Action items\n\n- [ ] Write the runbook @kai\n- [x] Roll back @ana\n";
+    let t = SiteTest::one("", body);
+    let page = t.read("incidents/inc-1/index.html");
+    let table = &page[page.find("<table class=\"actions\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(!table.contains(">Type<"), "{table}");
+    assert_eq!(table.matches("<th ").count(), 6, "{table}");
+    for row in table.split("<tr class=").skip(1) {
+        assert_eq!(row.matches("<td").count(), 6, "{row}");
+    }
 }
 
 #[test]

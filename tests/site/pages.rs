@@ -193,7 +193,7 @@ fn printed_pages_keep_every_column_on_the_paper_and_print_link_targets() {
              for (const el of document.querySelectorAll('table')) if (el.getBoundingClientRect().right > w + 1) out.push('a table ends at ' + Math.round(el.getBoundingClientRect().right) + 'px');
              const search = document.querySelector('.site-search');
              if (search && getComputedStyle(search).display !== 'none') out.push('the search box prints');
-             for (const el of document.querySelectorAll('.tl-entry')) if (el.getBoundingClientRect().left - 8 < 0) out.push('a timeline dot is off the paper');
+             for (const el of document.querySelectorAll('.timeline > li:not(.tl-gap)')) if (el.getBoundingClientRect().left - 8 < 0) out.push('a timeline dot is off the paper');
              const ext = [...document.querySelectorAll('main a[href^=\"http\"]')][0];
              if (ext && !getComputedStyle(ext, '::after').content.includes('http')) out.push('a link prints without its URL');
              return out.slice(0, 5);",

@@ -38,7 +38,7 @@ fn list_entries_with_dates_times_links_and_milestones() {
             "incidents/inc-1/index.html",
             "href=\"https://grafana.example.com/d/x\"",
         )
-        .contains("incidents/inc-1/index.html", "tl-entry tl-mitigated");
+        .contains("incidents/inc-1/index.html", "<li class=\"tl-mitigated\">");
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn front_matter_times_mark_their_entries() {
         let li = page[..at].rfind("<li class=\"").unwrap();
         assert!(page[li..at].contains(class), "{text}: {}", &page[li..at]);
         assert_eq!(
-            page.matches(&format!("tl-entry {class}")).count(),
+            page.matches(&format!("<li class=\"{class}\"")).count(),
             1,
             "{class}"
         );
