@@ -284,16 +284,11 @@ fn action_row_html(a: &ActionRow<'_>) -> String {
         Some(days) => (days.to_string(), format!("{days}d")),
         None => (String::new(), String::new()),
     };
-    // On a phone a row is a block: its numbers carry their names.
-    let due_label = if due.is_empty() {
-        ""
+    // The age sorts by days; on a phone the stylesheet names the due and age cells.
+    let age_sort = if age_sort.is_empty() {
+        String::new()
     } else {
-        " data-label=\"due\""
-    };
-    let age_label = if age.is_empty() {
-        ""
-    } else {
-        " data-label=\"age\""
+        format!(" data-sort=\"{age_sort}\"")
     };
     let mut ticket = match a.ticket {
         Some(Ticket { id, url: Some(url) }) => format!("<a href=\"{}\">{}</a>", esc(url), esc(id)),
@@ -302,7 +297,7 @@ fn action_row_html(a: &ActionRow<'_>) -> String {
     };
     ticket.push_str(&ticket_state_html(a.ticket_state));
     format!(
-        "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td class=\"nowrap col-incident\"><a href=\"{}\" title=\"{}\">{}</a></td><td class=\"col-owner\">{owner}</td><td class=\"due\"{due_label}>{due}</td><td data-sort=\"{age_sort}\"{age_label}>{age}</td><td>{}</td><td>{ticket}</td></tr>",
+        "<tr class=\"{class}\"><td>{badge}</td><td>{}</td><td><a href=\"{}\" title=\"{}\">{}</a></td><td>{owner}</td><td>{due}</td><td{age_sort}>{age}</td><td>{}</td><td>{ticket}</td></tr>",
         esc(a.text),
         esc(&a.incident_url),
         esc(a.incident_title),

@@ -9,6 +9,11 @@
     var cell = row.cells[index];
     if (!cell) return "";
     var sort = cell.getAttribute("data-sort");
+    if (sort === null) {
+      // A date sorts by its machine-readable form.
+      var time = cell.querySelector("time[datetime]");
+      if (time) sort = time.getAttribute("datetime");
+    }
     return (sort !== null ? sort : cell.textContent).trim();
   }
 
@@ -41,6 +46,18 @@
     });
   }
 
+  // What a row leaves out because it is the default or in its cells: a row without a type
+  // is an incident, without a status published; its year is its date's.
+  function unwritten(row, name) {
+    if (name === "type") return "incident";
+    if (name === "status") return "published";
+    if (name === "year") {
+      var time = row.cells[0] && row.cells[0].querySelector("time[datetime]");
+      return time ? time.getAttribute("datetime").slice(0, 4) : "";
+    }
+    return "";
+  }
+
   function setUpFilters(form) {
     var table = document.getElementById(form.getAttribute("data-table"));
     var counter = document.getElementById(form.getAttribute("data-count"));
@@ -53,8 +70,8 @@
 
     function matches(row, name, wanted) {
       if (!wanted) return true;
-      // A row without a type is an incident, the default type.
-      var data = row.getAttribute("data-" + name) || (name === "type" ? "incident" : "");
+      var data = row.getAttribute("data-" + name);
+      if (data === null) data = unwritten(row, name);
       // Lists are written |a|b|; a single value as it is.
       if (data.charAt(0) === "|") return data.indexOf("|" + wanted + "|") !== -1;
       return data === wanted;
