@@ -259,23 +259,45 @@ pub fn derive_with(
         lib.terms.push(t);
         diagnostics.extend(d);
     }
-    lib.patterns = patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days);
-    lib.teams = teams::teams(&lib, &config.vocabulary);
-    lib.action_views = tracker::views(&lib, &tracker::ordered(&lib));
-    lib.reviews = config
-        .review
-        .periods
-        .iter()
-        .flat_map(|kind| {
-            reviews::periods(
-                &lib,
-                *kind,
-                &config.severities.scale,
-                config.review.publish_within_days,
+    // What is derived from the whole library reads it only: side by side (the preview
+    // derives again after every edit).
+    let ((patterns, teams), ((action_views, reviews), (md_targets, link_problems))) = rayon::join(
+        || {
+            (
+                patterns::patterns(&lib, &config.severities, config.patterns.repeat_window_days),
+                teams::teams(&lib, &config.vocabulary),
             )
-        })
-        .collect();
-    let (md_targets, link_problems) = links::check(&lib, config, selection.strict_links);
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || tracker::views(&lib, &tracker::ordered(&lib)),
+                        || {
+                            config
+                                .review
+                                .periods
+                                .iter()
+                                .flat_map(|kind| {
+                                    reviews::periods(
+                                        &lib,
+                                        *kind,
+                                        &config.severities.scale,
+                                        config.review.publish_within_days,
+                                    )
+                                })
+                                .collect()
+                        },
+                    )
+                },
+                || links::check(&lib, config, selection.strict_links),
+            )
+        },
+    );
+    lib.patterns = patterns;
+    lib.teams = teams;
+    lib.action_views = action_views;
+    lib.reviews = reviews;
     for (d, t) in lib.derived.iter_mut().zip(md_targets) {
         d.md_targets = t;
     }
