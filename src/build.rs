@@ -270,6 +270,8 @@ pub struct BuildReport {
     pub pages_rendered: usize,
     /// Files parsed; the others' parses were the cache's.
     pub parsed: usize,
+    /// (search shard files written, in all), with the cache: the rest were linked.
+    pub search_shards_written: Option<(usize, usize)>,
     pub warnings: Vec<Diagnostic>,
     pub home_url: String,
     pub seconds: f64,
@@ -380,6 +382,7 @@ pub fn build_with(opts: &BuildOptions, progress: &Progress) -> Result<BuildRepor
         unchanged,
         pages_rendered: memo.rendered(),
         parsed: loaded.parsed,
+        search_shards_written: search_memo.as_ref().map(|m| m.shards_written()),
         warnings,
         home_url: format!("{}/", loaded.config.base()),
         seconds: started.elapsed().as_secs_f64(),

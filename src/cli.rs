@@ -350,6 +350,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             report.pages_rendered,
                             report.parsed
                         );
+                        if let Some((written, all)) = report.search_shards_written {
+                            crate::errln!(
+                                "search: {written} of {all} shard files written, the others unchanged"
+                            );
+                        }
                     }
                     // Nothing is skipped silently: each page is named, with what to do.
                     if !report.pages_skipped.is_empty() {

@@ -236,11 +236,25 @@ type Posting<'a> = (&'a str, u8, u32, u32);
 /// rebuilds and by `build` in its cache (`memo`): an edit analyzes only the post-mortems
 /// whose text changed.
 #[derive(Default)]
-pub struct SearchMemo(
-    std::sync::Mutex<FxHashMap<u64, Arc<DocTerms>>>,
-    /// Whether the last render analyzed a document anew or left one out.
-    std::sync::atomic::AtomicBool,
-);
+pub struct SearchMemo {
+    docs: std::sync::Mutex<FxHashMap<u64, Arc<DocTerms>>>,
+    /// Whether the last render analyzed a document anew, left one out or wrote a shard.
+    changed: std::sync::atomic::AtomicBool,
+    /// Per shard file, what it was made of and the hash of its bytes: [`ShardPrint`].
+    shards: std::sync::Mutex<FxHashMap<String, ShardPrint>>,
+    /// (shard files written, shard files in all) by the last render.
+    written: std::sync::Mutex<(usize, usize)>,
+}
+
+/// A shard file's inputs (the shard and part counts, and each document with postings in it
+/// by number and analysis key) and the hash of the bytes they made. The same inputs make the
+/// same bytes, so a build whose previous output holds a file of that hash links it rather
+/// than sorting and writing its postings again (an edit changes the shards of its words).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ShardPrint {
+    pub inputs: u64,
+    pub bytes: u64,
+}
 
 /// One document's share of the index.
 pub struct DocTerms {
@@ -342,8 +356,29 @@ pub fn index_files(
     config: &Config,
     memo: Option<&SearchMemo>,
 ) -> Vec<(String, Vec<u8>)> {
+    index_files_kept(lib, config, memo, &|_, _| false).0
+}
+
+/// As [`index_files`], but a shard file whose inputs are those the memo recorded is offered
+/// to `kept` with the hash of its bytes first (`Sink::reuse`: the previous build's file,
+/// linked if it has them), and left out of the files returned when `kept` takes it. Also
+/// returns how many were kept.
+pub fn index_files_kept(
+    lib: &Library,
+    config: &Config,
+    memo: Option<&SearchMemo>,
+    kept: &(dyn Fn(&str, u64) -> bool + Sync),
+) -> (Vec<(String, Vec<u8>)>, usize) {
     let (enabled, boost) = field_settings(config);
-    let previous = memo.and_then(|m| m.0.lock().ok().map(|mut docs| std::mem::take(&mut *docs)));
+    let prints: FxHashMap<String, ShardPrint> = memo
+        .and_then(|m| m.shards.lock().ok().map(|mut p| std::mem::take(&mut *p)))
+        .unwrap_or_default();
+    let previous = memo.and_then(|m| {
+        m.docs
+            .lock()
+            .ok()
+            .map(|mut docs| std::mem::take(&mut *docs))
+    });
     let docs: Vec<(u64, Arc<DocTerms>, bool)> = (0..lib.incidents.len())
         .into_par_iter()
         .map(|i| {
@@ -361,11 +396,12 @@ pub fn index_files(
         })
         .collect();
     if let Some(m) = memo
-        && let Ok(mut kept) = m.0.lock()
+        && let Ok(mut kept) = m.docs.lock()
     {
         let fresh = docs.iter().any(|d| d.2);
         let gone = previous.as_ref().map_or(0, |p| p.len()) != docs.len();
-        m.1.store(fresh || gone, std::sync::atomic::Ordering::Relaxed);
+        m.changed
+            .store(fresh || gone, std::sync::atomic::Ordering::Relaxed);
         *kept = docs.iter().map(|(k, d, _)| (*k, Arc::clone(d))).collect();
     }
     let docs: Vec<(u64, Arc<DocTerms>)> = docs.into_iter().map(|(k, d, _)| (k, d)).collect();
@@ -387,35 +423,91 @@ pub fn index_files(
             buckets[b].push((n as u32, p as u32));
         }
     }
-    // Per shard, its parts: (shard, part, parts, file).
-    let shard_json: Vec<(u32, u32, u32, String)> = buckets
+    // Per shard, its parts: (shard, parts, path, print, file unless kept).
+    let shard_json: Vec<(u32, u32, String, ShardPrint, Option<String>)> = buckets
         .into_par_iter()
         .enumerate()
         .flat_map_iter(|(b, bucket)| {
             let parts = bucket.len().div_ceil(POSTINGS_PER_PART).clamp(1, MAX_PARTS) as u32;
             let mut split: Vec<Vec<Posting>> = vec![Vec::new(); parts as usize];
+            let mut inputs: Vec<rustc_hash::FxHasher> = (0..parts)
+                .map(|k| {
+                    let mut h = rustc_hash::FxHasher::default();
+                    std::hash::Hasher::write_u32(&mut h, shards);
+                    std::hash::Hasher::write_u32(&mut h, parts);
+                    std::hash::Hasher::write_u32(&mut h, k);
+                    h
+                })
+                .collect();
+            let mut last = vec![u32::MAX; parts as usize];
             for (n, p) in bucket {
                 let (term, field, count) = &docs[n as usize].1.postings[p as usize];
-                let k = if parts > 1 { part_of(term, parts) } else { 0 };
-                split[k as usize].push((&**term, *field, n, *count));
+                let k = if parts > 1 { part_of(term, parts) } else { 0 } as usize;
+                // A document's postings in a part follow one another (by number).
+                if last[k] != n {
+                    last[k] = n;
+                    std::hash::Hasher::write_u32(&mut inputs[k], n);
+                    std::hash::Hasher::write_u64(&mut inputs[k], docs[n as usize].0);
+                }
+                split[k].push((&**term, *field, n, *count));
             }
+            let prints = &prints;
             split
                 .into_iter()
+                .zip(inputs)
                 .enumerate()
-                .map(move |(k, postings)| (b as u32, k as u32, parts, shard_file(postings)))
+                .map(move |(k, (postings, inputs))| {
+                    let path = format!("search/{}", shard_path(b as u32, k as u32, parts));
+                    let inputs = std::hash::Hasher::finish(&inputs);
+                    if let Some(print) = prints.get(&path).filter(|p| p.inputs == inputs)
+                        && memo.is_some()
+                        && kept(&path, print.bytes)
+                    {
+                        return (b as u32, parts, path, *print, None);
+                    }
+                    let json = shard_file(postings);
+                    let bytes = crate::cache::hash64(json.as_bytes());
+                    (
+                        b as u32,
+                        parts,
+                        path,
+                        ShardPrint { inputs, bytes },
+                        Some(json),
+                    )
+                })
         })
         .collect();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(shard_json.len() + 8);
+    // The index's version (for browsers' caches) from the hashes of its files, which a
+    // kept file has as well as a written one.
     let mut version = rustc_hash::FxHasher::default();
     let mut parts = vec![1u32; shards as usize];
-    for (b, k, n, json) in shard_json {
+    let mut recorded = FxHashMap::default();
+    let mut written = 0;
+    let all = shard_json.len();
+    for (b, n, path, print, json) in shard_json {
         parts[b as usize] = n;
-        std::hash::Hasher::write(&mut version, json.as_bytes());
-        files.push((format!("search/{}", shard_path(b, k, n)), json.into_bytes()));
+        std::hash::Hasher::write_u64(&mut version, print.bytes);
+        if let Some(json) = json {
+            written += 1;
+            files.push((path.clone(), json.into_bytes()));
+        }
+        recorded.insert(path, print);
+    }
+    if let Some(m) = memo {
+        if written > 0 || recorded.len() != prints.len() {
+            m.changed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        if let Ok(mut p) = m.shards.lock() {
+            *p = recorded;
+        }
+        if let Ok(mut w) = m.written.lock() {
+            *w = (written, all);
+        }
     }
     for (k, chunk) in doc_chunks(lib).into_iter().enumerate() {
-        std::hash::Hasher::write(&mut version, &chunk);
+        std::hash::Hasher::write_u64(&mut version, crate::cache::hash64(&chunk));
         files.push((format!("search/docs/{k}.json"), chunk));
     }
     files.extend(meta::files(
@@ -428,7 +520,7 @@ pub fn index_files(
         },
         version,
     ));
-    files
+    (files, all - written)
 }
 
 /// A shard: `{"term":[field, docs, doc, count, doc, count, ..., field, docs, ...]}` with

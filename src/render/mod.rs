@@ -111,14 +111,20 @@ impl Site<'_> {
 
     /// `/search/` and its index files (see `search`).
     fn write_search(&self, sink: &dyn Sink) -> Result<usize> {
-        let files = crate::search::index_files(self.lib, self.config, self.search_memo);
+        // A shard the memo says is unchanged is the previous build's file, linked.
+        let (files, kept) = crate::search::index_files_kept(
+            self.lib,
+            self.config,
+            self.search_memo,
+            &|path, hash| sink.reuse(path, hash).unwrap_or(false),
+        );
         for (path, bytes) in &files {
             sink.write(path, bytes)?;
         }
         let mut ctx = self.context();
         ctx.insert("incident_count", &self.lib.incidents.len());
         sink.write(&Route::Search.path(), &self.render("search.html", &ctx)?)?;
-        Ok(files.len() + 1)
+        Ok(files.len() + kept + 1)
     }
 
     /// Renders one page from its template into the sink.

@@ -11,22 +11,30 @@ use crate::cache::{Reader, Writer};
 impl SearchMemo {
     /// The analyses `save` wrote; empty for bytes it cannot read.
     pub fn load(saved: Option<&[u8]>) -> SearchMemo {
-        SearchMemo(
-            std::sync::Mutex::new(saved.and_then(read).unwrap_or_default()),
-            std::sync::atomic::AtomicBool::new(false),
-        )
+        let (docs, shards) = saved.and_then(read).unwrap_or_default();
+        SearchMemo {
+            docs: std::sync::Mutex::new(docs),
+            shards: std::sync::Mutex::new(shards),
+            ..SearchMemo::default()
+        }
     }
 
     /// Whether the last render changed what `save` would write.
     pub fn changed(&self) -> bool {
-        self.1.load(std::sync::atomic::Ordering::Relaxed)
+        self.changed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// (shard files written, shard files in all) by the last render: the rest were the
+    /// previous build's, linked.
+    pub fn shards_written(&self) -> (usize, usize) {
+        self.written.lock().map_or((0, 0), |w| *w)
     }
 
     /// The analyses of the last render, for `load`: the distinct terms once, then per
     /// document its key, field lengths and postings by term number.
     pub fn save(&self) -> Vec<u8> {
         let mut w = Writer::default();
-        let Ok(docs) = self.0.lock() else {
+        let Ok(docs) = self.docs.lock() else {
             return w.0;
         };
         let mut number: FxHashMap<&str, u32> = FxHashMap::default();
@@ -56,11 +64,25 @@ impl SearchMemo {
                 w.u32(*count);
             }
         }
+        // Then the shard files' prints, by path.
+        if let Ok(shards) = self.shards.lock() {
+            w.u64(shards.len() as u64);
+            for (path, print) in shards.iter() {
+                w.str(path);
+                w.u64(print.inputs);
+                w.u64(print.bytes);
+            }
+        }
         w.0
     }
 }
 
-fn read(bytes: &[u8]) -> Option<FxHashMap<u64, Arc<DocTerms>>> {
+type Saved = (
+    FxHashMap<u64, Arc<DocTerms>>,
+    FxHashMap<String, super::ShardPrint>,
+);
+
+fn read(bytes: &[u8]) -> Option<Saved> {
     let mut r = Reader(bytes);
     let count = usize::try_from(r.u64()?).ok()?;
     let mut terms: Vec<Arc<str>> = Vec::with_capacity(count.min(bytes.len()));
@@ -84,7 +106,15 @@ fn read(bytes: &[u8]) -> Option<FxHashMap<u64, Arc<DocTerms>>> {
         }
         out.insert(key, Arc::new(DocTerms { lengths, postings }));
     }
-    r.is_empty().then_some(out)
+    let mut shards = FxHashMap::default();
+    let count = usize::try_from(r.u64()?).ok()?;
+    for _ in 0..count {
+        let path = r.str()?.to_string();
+        let inputs = r.u64()?;
+        let bytes = r.u64()?;
+        shards.insert(path, super::ShardPrint { inputs, bytes });
+    }
+    r.is_empty().then_some((out, shards))
 }
 
 #[cfg(test)]
@@ -95,7 +125,7 @@ mod tests {
     fn analyses_read_back_as_saved_and_garbage_reads_as_none() {
         let memo = SearchMemo::default();
         let api: Arc<str> = Arc::from("api");
-        memo.0.lock().unwrap().insert(
+        memo.docs.lock().unwrap().insert(
             7,
             Arc::new(DocTerms {
                 lengths: [1, 2, 3, 4, 5, 6],
@@ -106,9 +136,23 @@ mod tests {
                 ],
             }),
         );
+        memo.shards.lock().unwrap().insert(
+            "search/shards/3.json".into(),
+            super::super::ShardPrint {
+                inputs: 11,
+                bytes: 12,
+            },
+        );
         let saved = memo.save();
         let back = SearchMemo::load(Some(&saved));
-        let docs = back.0.lock().unwrap();
+        assert_eq!(
+            back.shards.lock().unwrap()["search/shards/3.json"],
+            super::super::ShardPrint {
+                inputs: 11,
+                bytes: 12
+            }
+        );
+        let docs = back.docs.lock().unwrap();
         let doc = &docs[&7];
         assert_eq!(doc.lengths, [1, 2, 3, 4, 5, 6]);
         let postings: Vec<(&str, u8, u32)> = doc
@@ -120,7 +164,7 @@ mod tests {
         assert!(read(&saved[..saved.len() - 3]).is_none());
         assert!(
             SearchMemo::load(Some(b"nonsense"))
-                .0
+                .docs
                 .lock()
                 .unwrap()
                 .is_empty()

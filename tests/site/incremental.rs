@@ -294,3 +294,73 @@ fn a_parse_setting_change_parses_every_file_again() {
     let (_, stderr) = build(t.root(), &[]);
     assert_eq!(parsed(&stderr), 12, "{stderr}");
 }
+
+/// The search shards an edit's words are not in are the previous build's files, linked;
+/// one changed by hand in the output is written again; the index equals a clean build's.
+#[test]
+fn an_edit_writes_only_the_search_shards_of_its_words() {
+    // A hundred post-mortems of 250 words of their own: about 25,000 postings, four shards.
+    let mut t = SiteTest::new();
+    for n in 0..100u32 {
+        let words: Vec<String> = (0..250u32).map(|w| format!("q{n}v{w}k")).collect();
+        t = t.file(
+            &format!("content/inc-{n}.md"),
+            &toml_pm(
+                &format!("INC-{n}"),
+                &format!("Outage {n}"),
+                &format!("date = 2024-03-{:02}", n % 28 + 1),
+                &format!("\nThe queue stopped answering. {}.\n", words.join(" ")),
+            ),
+        );
+    }
+    let shards = |stderr: &str| -> (usize, usize) {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("search: "))
+            .unwrap_or_else(|| panic!("no search line in {stderr}"));
+        let n: Vec<usize> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        (n[0], n[1])
+    };
+    let (_, first) = build(t.root(), &[]);
+    let (written, all) = shards(&first);
+    assert_eq!(written, all, "a first build writes every shard: {first}");
+    let (_, again) = build(t.root(), &[]);
+    assert_eq!(shards(&again), (0, all), "{again}");
+
+    let text = std::fs::read_to_string(t.root().join("content/inc-4.md")).unwrap();
+    std::fs::write(
+        t.root().join("content/inc-4.md"),
+        text.replace("stopped answering", "stopped answering (zanzibar)"),
+    )
+    .unwrap();
+    let (_, edited) = build(t.root(), &[]);
+    let (written, total) = shards(&edited);
+    assert!(written >= 1 && written < total, "{edited}");
+    assert_equals_a_clean_build(&t);
+
+    // A shard damaged in the output is not trusted: its bytes no longer hash to the print.
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(t.public().join("search/meta.json")).unwrap(),
+    )
+    .unwrap();
+    let count = meta["shards"].as_u64().unwrap() as u32;
+    let shard = pmsite::search::shard_of("zanzibar", count);
+    let parts = meta["parts"][shard as usize].as_u64().unwrap() as u32;
+    let path = t.public().join("search").join(pmsite::search::shard_path(
+        shard,
+        if parts > 1 {
+            pmsite::search::part_of("zanzibar", parts)
+        } else {
+            0
+        },
+        parts,
+    ));
+    std::fs::write(&path, b"{}").unwrap();
+    let (_, repaired) = build(t.root(), &[]);
+    assert_eq!(shards(&repaired).0, 1, "{repaired}");
+    assert!(std::fs::read_to_string(&path).unwrap().contains("zanzibar"));
+    assert_equals_a_clean_build(&t);
+}
